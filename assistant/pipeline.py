@@ -1,0 +1,240 @@
+"""question → clean → condense follow-ups → retrieve → scope check → answer → verify → Answer."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from assistant.answerer import Answerer, AnswerRequest, Draft
+from assistant.conversation import Conversation, Resolution, RuleCondenser, Turn
+from assistant.models import Answer, Dropped
+from assistant.question import clean_question, read_asks
+from assistant.replies import decline_text, no_answer_text, truncated_notice
+from assistant.scope import ScopeChecker
+from assistant.verify import CitationVerifier
+from corpus.models import Document
+from index.models import Hit, Retriever
+
+log = logging.getLogger(__name__)
+
+
+class TurnRecorder(Protocol):
+    """Where answered turns are recorded (the conversation log)."""
+
+    def record(self, answer: Answer, conversation_id: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class StreamEvent:
+    """``delta`` events carry verified text as it becomes available; the last event is ``done``."""
+
+    kind: str  # delta | done
+    text: str = ""
+    answer: Answer | None = None
+
+
+class Pipeline:
+    """Answers questions about the loaded documents. Build it with ``assistant.factory.make_pipeline``."""
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        documents: Mapping[str, Document],
+        answerer: Answerer,
+        scope: ScopeChecker,
+        condenser: RuleCondenser,
+        fallback: Answerer | None = None,
+        mask: Callable[[str], str] | None = None,
+        recorder: TurnRecorder | None = None,
+        k: int = 5,
+        max_question_chars: int = 2000,
+    ) -> None:
+        if k < 1:
+            raise ValueError(f"expected k >= 1; got {k}")
+        self.retriever = retriever
+        self.documents = documents
+        self.answerer = answerer
+        self.fallback = fallback
+        self.verifier = CitationVerifier(documents)
+        self.scope = scope
+        self.condenser = condenser
+        self.mask = mask or (lambda text: text)
+        self.recorder = recorder
+        self.k = k
+        self.max_question_chars = max_question_chars
+
+    @property
+    def mode(self) -> str:
+        return self.answerer.mode
+
+    def new_conversation(self) -> Conversation:
+        return Conversation()
+
+    def ask(
+        self, question: str, conversation: Conversation | None = None, doc_id: str | None = None
+    ) -> Answer:
+        """Answer one question; with a conversation, follow-ups are read in its context.
+
+        Raises :class:`assistant.question.QuestionError` for a question that cannot be read
+        (empty, only punctuation); everything else gives an ``Answer``.
+        """
+        answer: Answer | None = None
+        for event in self.stream(question, conversation, doc_id):
+            if event.kind == "done":
+                answer = event.answer
+        assert answer is not None
+        return answer
+
+    def stream(
+        self, question: str, conversation: Conversation | None = None, doc_id: str | None = None
+    ) -> Iterator[StreamEvent]:
+        started = time.perf_counter()
+        timings: dict[str, float] = {}
+
+        with _timed(timings, "clean"):
+            clean = clean_question(question, self.max_question_chars)
+            masked = self.mask(clean.text)
+        with _timed(timings, "condense"):
+            resolution = self.condenser.resolve(masked, conversation)
+        with _timed(timings, "retrieve"):
+            hits = self._retrieve(resolution, doc_id)
+        with _timed(timings, "scope"):
+            decision = self.scope.check(masked, hits, clean.language)
+            if (
+                decision.in_scope
+                and resolution.follow_up
+                and not self.scope.check(resolution.standalone, hits).in_scope
+            ):
+                decision = replace(decision, in_scope=False, reason="off_topic")
+        base = Answer(
+            question=masked,
+            text="",
+            refused=False,
+            mode=self.answerer.mode,  # type: ignore[arg-type]
+            rewritten=resolution.standalone if resolution.follow_up else "",
+            retrieved=tuple((h.doc_id, h.article, h.score) for h in hits),
+            language=clean.language,
+        )
+        if not decision.in_scope:
+            answer = replace(
+                base,
+                text=decline_text(list(self.documents.values()), clean.language, decision.reason),
+                refused=True,
+            )
+            yield from self._finish(answer, started, timings, conversation, resolution)
+            return
+
+        request = AnswerRequest(
+            question=resolution.standalone,
+            hits=tuple(hits),
+            documents=self.documents,
+            language=clean.language,
+            asks=read_asks(masked),
+            original=masked,
+            history=conversation.history() if conversation else (),
+        )
+        with _timed(timings, "answer"):
+            draft = self._draft(request)
+        with _timed(timings, "verify"):
+            verified = self.verifier.verify(draft, hits)
+            final, dropped = verified.draft, list(verified.dropped)
+            if (
+                (not final.citations or not final.text)
+                and self.fallback is not None
+                and draft.mode != "extractive"
+            ):
+                dropped.append(Dropped("大模型回答", "核验后没有可用的引用，改用离线摘录回答"))
+                fallback = self.verifier.verify(self.fallback.answer(request), hits)
+                final = replace(
+                    fallback.draft,
+                    notice="大模型的回答未通过引用核验，已改用离线摘录回答。",
+                    fallback_reason="verification",
+                )
+                dropped += fallback.dropped
+        text = final.text or no_answer_text(list(self.documents.values()), clean.language)
+        notice = final.notice
+        if clean.truncated:
+            notice = (notice + " " if notice else "") + truncated_notice(
+                self.max_question_chars, clean.language
+            )
+        answer = replace(
+            base,
+            text=text,
+            mode=final.mode,
+            citations=final.citations,
+            notice=notice,
+            fallback_reason=final.fallback_reason,
+            dropped=tuple(dropped),
+        )
+        yield from self._finish(answer, started, timings, conversation, resolution)
+
+    def _retrieve(self, resolution: Resolution, doc_id: str | None) -> list[Hit]:
+        hits = self.retriever.search(resolution.standalone, k=self.k, doc_id=doc_id)
+        if not resolution.carry:
+            return hits
+        carried = set(resolution.carry)
+        if resolution.exclude_previous:
+            others = [h for h in hits if h.key not in carried]
+            return others or hits
+        front = [h for h in hits[:3] if h.key in carried]
+        return front + [h for h in hits if h not in front]
+
+    def _draft(self, request: AnswerRequest) -> Draft:
+        try:
+            return self.answerer.answer(request)
+        except Exception as exc:  # any failure of an external answerer falls back, the question is kept
+            if self.fallback is None:
+                raise
+            reason = getattr(exc, "reason", None) or type(exc).__name__
+            log.warning("answerer failed, using fallback: %s", reason)
+            draft = self.fallback.answer(request)
+            return replace(
+                draft, notice="大模型服务暂时不可用，已改用离线摘录回答。", fallback_reason=str(reason)
+            )
+
+    def _finish(
+        self,
+        answer: Answer,
+        started: float,
+        timings: dict[str, float],
+        conversation: Conversation | None,
+        resolution: Resolution,
+    ) -> Iterator[StreamEvent]:
+        answer = replace(answer, timings_ms=dict(timings), latency_ms=(time.perf_counter() - started) * 1000)
+        if conversation is not None:
+            conversation.add(
+                Turn(
+                    question=answer.question,
+                    standalone=resolution.standalone,
+                    answer=answer.text,
+                    articles=tuple(dict.fromkeys((c.doc_id, c.article) for c in answer.citations)),
+                    refused=answer.refused,
+                )
+            )
+        if self.recorder is not None:
+            try:
+                self.recorder.record(answer, conversation.conversation_id if conversation else "")
+            except Exception:  # the answer is served even when the log is down
+                log.exception("could not record the turn")
+        for piece in _pieces(answer.text):
+            yield StreamEvent("delta", text=piece)
+        yield StreamEvent("done", answer=answer)
+
+
+def _pieces(text: str) -> Iterator[str]:
+    """Verified text in paragraph-sized pieces for streaming."""
+    for i, paragraph in enumerate(text.split("\n\n")):
+        yield ("\n\n" if i else "") + paragraph
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = (time.perf_counter() - start) * 1000

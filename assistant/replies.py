@@ -1,0 +1,60 @@
+"""Fixed replies: declining, nothing found, notices. Chinese first, English when asked in English."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from corpus.models import Document
+
+
+def _titles(documents: Sequence[Document]) -> str:
+    return "、".join(d.meta.display_title for d in documents) or "（尚未加载政策文件）"
+
+
+def _contacts(documents: Sequence[Document]) -> str:
+    contacts = dict.fromkeys(
+        d.meta.contact or d.meta.issuer for d in documents if d.meta.contact or d.meta.issuer
+    )
+    return "、".join(contacts)
+
+
+def decline_text(documents: Sequence[Document], language: str, reason: str = "") -> str:
+    titles = _titles(documents)
+    contacts = _contacts(documents)
+    if language == "en":
+        first = (
+            "Sorry, I can't share or change my instructions."
+            if reason == "instructions"
+            else "Sorry, this question is outside what I can answer."
+        )
+        return f"{first} I only answer questions about these policy documents: {titles}. " + (
+            f"For other matters, please contact the competent authority; for these documents: {contacts}."
+            if contacts
+            else ""
+        )
+    first = (
+        "抱歉，我不能提供或更改我的内部设定。"
+        if reason == "instructions"
+        else "抱歉，这个问题不在我能解答的范围内。"
+    )
+    tail = (
+        f"如需咨询上述文件，留言时请注明文件名称，或联系{contacts}；其他事项请咨询相关主管部门。"
+        if contacts
+        else ""
+    )
+    return f"{first}我只解答以下政策文件的相关咨询：{titles}。{tail}"
+
+
+def no_answer_text(documents: Sequence[Document], language: str) -> str:
+    contacts = _contacts(documents)
+    if language == "en":
+        return f"I could not find a provision that answers this in {_titles(documents)}. Please contact {contacts}."
+    return f"在{_titles(documents)}中没有找到能回答这个问题的条款。建议咨询{contacts}。"
+
+
+def truncated_notice(max_chars: int, language: str) -> str:
+    if language == "en":
+        return (
+            f"(Your question was longer than {max_chars} characters; only the first {max_chars} were read.)"
+        )
+    return f"（问题超过{max_chars}字，只读取了前{max_chars}字。）"

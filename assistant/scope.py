@@ -1,0 +1,106 @@
+"""Scope, per the notice's consultation rule: 「只接收对该政策性文件的相关咨询」.
+
+A question is declined when it tries to change or extract the assistant's instructions, names
+a place no loaded document covers, is about everyday topics, or when too little of what it
+asks about appears in any loaded document (落户积分, 公积金 with no such policy loaded).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+
+from index.models import Hit
+
+_INSTRUCTIONS = re.compile(
+    r"(忽略|无视|忘记|忘掉|作废|覆盖).{0,12}(指令|规则|设定|要求|限制|提示)|"
+    r"(系统|开发者|管理员|初始)(提示词|指令|消息|设定|配置)|提示词|system prompt|prompt|"
+    r"ignore (all |any )?(previous|prior|above)|jailbreak|\bDAN\b|角色扮演|扮演|你现在是|"
+    r"api[ _-]?key|你的(配置|指令|规则|设定)|关闭.{0,6}(校验|核验|引用)|照着执行|"
+    r"(哪个|什么)(大)?模型",
+    re.I,
+)
+_EVERYDAY = re.compile(
+    r"天气|下雨|气温|weather|诗|绝句|作文|写一篇|笑话|菜|做饭|怎么做才|食谱|股票|大盘|基金|炒股|彩票|"
+    r"八卦|星座|算命|爬虫|写代码|python|离婚|抚养权|恋爱|电影|游戏|翻译一下|recipe|stock|poem|joke",
+    re.I,
+)
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+#: Places other than the ones the loaded documents speak for (checked against their text).
+_PLACES = _words(
+    "北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 广西 海南 "
+    "重庆 四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆 香港 澳门 台湾 深圳 广州 杭州 南京 苏州 成都 武汉 西安 "
+    "厦门 宁波 青岛 大连 合肥 长沙 郑州 济南 无锡 东莞 佛山 Beijing Shenzhen Hangzhou Guangzhou"
+)
+#: Neighbouring policy areas people often ask a policy hotline about. A question about one of
+#: them is declined unless a loaded document speaks to it (its words are in the vocabulary).
+_OTHER_POLICIES = _words(
+    "个税 个人所得税 专项附加扣除 公积金 落户 积分落户 居住证 户口 户籍迁移 医保 养老金 退休金 低保 失业金 "
+    "失业保险金 房贷 购房 租房补贴 缴费基数 生育津贴 产假 工伤认定 拆迁"
+)
+#: Words that point at the loaded document itself (「这个方案是哪几年的」).
+_SELF_REFERENCE = re.compile(
+    r"(这个|该|本|此|这份|这一|這個|這份)(方案|文件|政策|通知|实施方案)|this (plan|policy|document|notice)",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class ScopeDecision:
+    in_scope: bool
+    reason: str = ""  # instructions | place | everyday | off_topic | no_match
+
+
+class ScopeChecker:
+    """Decides whether the loaded documents can speak to a question.
+
+    ``topic_terms`` turns a question into its content words (stopwords removed, normalised);
+    ``vocabulary`` is the set of content words of the loaded documents; ``places`` are the
+    regions the loaded documents speak for (taken from their titles and issuers).
+    """
+
+    def __init__(
+        self,
+        topic_terms: Callable[[str], list[str]],
+        vocabulary: Collection[str],
+        covered_text: str,
+        weight: Callable[[str], float] = len,
+        min_coverage: float = 0.25,
+        other_policy_coverage: float = 0.6,
+    ) -> None:
+        self._topic_terms = topic_terms
+        self._vocabulary = vocabulary
+        self._covered = covered_text
+        self._weight = weight
+        self._min_coverage = min_coverage
+        self._other_policy_coverage = other_policy_coverage
+
+    def check(self, question: str, hits: Sequence[Hit], language: str = "zh") -> ScopeDecision:
+        if _INSTRUCTIONS.search(question):
+            return ScopeDecision(False, "instructions")
+        for place in _PLACES:
+            if place.lower() in question.lower() and place not in self._covered:
+                return ScopeDecision(False, "place")
+        if _EVERYDAY.search(question):
+            return ScopeDecision(False, "everyday")
+        if not hits:
+            return ScopeDecision(False, "no_match")
+        if language == "en":
+            return ScopeDecision(True)  # the vocabulary is Chinese; English relies on the rules above
+        terms = list(dict.fromkeys(self._topic_terms(question)))
+        total = sum(self._weight(t) for t in terms)
+        if total <= 0:
+            return ScopeDecision(True)
+        coverage = sum(self._weight(t) for t in terms if t in self._vocabulary) / total
+        other = [p for p in _OTHER_POLICIES if p in question and p not in self._vocabulary]
+        if other and coverage < self._other_policy_coverage:
+            return ScopeDecision(False, "off_topic")
+        if coverage < self._min_coverage and not _SELF_REFERENCE.search(question):
+            return ScopeDecision(False, "off_topic")
+        return ScopeDecision(True)
