@@ -58,18 +58,15 @@ def _group_sentences(text: str, article: Article, budget: int) -> list[Span]:
         return [whole]
     groups: list[Span] = []
     start = end = None
-    used = 0
     for sentence in article.sentences:
         for part in _hard_split(text, sentence, budget):
-            n = count_tokens(part.slice(text))
-            if start is not None and end is not None and used + n > budget:
+            # count the joined span itself: the breaks between sentences cost tokens too
+            if start is not None and end is not None and count_tokens(text[start : part.end]) > budget:
                 groups.append(Span(start, end))
                 start = None
-                used = 0
             if start is None:
                 start = part.start
             end = part.end
-            used += n
     if start is not None and end is not None:
         groups.append(Span(start, end))
     return groups

@@ -6,14 +6,15 @@ import re
 
 from corpus.models import PREAMBLE_LABEL
 
-CN_DIGITS = "零〇一二两三四五六七八九"
-CN_NUMERAL = "[零〇一二两三四五六七八九十百千]+"
+CN_DIGITS = "零〇一二两兩三四五六七八九"
+CN_NUMERAL = "[零〇一二两兩三四五六七八九十百千]+"
 _DIGIT_VALUE = {
     "零": 0,
     "〇": 0,
     "一": 1,
     "二": 2,
     "两": 2,
+    "兩": 2,
     "三": 3,
     "四": 4,
     "五": 5,
@@ -25,7 +26,8 @@ _DIGIT_VALUE = {
 _UNIT_VALUE = {"十": 10, "百": 100, "千": 1000}
 
 _PAREN = re.compile(rf"^\s*[（(]\s*({CN_NUMERAL}|\d+)\s*[）)]\s*$")
-_DI_TIAO = re.compile(rf"^\s*第\s*({CN_NUMERAL}|\d+)\s*条\s*$")
+_DI_TIAO = re.compile(rf"^\s*第\s*({CN_NUMERAL}|\d+)\s*[条條]\s*(?:之\s*({CN_NUMERAL}|\d+))?\s*$")
+_PART_LABEL = re.compile(rf"^\s*({CN_NUMERAL})\s*[、．.，,]\s*$")
 _DOC_PREFIX = re.compile(r"^[^#\s]+#")
 
 
@@ -72,7 +74,9 @@ def int_to_cn(value: int) -> str:
 def canonical_label(label: str) -> str:
     """Canonical article label: ``(十三)`` → ``（十三）``, ``第 68 条`` → ``第六十八条``.
 
-    A ``doc_id#`` prefix is dropped; anything else is returned stripped and unchanged.
+    Traditional ``第十條`` → ``第十条``; ``第十七条之一`` keeps its ``之一``; a part used as an
+    article, ``一.`` or ``一．``, → ``一、``. A ``doc_id#`` prefix is dropped; anything else is
+    returned stripped and unchanged.
     """
     label = _DOC_PREFIX.sub("", label.strip())
     if label in {"前言", "preamble", "Preamble"}:
@@ -83,9 +87,17 @@ def canonical_label(label: str) -> str:
         return f"（{int_to_cn(int(num)) if num.isdigit() else num}）"
     m = _DI_TIAO.match(label)
     if m:
-        num = m.group(1)
-        return f"第{int_to_cn(int(num)) if num.isdigit() else num}条"
+        num, sub = m.group(1), m.group(2)
+        main = f"第{_numeral(num)}条"
+        return f"{main}之{_numeral(sub)}" if sub else main
+    m = _PART_LABEL.match(label)
+    if m:
+        return f"{m.group(1)}、"
     return label
+
+
+def _numeral(num: str) -> str:
+    return int_to_cn(int(num)) if num.isdigit() else num.replace("兩", "两")
 
 
 def split_qualified(label: str) -> tuple[str | None, str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from corpus.metadata import load_meta, sidecar_path
 from corpus.models import CorpusError, Document, LoadReport
 from corpus.parser import parse_document
-from corpus.readers import SUPPORTED, read_text
+from corpus.readers import SUPPORTED, read_text, unsupported_message
 
 log = logging.getLogger(__name__)
 
@@ -51,19 +51,20 @@ def load_corpus(folder: Path) -> LoadReport:
     for path in corpus_files(folder):
         try:
             if path.suffix.lower() not in SUPPORTED:
-                raise CorpusError(
-                    str(path),
-                    f"unknown file type {path.suffix or '(none)'}; expected one of {', '.join(SUPPORTED)}",
-                )
+                raise CorpusError(str(path), unsupported_message(path.suffix.lower()))
             document = load_document(path)
         except CorpusError as exc:
             log.warning("corpus file skipped", extra={"path": exc.path, "problem": exc.problem})
             report.errors.append(exc)
             continue
         if document.doc_id in seen:
-            report.errors.append(
-                CorpusError(str(path), f"id {document.doc_id!r} is already used by {seen[document.doc_id]}")
+            error = CorpusError(
+                str(path),
+                f"id {document.doc_id!r} is already used by {seen[document.doc_id]}; expected every "
+                f'document to have its own id (set id = "…" in {sidecar_path(path).name})',
             )
+            log.warning("corpus file skipped", extra={"path": error.path, "problem": error.problem})
+            report.errors.append(error)
             continue
         seen[document.doc_id] = str(path)
         report.documents.append(document)

@@ -12,6 +12,7 @@ from corpus.models import CorpusError, DocumentMeta
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,80}$")
 _KEYS = {f.name for f in fields(DocumentMeta)} - {"doc_id"} | {"id"}
+_NOT_STRINGS = {"id", "issued", "valid_from", "valid_to"}
 
 
 def sidecar_path(document: Path) -> Path:
@@ -32,6 +33,14 @@ def load_meta(document: Path, text: str) -> DocumentMeta:
         raise CorpusError(
             str(sidecar), f"unknown metadata keys {sorted(unknown)}; expected some of {sorted(_KEYS)}"
         )
+    wrong = sorted(k for k in _KEYS - _NOT_STRINGS if k in raw and not isinstance(raw[k], str))
+    if wrong:
+        key = wrong[0]
+        raise CorpusError(str(sidecar), f'{key} = {raw[key]!r}; expected a quoted string like {key} = "…"')
+    if "id" in raw and not isinstance(raw["id"], str):
+        raise CorpusError(
+            str(sidecar), f'id = {raw["id"]!r}; expected a quoted string like id = "my-policy-2024"'
+        )
     doc_id = str(raw.get("id") or _derive_id(document))
     if not _ID.match(doc_id):
         raise CorpusError(
@@ -45,9 +54,11 @@ def load_meta(document: Path, text: str) -> DocumentMeta:
             raise CorpusError(str(sidecar), f"issued = {issued!r}; expected a date like 2024-11-12") from exc
     for key in ("valid_from", "valid_to"):
         value = raw.get(key)
-        if value is not None and not (isinstance(value, int) and 1949 <= value <= 2100):
+        if value is not None and not (
+            isinstance(value, int) and not isinstance(value, bool) and 1949 <= value <= 2100
+        ):
             raise CorpusError(str(sidecar), f"{key} = {value!r}; expected a year like 2024")
-    strings = {k: str(v) for k, v in raw.items() if k not in {"id", "issued", "valid_from", "valid_to"}}
+    strings = {k: v for k, v in raw.items() if k not in _NOT_STRINGS}
     if "title" not in strings:
         strings["title"] = _derive_title(text, document)
     return DocumentMeta(

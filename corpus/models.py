@@ -70,17 +70,17 @@ class Notice:
 
 @dataclass(frozen=True)
 class Part:
-    """A numbered part (一、…), chapter (第一章) or section (第一节) heading."""
+    """A numbered part (一、…), book (第一编), chapter (第一章) or section (第一节) heading."""
 
     label: str
     title: str
     span: Span
-    kind: str = "part"  # part | chapter | section | appendix
+    kind: str = "part"  # part | book (第一编) | subbook (第一分编) | chapter | section | appendix
 
 
 @dataclass(frozen=True)
 class Article:
-    """The unit a citation points at: 前言, （十三）, 第六十八条, 附件1.
+    """The unit a citation points at: 前言, （十三）, 第六十八条, 第十七条之一, 一、, 附件1.
 
     ``label`` is the canonical label used in citations and QA files (full-width parentheses);
     ``printed`` is the label exactly as it stands in the text.
@@ -105,7 +105,7 @@ class Article:
             return PREAMBLE_LABEL
         name = (
             self.label
-            if self.label.startswith("第") or self.label.startswith("附件")
+            if self.label.startswith(("第", "附件")) or self.label.endswith("、")
             else f"第{self.label}条"
         )
         return f"{name}「{self.heading}」" if self.heading else name
@@ -132,12 +132,20 @@ class Document:
         return self.meta.title
 
     def article(self, label: str) -> Article | None:
+        """The article with this label in any accepted spelling; a bare number (``13``, ``十三``)
+        finds ``（十三）`` or else ``第十三条``."""
         from corpus.labels import canonical_label
 
         wanted = canonical_label(label)
-        for article in self.articles:
-            if article.label == wanted:
-                return article
+        by_label = {article.label: article for article in self.articles}
+        if wanted in by_label:
+            return by_label[wanted]
+        bare = wanted.strip()
+        if bare.isdigit() or (bare and all(ch in "零〇一二两三四五六七八九十百千" for ch in bare)):
+            for candidate in (f"（{bare}）", f"第{bare}条"):
+                found = by_label.get(canonical_label(candidate))
+                if found is not None:
+                    return found
         return None
 
     def article_text(self, article: Article) -> str:

@@ -1,0 +1,67 @@
+"""``policy-assistant corpus show``: verbatim article text, and clear errors for unknown ids/labels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from corpus.models import Document
+
+NOTICE = "sh-digital-talent-2024"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.mark.parametrize("label", ["（十三）", "(十三)", "13"])
+def test_show_prints_the_article_verbatim(
+    runner: CliRunner, corpus_dir: Path, notice: Document, label: str
+) -> None:
+    result = runner.invoke(app, ["corpus", "show", NOTICE, label, "--corpus", str(corpus_dir)])
+    assert result.exit_code == 0, result.output
+    article = notice.article("（十三）")
+    assert article is not None
+    verbatim = notice.article_text(article)
+    assert verbatim.startswith("(十三)落实经费保障。")
+    assert verbatim in result.stdout, "the article text is printed as one unbroken verbatim block"
+    heading = result.stdout.split(verbatim)[0].replace("\n", "")
+    assert heading == f"{notice.meta.display_title} 第（十三）条「落实经费保障」{article.part}", heading
+
+
+def test_show_preamble_verbatim(runner: CliRunner, corpus_dir: Path, notice: Document) -> None:
+    result = runner.invoke(app, ["corpus", "show", NOTICE, "前言", "--corpus", str(corpus_dir)])
+    assert result.exit_code == 0
+    assert notice.article_text(notice.articles[0]) in result.stdout
+
+
+def test_unknown_article_is_a_clear_error(runner: CliRunner, corpus_dir: Path) -> None:
+    result = runner.invoke(app, ["corpus", "show", NOTICE, "（十五）", "--corpus", str(corpus_dir)])
+    assert result.exit_code != 0
+    message = result.stderr.replace("\n", "")
+    assert f"{NOTICE} 中没有条款 （十五）" in message
+    assert "（十四）" in message, "lists the labels that do exist"
+    assert result.stdout == ""
+
+
+def test_unknown_document_is_a_clear_error(runner: CliRunner, corpus_dir: Path) -> None:
+    result = runner.invoke(app, ["corpus", "show", "no-such-doc", "--corpus", str(corpus_dir)])
+    assert result.exit_code != 0
+    message = result.stderr.replace("\n", "")
+    assert "没有编号为 no-such-doc 的文件" in message
+    assert NOTICE in message, "lists the ids that do exist"
+
+
+def test_list_shows_the_notice_and_skipped_files(runner: CliRunner, tmp_path: Path, corpus_dir: Path) -> None:
+    for name in (f"{NOTICE}.txt", f"{NOTICE}.meta.toml"):
+        (tmp_path / name).write_bytes((corpus_dir / name).read_bytes())
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    result = runner.invoke(app, ["corpus", "list", "--corpus", str(tmp_path)])
+    assert result.exit_code == 0
+    assert "2024–2026年" in result.stdout and "│ 15 " in result.stdout
+    message = result.stderr.replace("\n", "")
+    assert "empty.txt" in message and "expected a policy document" in message
