@@ -6,9 +6,9 @@ The extractive answerer (offline default) and the chat-model answerer both imple
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 from assistant.models import Citation, Mode
 from corpus.models import Document
@@ -71,6 +71,20 @@ class Answerer(Protocol):
     def mode(self) -> Mode: ...
 
     def answer(self, request: AnswerRequest) -> Draft: ...
+
+
+@runtime_checkable
+class StreamingAnswerer(Protocol):
+    """An answerer that can also stream: raw text deltas, parsed into drafts sentence by sentence."""
+
+    @property
+    def mode(self) -> Mode: ...
+
+    def answer(self, request: AnswerRequest) -> Draft: ...
+
+    def stream_text(self, request: AnswerRequest) -> Iterator[str]: ...
+
+    def draft_from_text(self, text: str, request: AnswerRequest) -> Draft: ...
 
 
 class AnswererUnavailable(Exception):

@@ -13,6 +13,7 @@ import re
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 _OPENER = re.compile(
     r"^(那|那么|那如果|那要是|如果|要是|假如|还有|另外|此外|然后|再问|再请问|同样|这个|那个|这些|该|它|其|"
@@ -61,6 +62,14 @@ class Resolution:
     follow_up: bool
     carry: tuple[tuple[str, str], ...] = ()  # articles of the previous turn
     exclude_previous: bool = False  # 「还有别的…」: look beyond the previous articles
+
+
+class Condenser(Protocol):
+    """Reads a question in the context of its conversation (the rule, or a chat model)."""
+
+    def condense(self, question: str, history: Sequence[tuple[str, str]]) -> str: ...
+
+    def resolve(self, question: str, conversation: Conversation | None) -> Resolution: ...
 
 
 class RuleCondenser:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from assistant.answerer import AnswerRequest, Asks, Draft
 from assistant.models import Citation, Mode
 from corpus.models import Article, Document, Span
-from index.models import Hit
+from index.models import Embedder, Hit
 
 _STATES = {
     "amount": re.compile(r"\d[\d,.]*\s*(万)?元|[零一二三四五六七八九十百千万]+元|标准为|补贴标准"),
@@ -30,7 +30,29 @@ _STATES = {
 _YES_SENTENCE = re.compile(r"可按规定|可直接|可以|可优先|可纳入|可由|可打破|可自主|还可|享受|支持|鼓励")
 _NEED_WORDS = re.compile(r"需要|必须|要求|限制|不|没|无需|need|must|require", re.I)
 _HAS_WORDS = re.compile(r"有没有|有无|有.{0,12}吗|有哪些|is there|are there", re.I)
+_MULTI = re.compile(
+    r"分别|以及|还有|各(自|说|有)|同时|和.{0,8}(各|都)|哪些方面|both|as well as|\band\b", re.I
+)
 _TIME_WORDS = re.compile(r"今年|明年|2025|2026|2027|有效|期限|到期|还能|还可以|截止|valid|expire|until", re.I)
+
+
+class SentenceEmbeddings:
+    """Embeds article sentences on first use (cached) for cross-language sentence choice."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self._embedder = embedder
+        self._cache: dict[tuple[str, int, int], list[float]] = {}
+
+    def sentences(self, document: Document, spans: Sequence[Span]) -> list[list[float]]:
+        missing = [s for s in spans if (document.doc_id, s.start, s.end) not in self._cache]
+        if missing:
+            vectors = self._embedder.embed_documents([s.slice(document.text) for s in missing])
+            for span, vector in zip(missing, vectors, strict=True):
+                self._cache[(document.doc_id, span.start, span.end)] = vector
+        return [self._cache[(document.doc_id, s.start, s.end)] for s in spans]
+
+    def query(self, text: str) -> list[float]:
+        return self._embedder.embed_query(text)
 
 
 @dataclass(frozen=True)
@@ -50,10 +72,13 @@ class ExtractiveAnswerer:
         terms: Callable[[str], list[str]],
         max_articles: int = 3,
         max_sentences: int = 3,
-        companion_ratio: float = 0.6,
+        companion_ratio: float = 0.3,
+        embed: SentenceEmbeddings | None = None,
     ) -> None:
         self._documents = documents
         self._terms = terms
+        self._embed = embed
+        self._rank_prior = (1.0, 0.7, 0.5)
         self._max_articles = max_articles
         self._max_sentences = max_sentences
         self._companion_ratio = companion_ratio
@@ -74,36 +99,92 @@ class ExtractiveAnswerer:
         return {t: math.log(1 + n / c) for t, c in df.items()}
 
     def _score(self, query_terms: set[str], sentence: str) -> float:
-        found = set(self._terms(sentence)) & query_terms
-        return sum(self._idf.get(t, 1.0) for t in found)
+        return self._weight(set(self._terms(sentence)) & query_terms)
+
+    def _weight(self, terms: set[str]) -> float:
+        """Summed IDF of the terms, counting a compound (集成电路) once, not again for its parts."""
+        return sum(self._idf.get(t, 1.0) for t in _maximal(terms))
 
     def pick(self, request: AnswerRequest) -> list[_Pick]:
-        """The articles to quote and, in each, the sentences that answer the question."""
+        """The articles to quote and, in each, the sentences that answer the question.
+
+        The best-ranked article is always quoted. Another article is added only when it answers
+        a part of the question the articles already chosen do not (its matching sentences
+        cover question words they leave uncovered) — 「评职称和考证补贴分别有啥政策」 needs two.
+        """
         query_terms = set(self._terms(request.question))
         picks: list[_Pick] = []
-        top_score = request.hits[0].score if request.hits else 0.0
-        for rank, hit in enumerate(request.hits[: self._max_articles + 2]):
+        covered: set[str] = set()
+        multi = bool(_MULTI.search(request.original or request.question))
+        for hit in self._rerank(request, query_terms):
             document = self._documents.get(hit.doc_id)
             article = document.article(hit.article) if document else None
             if document is None or article is None:
                 continue
-            scored = [
-                (self._score(query_terms, s.slice(document.text)), s)
-                for s in _body_sentences(document, article)
-            ]
+            sentences = _body_sentences(document, article)
+            scored = [(self._score(query_terms, s.slice(document.text)), s) for s in sentences]
+            if picks and request.language == "en":
+                break
+            if request.language == "en" or not query_terms:
+                scored = self._semantic(request.question, document, sentences) or scored
             best = max((score for score, _ in scored), default=0.0)
-            if rank > 0:
-                if hit.score < top_score * self._companion_ratio or not picks:
-                    continue
-                if best < picks[0].score * 0.75:
-                    continue
             chosen = _choose(scored, best, self._max_sentences)
+            matched = self._matched(query_terms, document, chosen)
+            if picks:
+                gain = self._weight({t for t in matched if not any(t in c for c in covered)})
+                needed = self._companion_ratio * (1.0 if multi else 2.0) * picks[0].score
+                if not chosen or gain < needed:
+                    continue
             if not chosen:
-                chosen = tuple(_body_sentences(document, article)[:1]) or article.sentences[:1]
+                chosen = tuple(sentences[:1]) or article.sentences[:1]
             picks.append(_Pick(hit, article, chosen, best))
+            covered |= matched
             if len(picks) >= self._max_articles:
                 break
         return picks
+
+    def _rerank(self, request: AnswerRequest, query_terms: set[str]) -> list[Hit]:
+        """Retrieval order, except that among the first few articles the one whose best sentence
+        matches the question best (discounted by rank) leads."""
+        hits = list(request.hits[: self._max_articles + 2])
+        if request.language == "en" or len(hits) < 2:
+            return hits
+        best: list[float] = []
+        for rank, hit in enumerate(hits[: len(self._rank_prior)]):
+            document = self._documents.get(hit.doc_id)
+            article = document.article(hit.article) if document else None
+            if document is None or article is None:
+                best.append(0.0)
+                continue
+            top = max(
+                (
+                    self._score(query_terms, s.slice(document.text))
+                    for s in _body_sentences(document, article)
+                ),
+                default=0.0,
+            )
+            best.append(top * self._rank_prior[rank])
+        lead = max(range(len(best)), key=lambda i: (best[i], -i))
+        return [hits[lead]] + [h for i, h in enumerate(hits) if i != lead]
+
+    def _matched(self, query_terms: set[str], document: Document, spans: Sequence[Span]) -> set[str]:
+        found: set[str] = set()
+        for span in spans:
+            found |= set(self._terms(span.slice(document.text))) & query_terms
+        return found
+
+    def _semantic(
+        self, question: str, document: Document, sentences: Sequence[Span]
+    ) -> list[tuple[float, Span]]:
+        """Sentence scores by embedding similarity, for questions with no words in common (English)."""
+        if self._embed is None or not sentences:
+            return []
+        vectors = self._embed.sentences(document, sentences)
+        query = self._embed.query(question)
+        return [
+            (10.0 * max(0.0, sum(a * b for a, b in zip(query, v, strict=False))), s)
+            for v, s in zip(vectors, sentences, strict=True)
+        ]
 
     def answer(self, request: AnswerRequest) -> Draft:
         picks = self.pick(request)
@@ -144,6 +225,10 @@ class ExtractiveAnswerer:
                     blocks.append(f"{where}规定：" + "".join(quotes))
         text = "\n\n".join(b for b in [lead, *blocks, *_closing(request, picks, self._documents)] if b)
         return Draft(text=text, citations=tuple(citations), mode="extractive")
+
+
+def _maximal(terms: set[str]) -> set[str]:
+    return {t for t in terms if not any(t != other and t in other for other in terms)}
 
 
 def _body_sentences(document: Document, article: Article) -> list[Span]:

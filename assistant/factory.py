@@ -10,7 +10,12 @@ from collections.abc import Callable
 
 from assistant.answerer import Answerer
 from assistant.conversation import RuleCondenser
-from assistant.extractive import ExtractiveAnswerer
+from assistant.extractive import ExtractiveAnswerer, SentenceEmbeddings
+from assistant.llm.answerer import LLMAnswerer
+from assistant.llm.chat_model import Endpoint
+from assistant.llm.condense import LLMCondenser
+from assistant.llm.langchain_chat import openai_chat_model
+from assistant.log import ConversationLog
 from assistant.pipeline import Pipeline
 from assistant.privacy import mask
 from assistant.scope import ScopeChecker
@@ -52,8 +57,10 @@ def make_topic_terms(documents: list[Document]) -> PolicyTokenizer:
     )
 
 
-def make_extractive(documents: dict[str, Document], terms: PolicyTokenizer) -> ExtractiveAnswerer:
-    return ExtractiveAnswerer(documents, terms)
+def make_extractive(
+    documents: dict[str, Document], terms: PolicyTokenizer, embedder: Embedder | None = None
+) -> ExtractiveAnswerer:
+    return ExtractiveAnswerer(documents, terms, embed=SentenceEmbeddings(embedder) if embedder else None)
 
 
 def make_scope(documents: list[Document], terms: PolicyTokenizer) -> ScopeChecker:
@@ -72,7 +79,8 @@ def make_pipeline_from(
     """Wire a pipeline around an already opened retriever (tests and benchmarks pass their own)."""
     by_id = documents_by_id(documents)
     terms = make_topic_terms(documents)
-    extractive = make_extractive(by_id, terms)
+    dense = getattr(retriever, "dense", None)
+    extractive = make_extractive(by_id, terms, getattr(dense, "embedder", None))
     answerer: Answerer = extractive
     wanted = mode or ("llm" if settings.llm_configured else "extractive")
     if wanted not in {"llm", "extractive"}:
@@ -84,7 +92,7 @@ def make_pipeline_from(
         documents=by_id,
         answerer=answerer,
         scope=make_scope(documents, terms),
-        condenser=RuleCondenser(terms),
+        condenser=make_condenser(settings, RuleCondenser(terms)),
         fallback=extractive if answerer is not extractive else None,
         mask=make_masker(),
         recorder=make_log(settings),
@@ -98,6 +106,38 @@ def make_pipeline(settings: Settings, mode: str | None = None, k: int | None = N
     report = load_documents(settings)
     retriever = open_retriever(settings, report.documents)
     return make_pipeline_from(settings, report.documents, retriever, mode=mode, k=k)
+
+
+# --- chat model, condenser and conversation log (owned by assistant/llm, assistant/log) --------
+
+
+def llm_endpoint(settings: Settings) -> Endpoint:
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+    return Endpoint(
+        model=settings.llm_model,
+        base_url=settings.llm_base_url,
+        api_key=key,
+        timeout=settings.llm_timeout,
+        retries=settings.llm_retries,
+        temperature=settings.llm_temperature,
+    )
+
+
+def make_answerer(settings: Settings) -> LLMAnswerer:
+    """The chat-model answerer for the configured endpoint; no key or network needed to build it."""
+    return LLMAnswerer(openai_chat_model(llm_endpoint(settings)))
+
+
+def make_condenser(settings: Settings, rule: RuleCondenser) -> RuleCondenser | LLMCondenser:
+    """Follow-ups rewritten by the chat model when one is configured, else by the rule alone."""
+    if not settings.llm_configured:
+        return rule
+    return LLMCondenser(openai_chat_model(llm_endpoint(settings)), rule)
+
+
+def make_log(settings: Settings) -> ConversationLog:
+    """The conversation log at ``POLICY_LOG_URL`` (SQLite under the data dir by default)."""
+    return ConversationLog(settings.resolved_log_url)
 
 
 # --- index wiring (owned by the index stage) -----------------------------------------------

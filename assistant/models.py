@@ -64,6 +64,7 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     latency_ms: float = 0.0
     language: str = "zh"
+    streamed: bool = False  # the text reached the user sentence by sentence as it was verified
 
     def to_json(self) -> dict[str, Any]:
         """The object of the ``ask --json`` / ``POST /api/ask`` contract (plus extra fields)."""

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from itertools import chain
 from typing import Protocol
 
-from assistant.answerer import Answerer, AnswerRequest, Draft
-from assistant.conversation import Conversation, Resolution, RuleCondenser, Turn
+from assistant.answerer import Answerer, AnswerRequest, Draft, StreamingAnswerer
+from assistant.conversation import Condenser, Conversation, Resolution, Turn
 from assistant.models import Answer, Dropped
 from assistant.question import clean_question, read_asks
 from assistant.replies import decline_text, no_answer_text, truncated_notice
@@ -25,7 +27,9 @@ log = logging.getLogger(__name__)
 class TurnRecorder(Protocol):
     """Where answered turns are recorded (the conversation log)."""
 
-    def record(self, answer: Answer, conversation_id: str) -> None: ...
+    def record(self, answer: Answer, conversation_id: str) -> object: ...
+
+    # A recorder may return the stored turn's id (an int); it is passed on in the ``done`` event.
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,7 @@ class StreamEvent:
     kind: str  # delta | done
     text: str = ""
     answer: Answer | None = None
+    turn_id: int | None = None  # the conversation log's id of this turn, when the recorder gives one
 
 
 class Pipeline:
@@ -46,7 +51,7 @@ class Pipeline:
         documents: Mapping[str, Document],
         answerer: Answerer,
         scope: ScopeChecker,
-        condenser: RuleCondenser,
+        condenser: Condenser,
         fallback: Answerer | None = None,
         mask: Callable[[str], str] | None = None,
         recorder: TurnRecorder | None = None,
@@ -114,7 +119,7 @@ class Pipeline:
             question=masked,
             text="",
             refused=False,
-            mode=self.answerer.mode,  # type: ignore[arg-type]
+            mode=self.answerer.mode,
             rewritten=resolution.standalone if resolution.follow_up else "",
             retrieved=tuple((h.doc_id, h.article, h.score) for h in hits),
             language=clean.language,
@@ -137,24 +142,14 @@ class Pipeline:
             original=masked,
             history=conversation.history() if conversation else (),
         )
+        shown: list[str] = []
         with _timed(timings, "answer"):
-            draft = self._draft(request)
+            if isinstance(self.answerer, StreamingAnswerer) and self.fallback is not None:
+                draft = yield from self._stream_verified(request, hits, shown)
+            else:
+                draft = self._draft(request)
         with _timed(timings, "verify"):
-            verified = self.verifier.verify(draft, hits)
-            final, dropped = verified.draft, list(verified.dropped)
-            if (
-                (not final.citations or not final.text)
-                and self.fallback is not None
-                and draft.mode != "extractive"
-            ):
-                dropped.append(Dropped("大模型回答", "核验后没有可用的引用，改用离线摘录回答"))
-                fallback = self.verifier.verify(self.fallback.answer(request), hits)
-                final = replace(
-                    fallback.draft,
-                    notice="大模型的回答未通过引用核验，已改用离线摘录回答。",
-                    fallback_reason="verification",
-                )
-                dropped += fallback.dropped
+            final, dropped = self._verified(draft, request, hits)
         text = final.text or no_answer_text(list(self.documents.values()), clean.language)
         notice = final.notice
         if clean.truncated:
@@ -164,6 +159,7 @@ class Pipeline:
         answer = replace(
             base,
             text=text,
+            streamed=bool(shown),
             mode=final.mode,
             citations=final.citations,
             notice=notice,
@@ -182,6 +178,68 @@ class Pipeline:
             return others or hits
         front = [h for h in hits[:3] if h.key in carried]
         return front + [h for h in hits if h not in front]
+
+    def _verified(self, draft: Draft, request: AnswerRequest, hits: list[Hit]) -> tuple[Draft, list[Dropped]]:
+        """Verify a draft; a chat-model draft left with nothing verifiable is replaced by the fallback."""
+        verified = self.verifier.verify(draft, hits)
+        final, dropped = verified.draft, list(verified.dropped)
+        if (
+            (not final.citations or not final.text)
+            and self.fallback is not None
+            and draft.mode != "extractive"
+        ):
+            dropped.append(Dropped("大模型回答", "核验后没有可用的引用，改用离线摘录回答"))
+            fallback = self.verifier.verify(self.fallback.answer(request), hits)
+            final = replace(
+                fallback.draft,
+                notice="大模型的回答未通过引用核验，已改用离线摘录回答。",
+                fallback_reason="verification",
+            )
+            dropped += fallback.dropped
+        return final, dropped
+
+    def _stream_verified(
+        self, request: AnswerRequest, hits: list[Hit], shown: list[str]
+    ) -> Generator[StreamEvent, None, Draft]:
+        """Stream a chat model's answer sentence by sentence, showing only verified sentences.
+
+        Returns the complete draft (verified again as a whole by the caller). When the model
+        fails before anything was shown, the fallback's draft is returned instead; when it fails
+        midway, what was shown stays and the fallback's answer follows under a notice.
+        """
+        answerer = self.answerer
+        assert isinstance(answerer, StreamingAnswerer) and self.fallback is not None
+        buffer = ""
+        text = ""
+        try:
+            for delta in chain(answerer.stream_text(request), [None]):
+                if delta is None:  # end of stream: what is left is the last sentence
+                    sentences, buffer = [buffer], ""
+                else:
+                    buffer += delta
+                    sentences, buffer = _complete_sentences(buffer)
+                for sentence in sentences:
+                    text += sentence
+                    checked = self.verifier.verify(answerer.draft_from_text(sentence, request), hits).draft
+                    if checked.text and checked.citations:
+                        shown.append(checked.text)
+                        yield StreamEvent("delta", text=checked.text)
+        except Exception as exc:
+            reason = getattr(exc, "reason", None) or type(exc).__name__
+            log.warning("chat model stream failed, using fallback: %s", reason)
+            draft = self.fallback.answer(request)
+            notice = "大模型服务暂时不可用，已改用离线摘录回答。"
+            if shown:
+                partial = self.verifier.verify(answerer.draft_from_text(text, request), hits).draft
+                return replace(
+                    draft,
+                    text=f"{partial.text}\n\n（{notice}）\n\n{draft.text}",
+                    citations=partial.citations + draft.citations,
+                    notice=notice,
+                    fallback_reason=str(reason),
+                )
+            return replace(draft, notice=notice, fallback_reason=str(reason))
+        return answerer.draft_from_text(text, request)
 
     def _draft(self, request: AnswerRequest) -> Draft:
         try:
@@ -215,14 +273,32 @@ class Pipeline:
                     refused=answer.refused,
                 )
             )
+        turn_id: int | None = None
         if self.recorder is not None:
             try:
-                self.recorder.record(answer, conversation.conversation_id if conversation else "")
+                recorded = self.recorder.record(answer, conversation.conversation_id if conversation else "")
+                turn_id = recorded if isinstance(recorded, int) else None
             except Exception:  # the answer is served even when the log is down
                 log.exception("could not record the turn")
         for piece in _pieces(answer.text):
             yield StreamEvent("delta", text=piece)
-        yield StreamEvent("done", answer=answer)
+        yield StreamEvent("done", answer=answer, turn_id=turn_id)
+
+
+_SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)]*|\n")
+
+
+def _complete_sentences(buffer: str) -> tuple[list[str], str]:
+    """Split off the complete sentences of a streamed buffer; the rest waits for more text."""
+    out: list[str] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(buffer):
+        if m.end() == len(buffer) and m.group().endswith(("。", "！", "？", "!", "?")):
+            # a closing bracket or marker may still follow: wait for the next delta
+            break
+        out.append(buffer[start : m.end()])
+        start = m.end()
+    return out, buffer[start:]
 
 
 def _pieces(text: str) -> Iterator[str]:

@@ -47,7 +47,7 @@ def clean_question(raw: str, max_chars: int) -> CleanQuestion:
 def detect_language(text: str) -> Language:
     han = len(_HAN.findall(text))
     latin = len(_LATIN.findall(text))
-    return "en" if latin >= 8 and han <= latin // 10 else "zh"
+    return "en" if latin >= 8 and latin > 3 * han else "zh"
 
 
 _ASKS = {

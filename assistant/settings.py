@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     log_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite under data_dir by default")
     admin_token: SecretStr | None = None
 
+    # Web app (policy-assistant serve): per-client-IP token bucket on /api and /v1 (0 turns it off),
+    # and the largest request body accepted there.
+    rate_limit_per_minute: float = 60.0
+    rate_limit_burst: int = 20
+    max_body_bytes: int = 64 * 1024
+
     chunk_tokens: int = 480
     top_k: int = 5
     max_question_chars: int = 2000

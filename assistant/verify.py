@@ -110,7 +110,7 @@ class CitationVerifier:
             if c.doc_id not in seen_docs:
                 seen_docs.add(c.doc_id)
                 meta = self._documents[c.doc_id].meta
-                parts += [meta.title, meta.validity, meta.issuer]
+                parts += [meta.title, meta.validity, meta.issuer, meta.contact]
                 if meta.issued:
                     parts.append(f"{meta.issued.year}年{meta.issued.month}月{meta.issued.day}日")
                 if meta.valid_from and meta.valid_to:

@@ -73,3 +73,16 @@ class StoreUnavailable(IndexError_):
 
 class EmbedderMismatch(IndexError_):
     pass
+
+
+class IndexCorrupted(IndexError_):
+    def __init__(self, where: str, problem: str) -> None:
+        super().__init__(
+            f"索引数据已损坏（{where}：{problem}）。请运行 `policy-assistant index --rebuild` 重建索引。"
+        )
+        self.where = where
+        self.problem = problem
+
+
+class EmbeddingFailed(IndexError_):
+    """The embedding model or endpoint could not embed (missing key, endpoint down, bad answer)."""

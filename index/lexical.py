@@ -1,0 +1,79 @@
+"""BM25 over jieba tokens (``bm25s``), persisted as files beside the vector store."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from index.text import PolicyTokenizer
+
+log = logging.getLogger(__name__)
+
+_META = "lexical.json"
+_MODEL = "bm25s"
+
+
+class LexicalIndex:
+    """BM25 scores of chunks for a tokenised query; ``ids``/``doc_ids`` align with bm25s rows."""
+
+    def __init__(
+        self, model: bm25s.BM25, ids: Sequence[str], doc_ids: Sequence[str], tokenizer: PolicyTokenizer
+    ) -> None:
+        if len(ids) != len(doc_ids):
+            raise ValueError(f"expected as many doc_ids as ids; got {len(doc_ids)} and {len(ids)}")
+        self._model = model
+        self.ids = list(ids)
+        self.doc_ids = np.asarray(doc_ids)
+        self.tokenizer = tokenizer
+
+    @classmethod
+    def build(
+        cls,
+        ids: Sequence[str],
+        doc_ids: Sequence[str],
+        texts: Sequence[str],
+        tokenizer: PolicyTokenizer,
+        k1: float = 1.2,
+        b: float = 0.75,
+    ) -> LexicalIndex:
+        model = bm25s.BM25(k1=k1, b=b)
+        tokens = [tokenizer(t) for t in texts]
+        if tokens:
+            model.index(tokens, show_progress=False)
+        return cls(model, ids, doc_ids, tokenizer)
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        if self.ids:
+            self._model.save(str(folder / _MODEL))
+        meta = {"ids": self.ids, "doc_ids": self.doc_ids.tolist(), "terms": list(self.tokenizer.terms)}
+        (folder / _META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path, tokenizer: PolicyTokenizer | None = None) -> LexicalIndex:
+        """Load a saved index; raises ``FileNotFoundError``/``ValueError`` when files are missing or bad."""
+        meta = json.loads((folder / _META).read_text(encoding="utf-8"))
+        model = bm25s.BM25.load(str(folder / _MODEL)) if meta["ids"] else bm25s.BM25()
+        if tokenizer is None:
+            tokenizer = PolicyTokenizer(meta["terms"])
+        return cls(model, meta["ids"], meta["doc_ids"], tokenizer)
+
+    def search(self, query: str, k: int, doc_id: str | None = None) -> list[tuple[str, float]]:
+        """Best ``k`` chunk ids with BM25 score > 0, best first."""
+        if not self.ids:
+            return []
+        token_ids = self._model.get_tokens_ids(self.tokenizer(query))
+        if not token_ids:
+            return []
+        scores = self._model.get_scores_from_ids(token_ids)
+        if doc_id is not None:
+            scores = np.where(self.doc_ids == doc_id, scores, 0.0)
+        k = min(k, len(self.ids))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]

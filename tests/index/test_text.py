@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import jieba
+
+from corpus.models import Document
+from index.text import Normalizer, PolicyTokenizer, derive_terms
+
+
+def test_normalizer_simplifies_halfwidths_and_lowercases() -> None:
+    normalize = Normalizer()
+    assert normalize("數字技術工程師") == "数字技术工程师"
+    assert normalize("ＡＩ（二）１２３") == "ai(二)123"
+
+
+def test_terms_are_derived_from_the_corpus(notice: Document) -> None:
+    tokenizer = PolicyTokenizer.from_corpus([notice.text], [a.heading for a in notice.articles])
+    for term in ("数字技术工程师", "新八级工", "急需紧缺", "落实经费保障", "职业技能等级认定"):
+        assert term in tokenizer.terms, term
+    tokens = tokenizer("數字技術工程師培育項目有哪些補貼？")
+    assert "数字技术工程师" in " ".join(tokens) or "数字技术工程师培育项目" in tokens
+    assert "补贴" in tokens
+    assert "哪些" not in tokens and "？" not in tokens
+
+
+def test_private_tokenizer_leaves_global_jieba_alone(notice: Document) -> None:
+    PolicyTokenizer.from_corpus([notice.text])
+    assert "数字技术工程师培育项目" not in jieba.dt.FREQ
+
+
+def test_frequent_compounds_need_repetition() -> None:
+    text = "创业担保贷款可以申请。创业担保贷款按规定贴息。一次性出现的长短语不算。"
+    terms = derive_terms([text])
+    assert "创业担保贷款" in terms
+    assert "长短语" not in terms
+
+
+def test_stopwords_and_punctuation_only_give_no_tokens() -> None:
+    assert PolicyTokenizer()("什么？怎么办呢！！") == []

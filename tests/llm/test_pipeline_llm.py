@@ -1,0 +1,70 @@
+"""`--mode llm` through make_pipeline, against the fake OpenAI server (real client, real index)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.factory import make_log, make_pipeline
+from assistant.llm.fake_server import FakeOpenAIServer, Reply
+from assistant.pipeline import Pipeline
+from tests.llm.helpers import llm_settings
+
+QUESTION = "获得数字职业技能等级证书可以享受什么补贴？"
+
+
+@pytest.fixture
+def settings_for(fake: FakeOpenAIServer, indexed_data_dir: Path, tmp_path: Path):
+    def build(**extra: object):
+        return llm_settings(indexed_data_dir, fake.base_url, f"sqlite:///{tmp_path / 'log.sqlite3'}", **extra)
+
+    return build
+
+
+def _pipeline(settings) -> Pipeline:
+    return make_pipeline(settings, mode="llm")
+
+
+def test_llm_mode_answers_with_verified_citations_and_logs_the_turn(fake, settings_for) -> None:
+    settings = settings_for()
+    answer = _pipeline(settings).ask(QUESTION)
+    assert answer.mode == "llm", answer.fallback_reason
+    assert len(fake.chat_requests) == 1
+    assert not answer.refused
+    pipeline_documents = _pipeline(settings).documents
+    assert answer.citations
+    for c in answer.citations:
+        assert c.quote in pipeline_documents[c.doc_id].text  # verbatim
+    assert "第（" in answer.text
+    logged = make_log(settings).recent(5)
+    assert logged[0].mode == "llm" and logged[0].citations
+
+
+def test_endpoint_down_falls_back_to_extractive(fake, settings_for) -> None:
+    fake.enqueue(Reply.error(503))
+    settings = settings_for()
+    answer = _pipeline(settings).ask(QUESTION)
+    assert answer.mode == "extractive"
+    assert answer.fallback_reason and "503" in answer.fallback_reason
+    assert answer.citations
+    logged = make_log(settings).recent(1)[0]
+    assert logged.mode == "extractive" and "503" in logged.fallback_reason
+
+
+def test_invented_number_never_reaches_the_user(fake, settings_for) -> None:
+    fake.enqueue(Reply.answer("每人可领取补贴98765元[1]。"))
+    answer = _pipeline(settings_for()).ask(QUESTION)
+    assert "98765" not in answer.text
+    assert answer.mode == "extractive"  # the only sentence failed verification
+    assert any("98765" in d.what or "98765" in d.reason for d in answer.dropped)
+
+
+def test_unsupplied_article_and_unmarked_answers_fall_back(fake, settings_for) -> None:
+    pipeline = _pipeline(settings_for())
+    fake.enqueue(Reply.answer("根据第（九十九）条，可以领取安家补贴[9]。"))
+    first = pipeline.ask(QUESTION)
+    assert "九十九" not in first.text and first.mode == "extractive"
+    fake.enqueue(Reply.answer("可以领取补贴，具体请咨询。"))
+    second = pipeline.ask(QUESTION)
+    assert second.mode == "extractive" and second.citations

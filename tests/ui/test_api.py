@@ -1,0 +1,172 @@
+"""The JSON API against a real server: answers with citations, articles, search, feedback, admin, limits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import quote
+
+import httpx
+import pytest
+
+from assistant.settings import Settings
+from tests.ui.conftest import ADMIN_TOKEN, XSS_DOC, LiveApp, ThreadedServer, make_settings
+
+pytestmark = pytest.mark.slow
+
+NOTICE = "sh-digital-talent-2024"
+
+
+def test_ask_answers_with_a_verified_citation_and_ids(api: httpx.Client) -> None:
+    r = api.post("/api/ask", json={"question": "职业技能提升补贴怎么申请？", "doc_id": NOTICE})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert set(body) >= {"answer", "refused", "mode", "citations", "latency_ms", "conversation_id", "turn_id"}
+    assert body["mode"] == "extractive" and body["refused"] is False
+    assert any(c["article"] == "（十三）" for c in body["citations"])
+    assert "职业技能提升补贴" in body["answer"]
+    assert isinstance(body["turn_id"], int)
+
+
+def test_follow_up_uses_the_conversation_id(api: httpx.Client) -> None:
+    first = api.post("/api/ask", json={"question": "职业技能提升补贴怎么申请？", "doc_id": NOTICE}).json()
+    second = api.post(
+        "/api/ask",
+        json={"question": "那需要什么条件？", "conversation_id": first["conversation_id"], "doc_id": NOTICE},
+    ).json()
+    assert second["conversation_id"] == first["conversation_id"]
+    assert second["rewritten_question"], "the follow-up should be read with the previous turn"
+
+
+def test_empty_question_is_422_with_the_question_error_message(api: httpx.Client) -> None:
+    r = api.post("/api/ask", json={"question": "   "})
+    assert r.status_code == 422
+    assert "问题是空的" in r.json()["detail"]
+    r = api.post("/api/ask", json={"question": "？？？"})
+    assert r.status_code == 422 and "没有看懂" in r.json()["detail"]
+
+
+def test_malformed_body_gets_a_chinese_message(api: httpx.Client) -> None:
+    r = api.post("/api/ask", json={"q": "x"})
+    assert r.status_code == 422
+    assert "缺少问题" in r.json()["detail"]
+
+
+def test_too_long_question_and_too_large_body(live_app: LiveApp, api: httpx.Client) -> None:
+    limit = live_app.settings.max_question_chars
+    r = api.post("/api/ask", json={"question": "补贴" * limit + "吗"})
+    assert r.status_code == 422 and "问题太长" in r.json()["detail"]
+    r = api.post(
+        "/api/ask", content=b'{"question": "' + b"a" * (live_app.settings.max_body_bytes + 10) + b'"}',
+        headers={"content-type": "application/json"},
+    )
+    assert r.status_code == 413 and "请求内容过大" in r.json()["detail"]
+
+
+def test_unknown_document_is_404(api: httpx.Client) -> None:
+    r = api.post("/api/ask", json={"question": "补贴怎么申请", "doc_id": "no-such-doc"})
+    assert r.status_code == 404 and "no-such-doc" in r.json()["detail"]
+
+
+def test_search_ranks_articles(api: httpx.Client) -> None:
+    r = api.get("/api/search", params={"q": "职业技能提升补贴", "k": 3, "doc_id": NOTICE})
+    assert r.status_code == 200
+    hits = r.json()["hits"]
+    assert 1 <= len(hits) <= 3
+    assert "（十三）" in [h["article"] for h in hits]
+    assert hits == sorted(hits, key=lambda h: -h["score"])
+    assert api.get("/api/search", params={"q": "？"}).status_code == 422
+
+
+def test_documents_list_metadata(api: httpx.Client) -> None:
+    docs = {d["doc_id"]: d for d in api.get("/api/documents").json()}
+    notice = docs[NOTICE]
+    assert notice["issuer"] == "上海市人力资源和社会保障局"
+    assert notice["validity"] == "2024–2026年" and notice["valid_to"] == 2026
+    assert notice["articles"] > 10
+
+
+@pytest.mark.parametrize("label", ["（十三）", "(十三)", "十三"])
+def test_article_by_label_in_either_bracket_form(api: httpx.Client, label: str) -> None:
+    r = api.get(f"/api/documents/{NOTICE}/articles/{quote(label)}")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["article"] == "（十三）" and body["heading"] == "落实经费保障"
+    assert "职业技能提升补贴" in body["text"]
+
+
+def test_unknown_article_is_404(api: httpx.Client) -> None:
+    r = api.get(f"/api/documents/{NOTICE}/articles/{quote('（九十九）')}")
+    assert r.status_code == 404 and "九十九" in r.json()["detail"]
+
+
+def test_feedback_reaches_the_log(live_app: LiveApp, api: httpx.Client) -> None:
+    turn = api.post("/api/ask", json={"question": "数字技术工程师培育项目是什么？", "doc_id": NOTICE}).json()
+    r = api.post("/api/feedback", json={"turn_id": turn["turn_id"], "rating": -1, "comment": "电话13812345678"})
+    assert r.status_code == 200 and r.json()["ok"] is True
+    logged = {t.id: t for t in live_app.pipeline.recorder.recent(50)}  # type: ignore[attr-defined]
+    feedback = logged[turn["turn_id"]].feedback
+    assert [f.rating for f in feedback] == [-1]
+    assert "13812345678" not in feedback[0].comment  # masked
+    assert api.post("/api/feedback", json={"turn_id": 10**9, "rating": 1}).status_code == 404
+    assert api.post("/api/feedback", json={"turn_id": turn["turn_id"], "rating": 5}).status_code == 422
+
+
+def test_xss_text_stays_text_in_json(api: httpx.Client) -> None:
+    payload = "<img src=x onerror=alert(1)> 补贴怎么申请"
+    r = api.post("/api/ask", json={"question": payload})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/json")
+    doc = next(d for d in api.get("/api/documents").json() if d["doc_id"] == XSS_DOC)
+    assert doc["title"] == '网页安全测试<script>alert("corpus")</script>管理办法'  # data, verbatim, as JSON
+    article = api.get(f"/api/documents/{XSS_DOC}/articles/{quote('第一条')}").json()
+    assert "<script>" in article["text"]
+
+
+def test_admin_endpoints_need_the_token(api: httpx.Client) -> None:
+    assert api.post("/api/admin/reindex").status_code == 401
+    wrong = api.get("/api/admin/log/export", headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401 and "POLICY_ADMIN_TOKEN" in wrong.json()["detail"]
+    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    api.post("/api/ask", json={"question": "我的手机号13812345678，补贴怎么申请？", "doc_id": NOTICE})
+    export = api.get("/api/admin/log/export", params={"format": "jsonl"}, headers=auth)
+    assert export.status_code == 200 and int(export.headers["x-turns"]) >= 1
+    assert "13812345678" not in export.text and "补贴" in export.text
+    csv = api.get("/api/admin/log/export", params={"format": "csv"}, headers=auth)
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    reindex = api.post("/api/admin/reindex", headers=auth)
+    assert reindex.status_code == 200, reindex.text
+    assert NOTICE in reindex.json()["documents"]
+    after = api.post("/api/ask", json={"question": "职业技能提升补贴怎么申请？", "doc_id": NOTICE})
+    assert after.status_code == 200 and after.json()["citations"]
+
+
+@pytest.fixture(scope="module")
+def limited(tmp_path_factory: pytest.TempPathFactory, ui_corpus, ui_pipeline) -> Iterator[tuple[str, Settings]]:  # type: ignore[no-untyped-def]
+    """A second API-only server: admin token unset, a tight rate limit."""
+    from ui.app import create_app
+
+    settings = make_settings(
+        tmp_path_factory.mktemp("limited"), ui_corpus, admin_token=None, rate_limit_per_minute=6, rate_limit_burst=3
+    )
+    with ThreadedServer(create_app(ui_pipeline, settings, with_ui=False)) as server:
+        yield server.url, settings
+
+
+def test_admin_without_configured_token_is_403(limited: tuple[str, Settings]) -> None:
+    url, _ = limited
+    r = httpx.post(f"{url}/api/admin/reindex", headers={"Authorization": "Bearer anything"})
+    assert r.status_code == 403
+    assert "POLICY_ADMIN_TOKEN" in r.json()["detail"]
+
+
+def test_rate_limit_answers_429_with_retry_after(limited: tuple[str, Settings]) -> None:
+    url, _ = limited
+    codes = []
+    with httpx.Client(base_url=url, timeout=30) as client:
+        for _ in range(6):
+            r = client.get("/api/documents")
+            codes.append(r.status_code)
+            if r.status_code == 429:
+                assert int(r.headers["retry-after"]) >= 1
+                assert "请求过于频繁" in r.json()["detail"]
+    assert 429 in codes and codes[0] == 200

@@ -1,0 +1,55 @@
+"""The gradio page: three tabs over one :class:`AppState`."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from ui.pages.chat import build_chat_tab
+from ui.pages.console import build_console_tab
+from ui.pages.evaluation import build_eval_tab
+from ui.state import AppState
+
+TITLE = "政策咨询助手"
+
+CSS = """
+.gradio-container { max-width: 1200px !important; }
+#pa-header h1 { font-size: 1.5rem; margin: 0.2rem 0; }
+.pa-scope { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 12px; }
+.pa-badge { background: #1d4ed8; color: #fff; border-radius: 4px; padding: 1px 6px; font-size: 0.85em; }
+.pa-docs { margin: 4px 0; padding-left: 1.2em; }
+.pa-doc-title { font-weight: 600; display: block; }
+.pa-doc-meta, .pa-hint, .pa-score, .pa-empty { color: var(--body-text-color-subdued); font-size: 0.9em; }
+.pa-cites-title { font-weight: 600; margin-bottom: 4px; }
+.pa-chip { display: block; margin: 4px 0; }
+.pa-chip > summary { display: inline-block; cursor: pointer; border: 1px solid #1d4ed8; color: #1d4ed8;
+  border-radius: 999px; padding: 2px 10px; font-size: 0.9em; list-style: none; max-width: 100%;
+  white-space: normal; }
+.pa-chip[open] > summary { background: #1d4ed8; color: #fff; }
+.pa-article { border-left: 3px solid #1d4ed8; padding: 6px 10px; margin: 6px 0;
+  background: var(--background-fill-secondary); }
+.pa-article-head { font-weight: 600; margin-bottom: 4px; }
+.pa-article-text, .pa-hit-text { white-space: pre-wrap; line-height: 1.7; }
+.pa-quote { color: var(--body-text-color-subdued); font-size: 0.9em; margin-top: 4px; }
+.pa-hit { border-bottom: 1px solid var(--border-color-primary); padding: 6px 0; }
+.pa-error { color: #b91c1c; }
+mark { background: #fde68a; color: inherit; padding: 0 1px; }
+footer { display: none !important; }
+@media (max-width: 640px) {
+  .gradio-container { padding: 4px !important; }
+  #pa-header h1 { font-size: 1.2rem; }
+}
+"""
+
+
+def build_blocks(state: AppState) -> gr.Blocks:
+    with gr.Blocks(title=TITLE, analytics_enabled=False, fill_width=False) as blocks:
+        gr.Markdown(f"# {TITLE}\n政策文件问答，每个回答都注明依据的原文条款。", elem_id="pa-header")
+        with gr.Tabs():
+            with gr.Tab("市民咨询", id="chat", elem_id="pa-tab-chat"):
+                build_chat_tab(state)
+            with gr.Tab("坐席工作台", id="console", elem_id="pa-tab-console") as console_tab:
+                console = build_console_tab(state)
+            with gr.Tab("评测", id="eval", elem_id="pa-tab-eval"):
+                build_eval_tab(state)
+        console_tab.select(console["load_recent"], outputs=console["recent"], api_visibility="private")
+    return blocks

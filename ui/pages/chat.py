@@ -1,0 +1,157 @@
+"""市民咨询: streaming answers, citation chips with the article text, feedback, examples."""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import gradio as gr
+
+from assistant.conversation import Conversation
+from assistant.models import Answer
+from assistant.question import QuestionError
+from ui.render import answer_markdown, citation_chips, documents_html, plain_markdown
+from ui.state import AppState
+
+log = logging.getLogger(__name__)
+
+EXAMPLES = [
+    "职业技能提升补贴怎么申请？",
+    "这个方案的有效期到什么时候？",
+    "数字技术技能人才培育有哪些经费保障？",
+    "那需要什么条件？",
+]
+ALL_DOCUMENTS = "全部文件"
+
+
+@dataclass
+class ChatSession:
+    """Per-browser-session state: the conversation and the last answered turn."""
+
+    conversation: Conversation = field(default_factory=Conversation)
+    last_turn_id: int | None = None
+    last_answer: Answer | None = None
+
+
+Message = dict[str, Any]
+Outputs = tuple[Any, ...]
+
+
+def _doc_choices(state: AppState) -> list[tuple[str, str]]:
+    docs = state.service.documents
+    return [(ALL_DOCUMENTS, "")] + [(d.meta.short_title or d.title, d.doc_id) for d in docs]
+
+
+def build_chat_tab(state: AppState) -> None:
+    service = state.service
+    session = gr.State(None)
+    gr.HTML(documents_html(service.documents, service.mode), elem_id="pa-scope")
+    doc_choice = gr.Dropdown(
+        choices=_doc_choices(state),
+        value="",
+        label="咨询的政策文件",
+        visible=len(service.documents) > 1,
+        elem_id="pa-doc-choice",
+    )
+    chatbot = gr.Chatbot(
+        label="政策咨询对话",
+        elem_id="pa-chatbot",
+        height=460,
+        placeholder="您好！我是政策咨询助手，可以回答上面所列政策文件中的问题，并注明依据的条款。",
+        feedback_options=None,
+        buttons=["copy"],
+        sanitize_html=True,
+        layout="bubble",
+    )
+    with gr.Row(equal_height=True):
+        question = gr.Textbox(
+            label="您的问题",
+            placeholder="请输入您想咨询的政策问题，例如：职业技能提升补贴怎么申请？",
+            lines=1,
+            max_lines=4,
+            scale=5,
+            elem_id="pa-question",
+            autofocus=True,
+        )
+        send = gr.Button("发送", variant="primary", scale=1, min_width=80, elem_id="pa-send")
+    gr.Examples(examples=[[e] for e in EXAMPLES], inputs=[question], label="示例问题（点击填入）")
+    chips = gr.HTML(citation_chips(None, {}), elem_id="pa-cites")
+    with gr.Row(equal_height=True):
+        up = gr.Button("👍 有帮助", size="sm", elem_id="pa-up", min_width=90)
+        down = gr.Button("👎 没帮助", size="sm", elem_id="pa-down", min_width=90)
+        comment = gr.Textbox(
+            label="补充说明（可选）", placeholder="哪里不清楚或不准确？", lines=1, scale=3, elem_id="pa-comment"
+        )
+        clear = gr.Button("🗑 清空对话", size="sm", elem_id="pa-clear", min_width=90)
+    status = gr.Markdown("", elem_id="pa-status")
+
+    def ask(
+        message: str, doc_id: str | None, history: list[Message] | None, chat: ChatSession | None
+    ) -> Iterator[Outputs]:
+        history = list(history or [])
+        chat = chat or ChatSession()
+        shown = plain_markdown(message or "")
+        history.append({"role": "user", "content": shown})
+        svc = state.service
+        try:
+            events = svc.stream(message or "", chat.conversation, doc_id or None)
+            first = next(events)
+        except QuestionError as exc:
+            history.append({"role": "assistant", "content": f"⚠️ {plain_markdown(str(exc))}"})
+            yield "", history, gr.skip(), chat, ""
+            return
+        except LookupError as exc:
+            history.append({"role": "assistant", "content": f"⚠️ {plain_markdown(str(exc))}"})
+            yield "", history, gr.skip(), chat, ""
+            return
+        history.append({"role": "assistant", "content": "…"})
+        text = ""
+        event = first
+        while True:
+            if event.kind == "delta":
+                text += event.text
+                history[-1] = {"role": "assistant", "content": plain_markdown(text)}
+                yield "", history, gr.skip(), chat, ""
+            elif event.answer is not None:
+                chat.last_answer = event.answer
+                chat.last_turn_id = event.turn_id
+                history[-1] = {"role": "assistant", "content": answer_markdown(event.answer)}
+                yield "", history, citation_chips(event.answer, dict(svc.pipeline.documents)), chat, ""
+            nxt = next(events, None)
+            if nxt is None:
+                break
+            event = nxt
+
+    def rate(rating: int, comment_text: str, chat: ChatSession | None) -> tuple[str, str]:
+        if chat is None or chat.last_answer is None:
+            return "请先提问，再对回答进行评价。", comment_text
+        if chat.last_turn_id is None:
+            return "这条回答没有写入对话日志，暂时无法评价。", comment_text
+        try:
+            state.service.feedback(chat.last_turn_id, rating, comment_text or "")
+        except Exception as exc:  # log down or turn unknown: tell the user, keep the page working
+            log.warning("feedback failed: %s", type(exc).__name__)
+            return f"反馈未能保存：{html.escape(str(exc))}", comment_text
+        return ("感谢您的反馈！👍" if rating > 0 else "感谢反馈，我们会改进这条回答。👎"), ""
+
+    def rate_up(comment_text: str, chat: ChatSession | None) -> tuple[str, str]:
+        return rate(1, comment_text, chat)
+
+    def rate_down(comment_text: str, chat: ChatSession | None) -> tuple[str, str]:
+        return rate(-1, comment_text, chat)
+
+    def reset() -> Outputs:
+        return [], ChatSession(), citation_chips(None, {}), "", "已清空对话，可以开始新的咨询。"
+
+    outputs = [question, chatbot, chips, session, status]
+    inputs = [question, doc_choice, chatbot, session]
+    question.submit(ask, inputs=inputs, outputs=outputs, api_name="ask", concurrency_limit=8)
+    send.click(
+        ask, inputs=inputs, outputs=outputs, api_name="ask_click", api_visibility="undocumented", concurrency_limit=8
+    )
+    up.click(rate_up, inputs=[comment, session], outputs=[status, comment], api_name="feedback_up")
+    down.click(rate_down, inputs=[comment, session], outputs=[status, comment], api_name="feedback_down")
+    clear.click(reset, outputs=[chatbot, session, chips, question, status], api_name="clear")

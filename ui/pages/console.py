@@ -1,0 +1,151 @@
+"""坐席工作台: article search with highlighted terms, an answer draft to copy, the document browser, recent turns."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import gradio as gr
+
+from assistant.question import QuestionError
+from corpus.models import Document
+from index.retriever import prepare_query
+from ui.render import article_html, esc, hits_html, recent_rows
+from ui.state import AppState
+
+log = logging.getLogger(__name__)
+
+RECENT_HEADERS = ["编号", "时间", "问题（已脱敏）", "回答", "引用条款", "模式", "评价", "反馈说明"]
+
+
+def _article_choices(document: Document | None, part: str) -> list[tuple[str, str]]:
+    if document is None:
+        return []
+    return [
+        (f"{a.label} {a.heading}".strip(), a.label)
+        for a in document.articles
+        if not part or a.part == part or (part == "前言" and not a.part)
+    ]
+
+
+def _part_choices(document: Document | None) -> list[tuple[str, str]]:
+    if document is None:
+        return []
+    parts = list(dict.fromkeys(a.part for a in document.articles))
+    return [("全部部分", "")] + [(p or "前言", p or "前言") for p in parts]
+
+
+def draft_text(state: AppState, question: str, doc_id: str | None) -> str:
+    """The answer as an operator reads it out or pastes it: text, then the cited articles."""
+    turn = state.service.ask_in(question, None, doc_id or None)
+    answer = turn.answer
+    lines = [answer.text]
+    if answer.citations:
+        lines.append("")
+        lines.append("依据：")
+        lines.extend(f"{i}. {c.marker}：「{c.quote}」" for i, c in enumerate(answer.citations, start=1))
+    if answer.notice:
+        lines.append(f"（{answer.notice}）")
+    return "\n".join(lines)
+
+
+def build_console_tab(state: AppState) -> dict[str, Any]:
+    service = state.service
+    documents = service.documents
+    doc_choices = [(d.meta.short_title or d.title, d.doc_id) for d in documents]
+    with gr.Row():
+        with gr.Column(scale=3, min_width=300):
+            query = gr.Textbox(
+                label="检索条款",
+                placeholder="输入关键词或来电问题，例如：职业技能提升补贴",
+                elem_id="pa-search",
+                lines=1,
+            )
+            with gr.Row():
+                k = gr.Slider(1, 20, value=5, step=1, label="返回条款数", elem_id="pa-k")
+                doc = gr.Dropdown(
+                    [("全部文件", "")] + doc_choices,
+                    value="",
+                    label="检索范围",
+                    visible=len(documents) > 1,
+                )
+            with gr.Row():
+                search_btn = gr.Button("检索", variant="primary", elem_id="pa-search-btn")
+                draft_btn = gr.Button("生成答复草稿", elem_id="pa-draft-btn")
+            hits = gr.HTML("<div class='pa-empty'>检索结果会显示在这里，匹配的词语会高亮。</div>", elem_id="pa-hits")
+            draft = gr.Textbox(
+                label="答复草稿（可朗读或粘贴，含引用条款）",
+                lines=8,
+                interactive=False,
+                buttons=["copy"],
+                elem_id="pa-draft",
+            )
+        with gr.Column(scale=2, min_width=280):
+            first = documents[0] if documents else None
+            browse_doc = gr.Dropdown(
+                doc_choices, value=first.doc_id if first else None, label="政策文件", elem_id="pa-browse-doc"
+            )
+            browse_part = gr.Dropdown(_part_choices(first), value="", label="部分", elem_id="pa-browse-part")
+            browse_article = gr.Dropdown(
+                _article_choices(first, ""), value=None, label="条款", elem_id="pa-browse-article"
+            )
+            article_view = gr.HTML("<div class='pa-empty'>选择条款后显示原文。</div>", elem_id="pa-article")
+    with gr.Accordion("最近的咨询记录（已脱敏）", open=True):
+        refresh = gr.Button("刷新记录", size="sm", elem_id="pa-recent-refresh")
+        recent = gr.Dataframe(
+            headers=RECENT_HEADERS,
+            value=[],
+            interactive=False,
+            wrap=True,
+            label="最近的咨询",
+            elem_id="pa-recent",
+        )
+
+    def run_search(text: str, count: float, doc_id: str | None) -> str:
+        try:
+            cleaned = prepare_query(text, int(count))
+            found = state.service.search(cleaned, int(count), doc_id or None)
+        except (ValueError, LookupError) as exc:
+            return f"<div class='pa-error'>{esc(exc)}</div>"
+        return hits_html(found, state.service.query_terms(cleaned))
+
+    def run_draft(text: str, doc_id: str | None) -> str:
+        try:
+            return draft_text(state, text, doc_id)
+        except (QuestionError, LookupError) as exc:
+            return str(exc)
+
+    def pick_doc(doc_id: str | None) -> tuple[Any, Any, str]:
+        document = state.service.pipeline.documents.get(doc_id or "")
+        return (
+            gr.update(choices=_part_choices(document), value=""),
+            gr.update(choices=_article_choices(document, ""), value=None),
+            "<div class='pa-empty'>选择条款后显示原文。</div>",
+        )
+
+    def pick_part(doc_id: str | None, part: str | None) -> Any:
+        document = state.service.pipeline.documents.get(doc_id or "")
+        return gr.update(choices=_article_choices(document, part or ""), value=None)
+
+    def show_article(doc_id: str | None, label: str | None) -> str:
+        document = state.service.pipeline.documents.get(doc_id or "")
+        if document is None or not label:
+            return "<div class='pa-empty'>选择条款后显示原文。</div>"
+        return article_html(document, label)
+
+    def load_recent() -> list[list[Any]]:
+        try:
+            return recent_rows(state.service.recent(30))
+        except Exception as exc:  # log unavailable: an empty table and a warning, not a broken page
+            log.warning("recent turns unavailable: %s", type(exc).__name__)
+            gr.Warning("暂时无法读取咨询记录。")
+            return []
+
+    query.submit(run_search, [query, k, doc], hits, api_name="search")
+    search_btn.click(run_search, [query, k, doc], hits, api_name="search_click", api_visibility="undocumented")
+    draft_btn.click(run_draft, [query, doc], draft, api_name="draft")
+    browse_doc.change(pick_doc, browse_doc, [browse_part, browse_article, article_view], api_visibility="private")
+    browse_part.change(pick_part, [browse_doc, browse_part], browse_article, api_visibility="private")
+    browse_article.change(show_article, [browse_doc, browse_article], article_view, api_name="article")
+    refresh.click(load_recent, outputs=recent, api_name="recent")
+    return {"recent": recent, "load_recent": load_recent}

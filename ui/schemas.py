@@ -1,0 +1,89 @@
+"""Request and response bodies of the JSON API (they document themselves at /docs)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+CONVERSATION_ID = r"^[A-Za-z0-9_.:-]{1,64}$"
+
+
+class AskRequest(BaseModel):
+    question: str = Field(..., description="问题，例如「职业技能提升补贴怎么申请？」")
+    conversation_id: str | None = Field(
+        None, pattern=CONVERSATION_ID, description="多轮对话编号；省略则开始新对话（返回中给出编号）"
+    )
+    doc_id: str | None = Field(None, description="只在此编号的政策文件中回答")
+
+
+class CitationOut(BaseModel):
+    doc_id: str
+    doc_title: str
+    article: str
+    quote: str
+
+
+class AskResponse(BaseModel):
+    answer: str
+    refused: bool
+    mode: Literal["extractive", "llm"]
+    citations: list[CitationOut]
+    latency_ms: float
+    conversation_id: str
+    turn_id: int | None = Field(None, description="对话日志中的编号，用于 /api/feedback")
+    notice: str = ""
+    rewritten_question: str = ""
+
+    model_config = {"extra": "allow"}
+
+
+class HitOut(BaseModel):
+    doc_id: str
+    doc_title: str
+    article: str
+    heading: str
+    part: str
+    score: float
+    ranks: dict[str, int]
+    text: str
+
+
+class SearchResponse(BaseModel):
+    query: str
+    k: int
+    hits: list[HitOut]
+
+
+class DocumentOut(BaseModel):
+    doc_id: str
+    title: str
+    issuer: str
+    issued: str | None
+    validity: str
+    valid_from: int | None
+    valid_to: int | None
+    articles: int
+    parts: list[str]
+
+
+class ArticleOut(BaseModel):
+    doc_id: str
+    doc_title: str
+    article: str
+    printed: str
+    heading: str
+    part: str
+    citation: str
+    text: str
+
+
+class FeedbackRequest(BaseModel):
+    turn_id: int = Field(..., description="/api/ask 返回的 turn_id")
+    rating: Literal[1, -1] = Field(..., description="1 有帮助，-1 没帮助")
+    comment: str = Field("", max_length=2000)
+
+
+class OkResponse(BaseModel):
+    ok: bool = True
+    message: str = ""
