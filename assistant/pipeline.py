@@ -34,7 +34,11 @@ class TurnRecorder(Protocol):
 
 @dataclass(frozen=True)
 class StreamEvent:
-    """``delta`` events carry verified text as it becomes available; the last event is ``done``."""
+    """``delta`` events carry verified text as it becomes available; the last event is ``done``.
+
+    The ``done`` event's ``answer.text`` is the complete verified answer; a streaming display
+    replaces what it accumulated with it (after a fallback it holds more than the deltas did).
+    """
 
     kind: str  # delta | done
     text: str = ""
@@ -280,8 +284,9 @@ class Pipeline:
                 turn_id = recorded if isinstance(recorded, int) else None
             except Exception:  # the answer is served even when the log is down
                 log.exception("could not record the turn")
-        for piece in _pieces(answer.text):
-            yield StreamEvent("delta", text=piece)
+        if not answer.streamed:  # a streamed answer has shown its verified sentences already
+            for piece in _pieces(answer.text):
+                yield StreamEvent("delta", text=piece)
         yield StreamEvent("done", answer=answer, turn_id=turn_id)
 
 

@@ -1,0 +1,108 @@
+"""Fast tests of the web app's pieces: escaping, highlighting, limits, conversations, OpenAI messages."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.conversation import Conversation
+from assistant.models import Answer, Citation
+from corpus.models import Document
+from ui.limits import TokenBucket
+from ui.locale import localize_page
+from ui.openai_api import ChatMessage, conversation_from, text_with_citations
+from ui.render import citation_chips, documents_html, highlight, plain_markdown
+from ui.sessions import ConversationStore
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_highlight_escapes_before_marking() -> None:
+    out = highlight("<b>补贴</b> & 补贴标准", ["补贴", "<b>"])
+    assert "<b>" not in out.replace("<mark>&lt;b&gt;</mark>", "")
+    assert out.count("<mark>补贴</mark>") == 2
+    assert "&amp;" in out
+
+
+def test_highlight_prefers_longer_terms() -> None:
+    assert highlight("职业技能提升补贴", ["补贴", "职业技能提升补贴"]) == "<mark>职业技能提升补贴</mark>"
+
+
+def test_plain_markdown_neutralises_html_and_markdown() -> None:
+    out = plain_markdown("<img src=x onerror=alert(1)> **粗体** [链接](javascript:x)")
+    assert "<img" not in out and "&lt;img" in out
+    assert "\\*\\*" in out and "\\[" in out
+
+
+def test_documents_and_chips_escape_corpus_text(notice: Document) -> None:
+    answer = Answer(
+        question="q",
+        text="t",
+        refused=False,
+        mode="extractive",
+        citations=(Citation(notice.doc_id, "<script>x</script>", "（十三）", "职业技能提升补贴", "落实经费保障"),),
+    )
+    chips = citation_chips(answer, {notice.doc_id: notice})
+    assert "<script>" not in chips and "&lt;script&gt;" in chips
+    assert "<mark>职业技能提升补贴</mark>" in chips  # the quote is marked inside the full article text
+    page = documents_html([notice], "extractive")
+    assert "2024–2026年" in page and "离线摘录" in page
+
+
+def test_token_bucket_limits_and_refills() -> None:
+    clock = Clock()
+    bucket = TokenBucket(rate_per_minute=60, burst=2, clock=clock)
+    assert bucket.take("a").allowed and bucket.take("a").allowed
+    denied = bucket.take("a")
+    assert not denied.allowed and 0 < denied.retry_after <= 1.0
+    assert bucket.take("b").allowed  # per client
+    clock.now += 1.0
+    assert bucket.take("a").allowed
+    assert TokenBucket(0, 1).take("a").allowed  # 0 disables
+    with pytest.raises(ValueError, match="burst"):
+        TokenBucket(10, 0)
+
+
+def test_conversation_store_keeps_ids_and_expires() -> None:
+    clock = Clock()
+    store = ConversationStore(Conversation, capacity=2, ttl_seconds=10, clock=clock)
+    first, _ = store.get("abc")
+    assert first.conversation_id == "abc" and store.get("abc")[0] is first
+    clock.now += 11
+    assert store.get("abc")[0] is not first  # expired → fresh conversation under the same id
+    store.get("x")
+    store.get("y")
+    assert len(store) == 2
+
+
+def test_openai_messages_become_question_and_history() -> None:
+    question, conversation = conversation_from(
+        [
+            ChatMessage(role="system", content="s"),
+            ChatMessage(role="user", content="补贴怎么申请？"),
+            ChatMessage(role="assistant", content="按规定申请。"),
+            ChatMessage(role="user", content=[{"type": "text", "text": "那需要什么条件？"}]),
+        ]
+    )
+    assert question == "那需要什么条件？"
+    assert [t.question for t in conversation.turns] == ["补贴怎么申请？"]
+    with pytest.raises(ValueError, match="用户消息"):
+        conversation_from([ChatMessage(role="system", content="s")])
+
+
+def test_citations_not_named_in_the_text_are_appended() -> None:
+    c = Citation("d", "文件", "（一）", "原文", "标题")
+    answer = Answer(question="q", text="回答", refused=False, mode="llm", citations=(c,))
+    assert text_with_citations(answer).endswith(f"- {c.marker}：「原文」")
+    named = Answer(question="q", text=f"依据{c.marker}", refused=False, mode="llm", citations=(c,))
+    assert text_with_citations(named) == named.text
+
+
+def test_page_is_marked_chinese() -> None:
+    out = localize_page(b'<html lang="en"><head><title>x</title></head></html>')
+    assert b'lang="zh-CN"' in out and out.index(b"zh-CN';") < out.index(b"<title>")
