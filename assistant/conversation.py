@@ -23,6 +23,7 @@ _OPENER = re.compile(
 _POINTER = re.compile(
     r"这个|那个|这些|那些|上述|上面|前面|刚才|该项|该政策|它|这项|此项|\bit\b|\bthat\b|\bthis\b", re.I
 )
+_TRAILING_NE = re.compile(r"呢\s*[？?]?\s*$")
 _OTHER = re.compile(r"别的|其他|其它|另外的|还有什么|还有哪些|还有别|other|else", re.I)
 
 
@@ -60,8 +61,9 @@ class Resolution:
 
     standalone: str
     follow_up: bool
-    carry: tuple[tuple[str, str], ...] = ()  # articles of the previous turn
+    carry: tuple[tuple[str, str], ...] = ()  # articles of the previous turn, when nothing new is named
     exclude_previous: bool = False  # 「还有别的…」: look beyond the previous articles
+    names_topic: bool = False  # the follow-up brings topic words of its own (「人工智能方面的呢」)
 
 
 class Condenser(Protocol):
@@ -73,29 +75,37 @@ class Condenser(Protocol):
 
 
 class RuleCondenser:
-    """Deterministic follow-up resolution: topic and article carry-over."""
+    """Deterministic follow-up resolution: topic and article carry-over.
 
-    def __init__(self, topic_terms: Callable[[str], list[str]], min_topic_terms: int = 2) -> None:
+    ``topic_terms`` gives a question's *specific* topic words — words of the loaded documents
+    that only a few articles use (集成电路, 薪酬, 学徒制), not ones every article has (人才,
+    补贴, 申请). A question with none of its own is a follow-up; one that opens like a
+    follow-up, points back or ends in 「…呢」 is one unless it brings several of its own.
+    """
+
+    def __init__(self, topic_terms: Callable[[str], list[str]], max_follow_up_terms: int = 2) -> None:
         self._topic_terms = topic_terms
-        self._min_topic_terms = min_topic_terms
+        self._max_follow_up_terms = max_follow_up_terms
 
     def resolve(self, question: str, conversation: Conversation | None) -> Resolution:
         previous = conversation.last_in_scope() if conversation else None
         if previous is None:
             return Resolution(question, follow_up=False)
         own_terms = self._topic_terms(question)
-        opener = bool(_OPENER.search(question.strip()))
-        pointer = bool(_POINTER.search(question))
-        if not opener and not pointer and len(own_terms) >= self._min_topic_terms:
+        marked = bool(
+            _OPENER.search(question.strip()) or _POINTER.search(question) or _TRAILING_NE.search(question)
+        )
+        if own_terms and not marked:
             return Resolution(question, follow_up=False)
-        if len(own_terms) >= self._min_topic_terms + 2 and not pointer:
+        if len(own_terms) > self._max_follow_up_terms:
             return Resolution(question, follow_up=False)
         topic = _topic_of(previous.standalone)
         return Resolution(
             standalone=f"{topic} {question}".strip(),
             follow_up=True,
-            carry=previous.articles,
+            carry=() if own_terms else previous.articles,
             exclude_previous=bool(_OTHER.search(question)),
+            names_topic=bool(own_terms),
         )
 
     def condense(self, question: str, history: Sequence[tuple[str, str]]) -> str:

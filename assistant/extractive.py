@@ -33,6 +33,7 @@ _HAS_WORDS = re.compile(r"有没有|有无|有.{0,12}吗|有哪些|is there|are 
 _MULTI = re.compile(
     r"分别|以及|还有|各(自|说|有)|同时|和.{0,8}(各|都)|哪些方面|both|as well as|\band\b", re.I
 )
+_CLAUSE = re.compile(r"[，,？?。；;！!]|另外|还有|以及|分别|和|与")
 _TIME_WORDS = re.compile(r"今年|明年|2025|2026|2027|有效|期限|到期|还能|还可以|截止|valid|expire|until", re.I)
 
 
@@ -72,13 +73,13 @@ class ExtractiveAnswerer:
         terms: Callable[[str], list[str]],
         max_articles: int = 3,
         max_sentences: int = 3,
-        companion_ratio: float = 0.3,
+        companion_ratio: float = 0.45,
         embed: SentenceEmbeddings | None = None,
     ) -> None:
         self._documents = documents
         self._terms = terms
         self._embed = embed
-        self._rank_prior = (1.0, 0.7, 0.5)
+        self._term_cache: dict[tuple[str, int, int], frozenset[str]] = {}
         self._max_articles = max_articles
         self._max_sentences = max_sentences
         self._companion_ratio = companion_ratio
@@ -95,11 +96,18 @@ class ExtractiveAnswerer:
             for article in document.articles:
                 for span in article.sentences:
                     n += 1
-                    df.update(set(self._terms(span.slice(document.text))))
+                    df.update(self._sentence_terms(document, span))
         return {t: math.log(1 + n / c) for t, c in df.items()}
 
-    def _score(self, query_terms: set[str], sentence: str) -> float:
-        return self._weight(set(self._terms(sentence)) & query_terms)
+    def _sentence_terms(self, document: Document, span: Span) -> frozenset[str]:
+        key = (document.doc_id, span.start, span.end)
+        found = self._term_cache.get(key)
+        if found is None:
+            found = self._term_cache[key] = frozenset(self._terms(span.slice(document.text)))
+        return found
+
+    def _score(self, query_terms: set[str], document: Document, span: Span) -> float:
+        return self._weight(set(self._sentence_terms(document, span) & query_terms))
 
     def _weight(self, terms: set[str]) -> float:
         """Summed IDF of the terms, counting a compound (集成电路) once, not again for its parts."""
@@ -115,14 +123,16 @@ class ExtractiveAnswerer:
         query_terms = set(self._terms(request.question))
         picks: list[_Pick] = []
         covered: set[str] = set()
-        multi = bool(_MULTI.search(request.original or request.question))
-        for hit in self._rerank(request, query_terms):
+        asked = request.original or request.question
+        multi = bool(_MULTI.search(asked)) or len(re.findall(r"[？?]", asked)) >= 2
+        winners = self._clause_winners(request, asked) if multi else set()
+        for hit in request.hits[: self._max_articles + 2]:
             document = self._documents.get(hit.doc_id)
             article = document.article(hit.article) if document else None
             if document is None or article is None:
                 continue
             sentences = _body_sentences(document, article)
-            scored = [(self._score(query_terms, s.slice(document.text)), s) for s in sentences]
+            scored = [(self._score(query_terms, document, s), s) for s in sentences]
             if picks and request.language == "en":
                 break
             if request.language == "en" or not query_terms:
@@ -130,7 +140,9 @@ class ExtractiveAnswerer:
             best = max((score for score, _ in scored), default=0.0)
             chosen = _choose(scored, best, self._max_sentences)
             matched = self._matched(query_terms, document, chosen)
-            if picks:
+            if picks and hit.key in winners and chosen:
+                pass  # it answers a part of the question best
+            elif picks:
                 gain = self._weight({t for t in matched if not any(t in c for c in covered)})
                 needed = self._companion_ratio * (1.0 if multi else 2.0) * picks[0].score
                 if not chosen or gain < needed:
@@ -143,34 +155,32 @@ class ExtractiveAnswerer:
                 break
         return picks
 
-    def _rerank(self, request: AnswerRequest, query_terms: set[str]) -> list[Hit]:
-        """Retrieval order, except that among the first few articles the one whose best sentence
-        matches the question best (discounted by rank) leads."""
-        hits = list(request.hits[: self._max_articles + 2])
-        if request.language == "en" or len(hits) < 2:
-            return hits
-        best: list[float] = []
-        for rank, hit in enumerate(hits[: len(self._rank_prior)]):
-            document = self._documents.get(hit.doc_id)
-            article = document.article(hit.article) if document else None
-            if document is None or article is None:
-                best.append(0.0)
+    def _clause_winners(self, request: AnswerRequest, asked: str) -> set[tuple[str, str]]:
+        """For a question in several parts, the article that best answers each part."""
+        winners: set[tuple[str, str]] = set()
+        for clause in _CLAUSE.split(asked):
+            terms = set(self._terms(clause))
+            if not terms:
                 continue
-            top = max(
-                (
-                    self._score(query_terms, s.slice(document.text))
-                    for s in _body_sentences(document, article)
-                ),
-                default=0.0,
-            )
-            best.append(top * self._rank_prior[rank])
-        lead = max(range(len(best)), key=lambda i: (best[i], -i))
-        return [hits[lead]] + [h for i, h in enumerate(hits) if i != lead]
+            best: tuple[float, tuple[str, str]] | None = None
+            for hit in request.hits[:4]:
+                document = self._documents.get(hit.doc_id)
+                article = document.article(hit.article) if document else None
+                if document is None or article is None:
+                    continue
+                score = max(
+                    (self._score(terms, document, s) for s in _body_sentences(document, article)), default=0.0
+                )
+                if score > 0 and (best is None or score > best[0]):
+                    best = (score, hit.key)
+            if best is not None and best[0] >= 0.5 * self._weight(terms):
+                winners.add(best[1])
+        return winners
 
     def _matched(self, query_terms: set[str], document: Document, spans: Sequence[Span]) -> set[str]:
         found: set[str] = set()
         for span in spans:
-            found |= set(self._terms(span.slice(document.text))) & query_terms
+            found |= self._sentence_terms(document, span) & query_terms
         return found
 
     def _semantic(

@@ -6,6 +6,7 @@ The CLI, the web app and the evals all build their objects here, so they behave 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable
 
 from assistant.answerer import Answerer
@@ -57,6 +58,23 @@ def make_topic_terms(documents: list[Document]) -> PolicyTokenizer:
     )
 
 
+def make_specific_terms(documents: list[Document], terms: PolicyTokenizer) -> Callable[[str], list[str]]:
+    """A question's specific topic words: document words that only a few articles use."""
+    article_df: Counter[str] = Counter()
+    n_articles = 0
+    for d in documents:
+        for a in d.articles:
+            n_articles += 1
+            article_df.update(set(terms(d.article_text(a))))
+    limit = max(3, n_articles // 5)
+
+    def specific(question: str) -> list[str]:
+        found = [t for t in dict.fromkeys(terms(question)) if len(t) > 1 and 0 < article_df[t] <= limit]
+        return [t for t in found if not any(t != other and t in other for other in found)]
+
+    return specific
+
+
 def make_extractive(
     documents: dict[str, Document], terms: PolicyTokenizer, embedder: Embedder | None = None
 ) -> ExtractiveAnswerer:
@@ -92,7 +110,7 @@ def make_pipeline_from(
         documents=by_id,
         answerer=answerer,
         scope=make_scope(documents, terms),
-        condenser=make_condenser(settings, RuleCondenser(terms)),
+        condenser=make_condenser(settings, RuleCondenser(make_specific_terms(documents, terms))),
         fallback=extractive if answerer is not extractive else None,
         mask=make_masker(),
         recorder=make_log(settings),

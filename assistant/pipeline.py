@@ -110,15 +110,12 @@ class Pipeline:
         with _timed(timings, "condense"):
             resolution = self.condenser.resolve(masked, conversation)
         with _timed(timings, "retrieve"):
-            hits = self._retrieve(resolution, doc_id)
+            hits = self._retrieve(masked, resolution, doc_id)
         with _timed(timings, "scope"):
             decision = self.scope.check(masked, hits, clean.language)
-            if (
-                decision.in_scope
-                and resolution.follow_up
-                and not self.scope.check(resolution.standalone, hits).in_scope
-            ):
-                decision = replace(decision, in_scope=False, reason="off_topic")
+            if resolution.follow_up and decision.reason in {"off_topic", "no_match"}:
+                # a follow-up's own words are few: judge it with the conversation's topic
+                decision = self.scope.check(resolution.standalone, hits, clean.language)
         base = Answer(
             question=masked,
             text="",
@@ -172,8 +169,12 @@ class Pipeline:
         )
         yield from self._finish(answer, started, timings, conversation, resolution)
 
-    def _retrieve(self, resolution: Resolution, doc_id: str | None) -> list[Hit]:
+    def _retrieve(self, question: str, resolution: Resolution, doc_id: str | None) -> list[Hit]:
         hits = self.retriever.search(resolution.standalone, k=self.k, doc_id=doc_id)
+        if resolution.names_topic:
+            # what the follow-up names itself comes first; the conversation's topic breaks ties
+            own = self.retriever.search(question, k=self.k, doc_id=doc_id)
+            hits = _merge(own, hits, self.k)
         if not resolution.carry:
             return hits
         carried = set(resolution.carry)
@@ -288,6 +289,18 @@ class Pipeline:
             for piece in _pieces(answer.text):
                 yield StreamEvent("delta", text=piece)
         yield StreamEvent("done", answer=answer, turn_id=turn_id)
+
+
+def _merge(first: list[Hit], second: list[Hit], k: int, rrf_k: float = 10.0) -> list[Hit]:
+    """Reciprocal-rank merge of two rankings of articles, ``first`` weighing a little more."""
+    scores: dict[tuple[str, str], float] = {}
+    by_key: dict[tuple[str, str], Hit] = {}
+    for weight, ranking in ((1.0, first), (0.8, second)):
+        for rank, hit in enumerate(ranking, start=1):
+            scores[hit.key] = scores.get(hit.key, 0.0) + weight / (rrf_k + rank)
+            by_key.setdefault(hit.key, hit)
+    order = sorted(scores, key=lambda key: -scores[key])[:k]
+    return [replace(by_key[key], score=scores[key]) for key in order]
 
 
 _SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)]*|\n")

@@ -54,7 +54,7 @@ _SELF_REFERENCE = re.compile(
 @dataclass(frozen=True)
 class ScopeDecision:
     in_scope: bool
-    reason: str = ""  # instructions | place | everyday | off_topic | no_match
+    reason: str = ""  # instructions | place | everyday | other_policy | off_topic | no_match
 
 
 class ScopeChecker:
@@ -100,7 +100,7 @@ class ScopeChecker:
         coverage = sum(self._weight(t) for t in terms if t in self._vocabulary) / total
         other = [p for p in _OTHER_POLICIES if p in question and p not in self._vocabulary]
         if other and coverage < self._other_policy_coverage:
-            return ScopeDecision(False, "off_topic")
+            return ScopeDecision(False, "other_policy")
         if coverage < self._min_coverage and not _SELF_REFERENCE.search(question):
             return ScopeDecision(False, "off_topic")
         return ScopeDecision(True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from corpus.models import Article, Chunk, Document, Span
+from corpus.models import PREAMBLE_LABEL, Article, Chunk, Document, Span
 from corpus.tokens import count_tokens
 
 DEFAULT_MAX_TOKENS = 480
@@ -17,7 +17,23 @@ def chunk_header(document: Document, article: Article) -> str:
     if article.part:
         pieces.append(article.part)
     pieces.append(article.citation_label)
+    if article.label == PREAMBLE_LABEL:
+        pieces.append(_about(document))
     return " ".join(pieces)
+
+
+def _about(document: Document) -> str:
+    """What the document says about itself, so questions about the document find its 前言."""
+    meta = document.meta
+    facts = [
+        ("文件名称", meta.title),
+        ("文件类型", meta.kind),
+        ("发文机关 发布单位", meta.issuer),
+        ("印发日期", f"{meta.issued.year}年{meta.issued.month}月{meta.issued.day}日" if meta.issued else ""),
+        ("制定依据", meta.implements),
+        ("实施期 有效期", meta.validity),
+    ]
+    return " ".join(f"{name}：{value}" for name, value in facts if value)
 
 
 def chunk_document(document: Document, max_tokens: int = DEFAULT_MAX_TOKENS) -> list[Chunk]:

@@ -52,7 +52,11 @@ def admin_router(state: AppState) -> APIRouter:
             state.reindex_lock.release()
         state.swap(pipeline)
         documents = [d.doc_id for d in state.service.documents]
-        return {"ok": True, "message": f"索引已重建，共 {len(documents)} 个政策文件。", "documents": documents}
+        return {
+            "ok": True,
+            "message": f"索引已重建，共 {len(documents)} 个政策文件。",
+            "documents": documents,
+        }
 
     @router.get("/log/export", summary="导出对话日志（已脱敏）")
     async def export(

@@ -68,14 +68,17 @@ def create_app(
         message = _validation_message(exc)
         if request.url.path.startswith("/v1/"):
             return JSONResponse(
-                {"error": {"message": message, "type": "invalid_request_error", "param": None, "code": None}}, 400
+                {"error": {"message": message, "type": "invalid_request_error", "param": None, "code": None}},
+                400,
             )
         return JSONResponse({"detail": message, "errors": jsonable_errors(exc)}, 422)
 
     app.include_router(api_router(state))
     app.include_router(admin_router(state))
     app.include_router(openai_router(state))
-    app.add_middleware(RateLimitMiddleware, bucket=TokenBucket(settings.rate_limit_per_minute, settings.rate_limit_burst))
+    app.add_middleware(
+        RateLimitMiddleware, bucket=TokenBucket(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    )
     app.add_middleware(BodySizeMiddleware, max_bytes=settings.max_body_bytes)
     if with_ui:
         app.add_middleware(ChinesePageMiddleware)

@@ -74,7 +74,10 @@ def _guarded(scope: Scope) -> bool:
 
 async def _send_json(send: Send, status: int, message: str, headers: dict[str, str] | None = None) -> None:
     body = json.dumps({"detail": message}, ensure_ascii=False).encode()
-    raw = [(b"content-type", b"application/json; charset=utf-8"), (b"content-length", str(len(body)).encode())]
+    raw = [
+        (b"content-type", b"application/json; charset=utf-8"),
+        (b"content-length", str(len(body)).encode()),
+    ]
     raw += [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body})
@@ -98,9 +101,7 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         wait = max(1, math.ceil(decision.retry_after))
-        await _send_json(
-            send, 429, f"请求过于频繁，请 {wait} 秒后再试。", headers={"Retry-After": str(wait)}
-        )
+        await _send_json(send, 429, f"请求过于频繁，请 {wait} 秒后再试。", headers={"Retry-After": str(wait)})
 
 
 class BodyTooLarge(Exception):

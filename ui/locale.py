@@ -30,7 +30,11 @@ class ChinesePageMiddleware:
         self.page_paths = page_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method") != "GET" or scope.get("path") not in self.page_paths:
+        if (
+            scope["type"] != "http"
+            or scope.get("method") != "GET"
+            or scope.get("path") not in self.page_paths
+        ):
             await self.app(scope, receive, send)
             return
         start: Message | None = None

@@ -42,7 +42,7 @@ def highlight(text: str, terms: Iterable[str]) -> str:
         out.append(f"<mark>{esc(match.group(0))}</mark>")
         last = match.end()
     out.append(esc(text[last:]))
-    return "".join(out)
+    return "".join(out).replace("</mark><mark>", "")  # adjacent terms read as one match
 
 
 def mode_note(mode: str) -> str:
@@ -92,7 +92,9 @@ def citation_chips(answer: Answer | None, documents: dict[str, Document]) -> str
         seen.add((c.doc_id, c.article))
         chips.append(_chip(i, c, documents.get(c.doc_id)))
     return (
-        "<div class='pa-cites'><div class='pa-cites-title'>引用条款（点击查看原文）</div>" + "".join(chips) + "</div>"
+        "<div class='pa-cites'><div class='pa-cites-title'>引用条款（点击查看原文）</div>"
+        + "".join(chips)
+        + "</div>"
     )
 
 

@@ -128,7 +128,9 @@ class AssistantService:
             from assistant.factory import make_topic_terms
 
             self._terms = make_topic_terms(self.documents)
-        return [t for t in dict.fromkeys(self._terms(query)) if len(t) >= 2 or t.isascii()]
+        words = [t for t in self._terms(query) if len(t) >= 2 or t.isascii()]
+        whole = query.strip(" ？?。!！")
+        return list(dict.fromkeys([whole, *words] if 2 <= len(whole) <= 30 else words))
 
     def search(self, query: str, k: int = 5, doc_id: str | None = None) -> list[Hit]:
         return self.pipeline.retriever.search(query, k=k, doc_id=self.check_doc_id(doc_id))

@@ -177,8 +177,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(asdict(report), ensure_ascii=False))
     else:
-        print(f"会话 {report.sessions} × 轮 {report.turns}：请求 {report.requests}，错误 {report.errors}，用时 {report.seconds} 秒")
-        print(f"吞吐 {report.throughput_rps} 次/秒；延迟 p50 {report.p50_ms} ms，p95 {report.p95_ms} ms，最大 {report.max_ms} ms")
+        print(
+            f"会话 {report.sessions} × 轮 {report.turns}：请求 {report.requests}，错误 {report.errors}，用时 {report.seconds} 秒"
+        )
+        print(
+            f"吞吐 {report.throughput_rps} 次/秒；延迟 p50 {report.p50_ms} ms，p95 {report.p95_ms} ms，最大 {report.max_ms} ms"
+        )
         for sample in report.error_samples:
             print(f"  错误示例：{sample}")
     return 1 if report.errors else 0

@@ -30,6 +30,7 @@ continuation lines belong to it; part headings "一、"…"四、" and the closi
 "(注:…)" line belong to no article. The notice header above the plan title
 (issuer, date) is therefore NOT part of 前言 for these checks.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,11 +46,9 @@ DEFAULT_SOURCE = Path("/work/shared/corpus/sh-digital-talent-2024.txt")
 DOC_ID = "sh-digital-talent-2024"
 PLAN_TITLE = "上海市加快数字技术技能人才培育支撑数字经济发展实施方案(2024-2026年)"
 
-TYPES = ["fact", "eligibility", "subsidy", "procedure", "multi", "english",
-         "not_in_doc", "out_of_scope"]
+TYPES = ["fact", "eligibility", "subsidy", "procedure", "multi", "english", "not_in_doc", "out_of_scope"]
 NEEDS_MUST_INCLUDE = {"fact", "eligibility", "subsidy", "procedure", "multi", "english"}
-NUMERALS = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十",
-            "十一", "十二", "十三", "十四"]
+NUMERALS = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四"]
 LABELS = ["前言"] + [f"（{n}）" for n in NUMERALS]
 ITEM_FIELDS = {"question", "expected_articles", "must_include", "type"}
 ARTICLE_RE = re.compile(r"^\((十[一二三四]?|[一二三四五六七八九])\)")
@@ -65,7 +64,7 @@ def split_articles(text: str) -> dict[str, str]:
         raise ValueError(f"standalone plan title line not found: {PLAN_TITLE}")
     articles: dict[str, list[str]] = {"前言": []}
     current: str | None = "前言"
-    for ln in lines[title_idx[0] + 1:]:
+    for ln in lines[title_idx[0] + 1 :]:
         if not ln:
             continue
         m = ARTICLE_RE.match(ln)
@@ -115,8 +114,9 @@ class Checker:
         if len(set(plain)) != len(plain):
             self.err(where, f"duplicate labels in expected_articles {arts}")
         if (typ == "out_of_scope") != (len(arts) == 0):
-            self.err(where, "out_of_scope must have empty expected_articles and "
-                            "every other type at least one")
+            self.err(
+                where, "out_of_scope must have empty expected_articles and every other type at least one"
+            )
         if typ == "multi" and len(set(plain)) < 2:
             self.err(where, "multi needs at least 2 expected articles")
         mi = obj.get("must_include")
@@ -260,19 +260,22 @@ def main() -> int:
     if len(qa_rows) < args.min_questions:
         chk.err(args.qa.name, f"{len(qa_rows)} questions < {args.min_questions}")
     if len(cv_rows) < args.min_conversations:
-        chk.err(args.conversations.name,
-                f"{len(cv_rows)} conversations < {args.min_conversations}")
+        chk.err(args.conversations.name, f"{len(cv_rows)} conversations < {args.min_conversations}")
     for type_name in TYPES:
         if qa_types[type_name] == 0:
             chk.err(args.qa.name, f"no question of type {type_name}")
     for lab in LABELS:
         if qa_arts[lab] < args.min_per_article:
-            chk.err(args.qa.name, f"article {lab} expected by only {qa_arts[lab]} "
-                                  f"questions (< {args.min_per_article})")
+            chk.err(
+                args.qa.name,
+                f"article {lab} expected by only {qa_arts[lab]} questions (< {args.min_per_article})",
+            )
 
     print(f"source: {args.source} ({len(articles)} units: 前言 + 14 articles)")
-    print(f"qa.jsonl: {len(qa_rows)} questions; conversations.jsonl: "
-          f"{len(cv_rows)} conversations, {n_turns} turns\n")
+    print(
+        f"qa.jsonl: {len(qa_rows)} questions; conversations.jsonl: "
+        f"{len(cv_rows)} conversations, {n_turns} turns\n"
+    )
     print("per type        qa   conv")
     for type_name in TYPES:
         print(f"  {type_name:<12}{qa_types[type_name]:>5}{cv_types[type_name]:>7}")
@@ -280,8 +283,7 @@ def main() -> int:
     print("\nper article           qa   conv")
     for lab in LABELS:
         print(f"  {pad(lab, 22)}{qa_arts[lab]:>5}{cv_arts[lab]:>7}")
-    print(f"  {pad('(none: out_of_scope)', 22)}{qa_types['out_of_scope']:>5}"
-          f"{cv_types['out_of_scope']:>7}")
+    print(f"  {pad('(none: out_of_scope)', 22)}{qa_types['out_of_scope']:>5}{cv_types['out_of_scope']:>7}")
 
     if chk.problems:
         print(f"\n{len(chk.problems)} problem(s):", file=sys.stderr)

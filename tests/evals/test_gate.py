@@ -42,6 +42,8 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         embeddings="local",
         llm_base_url=None,
         llm_api_key=None,
+        chroma_host=None,
+        log_url=None,
     )
     build_index(settings, load_corpus(settings.corpus_dir).documents)
     return settings

@@ -65,7 +65,7 @@ def make_settings(data_dir: Path, corpus_dir: Path, **overrides: object) -> Sett
         "rate_limit_per_minute": 0,
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg,arg-type]
 
 
 class ThreadedServer:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import quote
 
 import httpx
 import pytest
 
+from assistant.pipeline import Pipeline
 from assistant.settings import Settings
 from tests.ui.conftest import ADMIN_TOKEN, XSS_DOC, LiveApp, ThreadedServer, make_settings
 
@@ -56,7 +58,8 @@ def test_too_long_question_and_too_large_body(live_app: LiveApp, api: httpx.Clie
     r = api.post("/api/ask", json={"question": "补贴" * limit + "吗"})
     assert r.status_code == 422 and "问题太长" in r.json()["detail"]
     r = api.post(
-        "/api/ask", content=b'{"question": "' + b"a" * (live_app.settings.max_body_bytes + 10) + b'"}',
+        "/api/ask",
+        content=b'{"question": "' + b"a" * (live_app.settings.max_body_bytes + 10) + b'"}',
         headers={"content-type": "application/json"},
     )
     assert r.status_code == 413 and "请求内容过大" in r.json()["detail"]
@@ -101,7 +104,9 @@ def test_unknown_article_is_404(api: httpx.Client) -> None:
 
 def test_feedback_reaches_the_log(live_app: LiveApp, api: httpx.Client) -> None:
     turn = api.post("/api/ask", json={"question": "数字技术工程师培育项目是什么？", "doc_id": NOTICE}).json()
-    r = api.post("/api/feedback", json={"turn_id": turn["turn_id"], "rating": -1, "comment": "电话13812345678"})
+    r = api.post(
+        "/api/feedback", json={"turn_id": turn["turn_id"], "rating": -1, "comment": "电话13812345678"}
+    )
     assert r.status_code == 200 and r.json()["ok"] is True
     logged = {t.id: t for t in live_app.pipeline.recorder.recent(50)}  # type: ignore[attr-defined]
     feedback = logged[turn["turn_id"]].feedback
@@ -141,12 +146,18 @@ def test_admin_endpoints_need_the_token(api: httpx.Client) -> None:
 
 
 @pytest.fixture(scope="module")
-def limited(tmp_path_factory: pytest.TempPathFactory, ui_corpus, ui_pipeline) -> Iterator[tuple[str, Settings]]:  # type: ignore[no-untyped-def]
+def limited(
+    tmp_path_factory: pytest.TempPathFactory, ui_corpus: Path, ui_pipeline: Pipeline
+) -> Iterator[tuple[str, Settings]]:
     """A second API-only server: admin token unset, a tight rate limit."""
     from ui.app import create_app
 
     settings = make_settings(
-        tmp_path_factory.mktemp("limited"), ui_corpus, admin_token=None, rate_limit_per_minute=6, rate_limit_burst=3
+        tmp_path_factory.mktemp("limited"),
+        ui_corpus,
+        admin_token=None,
+        rate_limit_per_minute=6,
+        rate_limit_burst=3,
     )
     with ThreadedServer(create_app(ui_pipeline, settings, with_ui=False)) as server:
         yield server.url, settings

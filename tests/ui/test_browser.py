@@ -60,7 +60,16 @@ def test_chat_citation_article_and_feedback(browser: Any, live_app: LiveApp, scr
 
     _open(browser, live_app.url)
     page = browser.find_element(By.TAG_NAME, "body").text
-    for chinese in ("政策咨询助手", "市民咨询", "坐席工作台", "评测", "发送", "示例问题", "离线摘录", "2024–2026年"):
+    for chinese in (
+        "政策咨询助手",
+        "市民咨询",
+        "坐席工作台",
+        "评测",
+        "发送",
+        "示例问题",
+        "离线摘录",
+        "2024–2026年",
+    ):
         assert chinese in page
     for english in ("Type a message", "Chatbot", "Submit", "Examples", "Use via API", "Built with Gradio"):
         assert english not in page

@@ -68,7 +68,11 @@ def test_streaming_chunks_rebuild_the_answer(client: OpenAI) -> None:
 
 
 def test_stream_ends_with_done_in_raw_sse(live_app: LiveApp) -> None:
-    body = {"model": "policy-assistant", "stream": True, "messages": [{"role": "user", "content": "补贴怎么申请"}]}
+    body = {
+        "model": "policy-assistant",
+        "stream": True,
+        "messages": [{"role": "user", "content": "补贴怎么申请"}],
+    }
     with httpx.stream("POST", f"{live_app.url}/v1/chat/completions", json=body, timeout=60) as r:
         assert r.headers["content-type"].startswith("text/event-stream")
         lines = [line for line in r.iter_lines() if line]

@@ -23,10 +23,13 @@ class Clock:
 
 
 def test_highlight_escapes_before_marking() -> None:
-    out = highlight("<b>补贴</b> & 补贴标准", ["补贴", "<b>"])
-    assert "<b>" not in out.replace("<mark>&lt;b&gt;</mark>", "")
-    assert out.count("<mark>补贴</mark>") == 2
-    assert "&amp;" in out
+    out = highlight("<b>补贴</b> & 补贴标准", ["补贴"])
+    assert out == "&lt;b&gt;<mark>补贴</mark>&lt;/b&gt; &amp; <mark>补贴</mark>标准"
+    assert highlight("<script>", ["<script>"]) == "<mark>&lt;script&gt;</mark>"
+
+
+def test_adjacent_terms_form_one_mark() -> None:
+    assert highlight("享受职业技能补贴", ["职业", "技能", "补贴"]) == "享受<mark>职业技能补贴</mark>"
 
 
 def test_highlight_prefers_longer_terms() -> None:
@@ -45,7 +48,9 @@ def test_documents_and_chips_escape_corpus_text(notice: Document) -> None:
         text="t",
         refused=False,
         mode="extractive",
-        citations=(Citation(notice.doc_id, "<script>x</script>", "（十三）", "职业技能提升补贴", "落实经费保障"),),
+        citations=(
+            Citation(notice.doc_id, "<script>x</script>", "（十三）", "职业技能提升补贴", "落实经费保障"),
+        ),
     )
     chips = citation_chips(answer, {notice.doc_id: notice})
     assert "<script>" not in chips and "&lt;script&gt;" in chips

@@ -83,7 +83,11 @@ def build_chat_tab(state: AppState) -> None:
         up = gr.Button("👍 有帮助", size="sm", elem_id="pa-up", min_width=90)
         down = gr.Button("👎 没帮助", size="sm", elem_id="pa-down", min_width=90)
         comment = gr.Textbox(
-            label="补充说明（可选）", placeholder="哪里不清楚或不准确？", lines=1, scale=3, elem_id="pa-comment"
+            label="补充说明（可选）",
+            placeholder="哪里不清楚或不准确？",
+            lines=1,
+            scale=3,
+            elem_id="pa-comment",
         )
         clear = gr.Button("🗑 清空对话", size="sm", elem_id="pa-clear", min_width=90)
     status = gr.Markdown("", elem_id="pa-status")
@@ -150,8 +154,15 @@ def build_chat_tab(state: AppState) -> None:
     inputs = [question, doc_choice, chatbot, session]
     question.submit(ask, inputs=inputs, outputs=outputs, api_name="ask", concurrency_limit=8)
     send.click(
-        ask, inputs=inputs, outputs=outputs, api_name="ask_click", api_visibility="undocumented", concurrency_limit=8
+        ask,
+        inputs=inputs,
+        outputs=outputs,
+        api_name="ask_click",
+        api_visibility="undocumented",
+        concurrency_limit=8,
     )
     up.click(rate_up, inputs=[comment, session], outputs=[status, comment], api_name="feedback_up")
     down.click(rate_down, inputs=[comment, session], outputs=[status, comment], api_name="feedback_down")
     clear.click(reset, outputs=[chatbot, session, chips, question, status], api_name="clear")
+    # The chat box's own 🗑 icon clears the messages; start a new conversation too.
+    chatbot.clear(reset, outputs=[chatbot, session, chips, question, status], api_visibility="private")

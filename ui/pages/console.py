@@ -72,7 +72,9 @@ def build_console_tab(state: AppState) -> dict[str, Any]:
             with gr.Row():
                 search_btn = gr.Button("检索", variant="primary", elem_id="pa-search-btn")
                 draft_btn = gr.Button("生成答复草稿", elem_id="pa-draft-btn")
-            hits = gr.HTML("<div class='pa-empty'>检索结果会显示在这里，匹配的词语会高亮。</div>", elem_id="pa-hits")
+            hits = gr.HTML(
+                "<div class='pa-empty'>检索结果会显示在这里，匹配的词语会高亮。</div>", elem_id="pa-hits"
+            )
             draft = gr.Textbox(
                 label="答复草稿（可朗读或粘贴，含引用条款）",
                 lines=8,
@@ -142,9 +144,13 @@ def build_console_tab(state: AppState) -> dict[str, Any]:
             return []
 
     query.submit(run_search, [query, k, doc], hits, api_name="search")
-    search_btn.click(run_search, [query, k, doc], hits, api_name="search_click", api_visibility="undocumented")
+    search_btn.click(
+        run_search, [query, k, doc], hits, api_name="search_click", api_visibility="undocumented"
+    )
     draft_btn.click(run_draft, [query, doc], draft, api_name="draft")
-    browse_doc.change(pick_doc, browse_doc, [browse_part, browse_article, article_view], api_visibility="private")
+    browse_doc.change(
+        pick_doc, browse_doc, [browse_part, browse_article, article_view], api_visibility="private"
+    )
     browse_part.change(pick_part, [browse_doc, browse_part], browse_article, api_visibility="private")
     browse_article.change(show_article, [browse_doc, browse_article], article_view, api_name="article")
     refresh.click(load_recent, outputs=recent, api_name="recent")

@@ -54,7 +54,9 @@ def chart_frame(metrics: dict[str, Any]) -> pd.DataFrame:
         for m in CHART_METRICS:
             value = values.get(m)
             if value is not None:
-                rows.append({"题型": TYPE_LABELS.get(t, t), "指标": METRIC_LABELS.get(m, m), "数值": float(value)})
+                rows.append(
+                    {"题型": TYPE_LABELS.get(t, t), "指标": METRIC_LABELS.get(m, m), "数值": float(value)}
+                )
     return pd.DataFrame(rows, columns=["题型", "指标", "数值"])
 
 
@@ -133,7 +135,12 @@ def build_eval_tab(state: AppState) -> None:
         outcome_filter = gr.Dropdown([ALL, "通过", "未通过"], value=ALL, label="结果")
         text_filter = gr.Textbox(label="搜索问题或编号", placeholder="输入关键词筛选")
     table = gr.Dataframe(
-        headers=RESULT_COLUMNS, value=[], interactive=False, wrap=True, label="逐题结果", elem_id="pa-eval-table"
+        headers=RESULT_COLUMNS,
+        value=[],
+        interactive=False,
+        wrap=True,
+        label="逐题结果",
+        elem_id="pa-eval-table",
     )
 
     def run_eval(path: str | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
@@ -166,7 +173,12 @@ def build_eval_tab(state: AppState) -> None:
             progress((done, len(items)), desc=f"已完成 {done}/{len(items)}：{result.item.id}")
 
         metrics, results = evaluate(
-            quiet_pipeline(service.pipeline), items, service.documents, info, out_dir=out_dir, on_result=advance
+            quiet_pipeline(service.pipeline),
+            items,
+            service.documents,
+            info,
+            out_dir=out_dir,
+            on_result=advance,
         )
         rows = [r.to_json() for r in results]
         skipped = f"，跳过 {len(qa_set.problems)} 行格式错误" if qa_set.problems else ""
