@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 CLI    := $(BIN)/policy-assistant
 
-.PHONY: run test test-fast lint typecheck index serve bench eval clean system-test-deps
+.PHONY: run test test-fast lint typecheck index serve bench eval load clean system-test-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,9 +56,14 @@ typecheck: $(TEST_STAMP)
 bench: $(TEST_STAMP)
 	$(BIN)/python -m evals.bench
 
-## eval: run the dev QA set and write a report under runs/dev
+## eval: run the dev QA set (questions + conversations) with the regression gate; report in runs/dev
 eval: $(STAMP)
-	$(CLI) eval evals/dev/qa.jsonl --out runs/dev
+	$(CLI) index
+	$(CLI) eval evals/dev/qa.jsonl evals/dev/conversations.jsonl --mode extractive --out runs/dev --gate evals/thresholds.json
+
+## load: 50 concurrent chat sessions against a local server (extractive mode)
+load: $(TEST_STAMP)
+	$(BIN)/python -m evals.benchmarks.load --sessions 50 --turns 3
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
