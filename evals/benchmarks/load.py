@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from urllib.parse import urlparse
 
 import httpx
@@ -28,14 +29,16 @@ import httpx
 from evals.metrics import percentile
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-OPENERS = [
-    "职业技能提升补贴怎么申请？",
-    "数字技术工程师培育项目是什么？",
-    "这个方案的有效期到什么时候？",
-    "数字技能提升行动有哪些内容？",
-    "企业开展数字技能培训有补贴吗？",
-    "高技能人才培养基地怎么建设？",
-]
+DEV_SET = Path(__file__).resolve().parent.parent / "dev" / "qa.jsonl"
+
+
+def openers(path: Path = DEV_SET) -> list[str]:
+    """Distinct in-scope questions of the dev set, so sessions do not all ask the same thing."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r["question"] for r in rows if r["type"] != "out_of_scope"]
+
+
+OPENERS = openers()
 FOLLOW_UPS = ["那需要什么条件？", "具体怎么办理？", "还有别的支持吗？"]
 MAX_SESSIONS = 500
 MAX_TURNS = 10

@@ -108,7 +108,7 @@ class Checker:
             self.err(where, "expected_articles must be a list of strings")
             arts = []
         plain = [plain_label(a) for a in arts]
-        for a, p in zip(arts, plain):
+        for a, p in zip(arts, plain, strict=True):
             if p not in LABELS:
                 self.err(where, f"unknown article label {a!r}")
         if len(set(plain)) != len(plain):

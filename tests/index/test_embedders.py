@@ -120,3 +120,18 @@ def test_chroma_embedding_function_protocol_with_real_chroma(tmp_path: Any, nano
     col.add(ids=["1", "2"], documents=["职业技能提升补贴的申请办法", "今天天气晴朗"])
     result = col.query(query_texts=["补贴怎么申请"], n_results=1)
     assert result["ids"][0] == ["1"]
+
+
+def test_cached_queries_embed_each_question_once() -> None:
+    from index.embedders import CachedQueries, HashEmbedder
+
+    inner = HashEmbedder()
+    cached = CachedQueries(inner, size=2)
+    first = cached.embed_query("职业技能提升补贴")
+    assert cached.embed_query("职业技能提升补贴") == first
+    assert cached.name == inner.name and cached.dim == inner.dim
+    assert inner.queries == 1
+    cached.embed_query("创业担保贷款")
+    cached.embed_query("新八级工")  # evicts the oldest
+    cached.embed_query("职业技能提升补贴")
+    assert inner.queries == 4
