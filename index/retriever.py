@@ -84,10 +84,16 @@ class Fusion:
     rrf_k: float = 10.0
     bm25_weight: float = 1.0
     dense_weight: float = 0.3
+    #: When BM25's best article outscores its second by this factor, the lexical ranking stands
+    #: on its own and the query is not embedded (most Chinese questions name their terms; on the
+    #: dev set this skips ~3/4 of embeddings and does not lower hit@1). None: always fuse.
+    confident_ratio: float | None = 1.3
 
     def __post_init__(self) -> None:
         if self.rrf_k < 0 or self.bm25_weight < 0 or self.dense_weight < 0:
             raise ValueError(f"expected non-negative fusion parameters; got {self}")
+        if self.confident_ratio is not None and self.confident_ratio < 1:
+            raise ValueError(f"expected confident_ratio >= 1 or None; got {self.confident_ratio}")
 
 
 class HybridRetriever:
@@ -111,10 +117,10 @@ class HybridRetriever:
     def search(self, query: str, k: int = 5, doc_id: str | None = None) -> list[Hit]:
         text = prepare_query(query, k)
         n = max(k, self.candidates)
-        lists = {
-            "bm25": (self.bm25.search(text, n, doc_id), self.fusion.bm25_weight),
-            "dense": (self.dense.search(text, n, doc_id), self.fusion.dense_weight),
-        }
+        lexical = self.bm25.search(text, n, doc_id)
+        lists = {"bm25": (lexical, self.fusion.bm25_weight)}
+        if not self._confident(lexical):
+            lists["dense"] = (self.dense.search(text, n, doc_id), self.fusion.dense_weight)
         fused: dict[tuple[str, str], float] = {}
         ranks: dict[tuple[str, str], dict[str, int]] = {}
         scores: dict[tuple[str, str], dict[str, float]] = {}
@@ -127,6 +133,14 @@ class HybridRetriever:
                 chunks[hit.key] = tuple(dict.fromkeys(chunks.get(hit.key, ()) + hit.chunk_ids))
         order = sorted(fused, key=lambda key: (-fused[key], min(ranks[key].values())))[:k]
         return [self.bm25.catalog.hit(key, fused[key], ranks[key], scores[key], chunks[key]) for key in order]
+
+    def _confident(self, lexical: list[Hit]) -> bool:
+        ratio = self.fusion.confident_ratio
+        if ratio is None or not lexical:
+            return False
+        if len(lexical) == 1:
+            return True
+        return lexical[0].score >= ratio * lexical[1].score
 
 
 @dataclass(frozen=True)

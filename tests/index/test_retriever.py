@@ -83,3 +83,26 @@ def test_real_hybrid_finds_the_cited_articles(
     for question, label in cases.items():
         labels = [h.article for h in hybrid.search(question, k=3)]
         assert label in labels, (question, labels)
+
+
+def test_fusion_rejects_a_confidence_ratio_below_one() -> None:
+    from index.retriever import Fusion
+
+    with pytest.raises(ValueError, match="confident_ratio"):
+        Fusion(confident_ratio=0.5)
+
+
+def test_confident_keyword_match_skips_the_embedding(tmp_path: Path, notice: Document) -> None:
+    from index.retriever import Fusion
+
+    embedder = HashEmbedder(dim=64)
+    opened = _index(tmp_path, embedder, [notice])
+    confident = opened.hybrid(Fusion(confident_ratio=1.3))
+    hits = confident.search("创业担保贷款及贴息", k=3)
+    assert hits[0].article == "（五）" and set(hits[0].ranks) == {"bm25"}
+    assert embedder.queries == 0
+    always = opened.hybrid(Fusion(confident_ratio=None))
+    assert "dense" in always.search("创业担保贷款及贴息", k=3)[0].ranks
+    assert embedder.queries == 1
+    confident.search("What support is there for start-ups?", k=3)  # no Chinese keywords
+    assert embedder.queries == 2
