@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from assistant.answerer import AnswerRequest, Asks, Draft
 from assistant.models import Citation, Mode
-from corpus.models import Article, Document, Span
+from corpus.models import PREAMBLE_LABEL, Article, Document, Span
 from index.models import Embedder, Hit
 
 _STATES = {
@@ -140,6 +140,8 @@ class ExtractiveAnswerer:
             best = max((score for score, _ in scored), default=0.0)
             chosen = _choose(scored, best, self._max_sentences)
             matched = self._matched(query_terms, document, chosen)
+            if picks and article.label == PREAMBLE_LABEL:
+                continue  # the 前言 answers questions about the document itself, not as an add-on
             if picks and hit.key in winners and chosen:
                 pass  # it answers a part of the question best
             elif picks:
