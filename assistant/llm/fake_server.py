@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
 import threading
 import time
 import uuid
@@ -110,6 +111,17 @@ def cite_first_article(body: dict[str, Any]) -> Reply:
     return Reply.answer(f"根据所提供的条款，{body_sentences[0].strip().rstrip('。；;')}[1]。")
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client closing its keep-alive connection is normal here, not a traceback on stderr."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 @dataclass
 class _State:
     script: deque[Reply] = field(default_factory=deque)
@@ -125,7 +137,7 @@ class FakeOpenAIServer:
         self.model = model
         self.default = default
         self._state = _State()
-        self._httpd: ThreadingHTTPServer | None = None
+        self._httpd: _QuietServer | None = None
         self._thread: threading.Thread | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -133,7 +145,7 @@ class FakeOpenAIServer:
         if self._httpd is not None:
             return self
         handler = _handler_class(self)
-        httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        httpd = _QuietServer(("127.0.0.1", 0), handler)
         httpd.daemon_threads = True
         httpd.block_on_close = False
         self._httpd = httpd
