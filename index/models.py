@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from corpus.models import Article, Document
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -27,6 +29,21 @@ class Hit:
     ranks: dict[str, int] = field(default_factory=dict)
     scores: dict[str, float] = field(default_factory=dict)
     chunk_ids: tuple[str, ...] = ()
+
+    @classmethod
+    def of_article(cls, document: Document, article: Article, score: float = 1.0) -> Hit:
+        """A hit for a whole article of a document (what split chunks are merged back into)."""
+        return cls(
+            doc_id=document.doc_id,
+            doc_title=document.title,
+            article=article.label,
+            heading=article.heading,
+            part=article.part,
+            score=score,
+            start=article.span.start,
+            end=article.span.end,
+            text=document.article_text(article),
+        )
 
     @property
     def key(self) -> tuple[str, str]:

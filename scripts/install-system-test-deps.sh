@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that the browser and database tests need, if they are missing.
-# Chromium + ChromeDriver (browser tests), a CJK font (screenshots), PostgreSQL (log tests).
+# Chromium + ChromeDriver (browser tests), CJK and emoji fonts (screenshots), PostgreSQL (log tests).
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || need+=(fonts-noto-cjk)
+fc-list 2>/dev/null | grep -i "Noto Color Emoji" >/dev/null || need+=(fonts-noto-color-emoji)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -13,17 +13,7 @@ from index.models import Hit
 def hit_for(document: Document, label: str, score: float = 1.0) -> Hit:
     article = document.article(label)
     assert article is not None, label
-    return Hit(
-        doc_id=document.doc_id,
-        doc_title=document.title,
-        article=article.label,
-        heading=article.heading,
-        part=article.part,
-        score=score,
-        start=article.span.start,
-        end=article.span.end,
-        text=document.article_text(article),
-    )
+    return Hit.of_article(document, article, score)
 
 
 def request_for(document: Document, question: str, *labels: str, language: str = "zh") -> AnswerRequest:
