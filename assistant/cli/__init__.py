@@ -29,3 +29,5 @@ def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="详细日�
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
+    # bm25s sets its own logger to DEBUG; its progress lines are noise on the console
+    logging.getLogger("bm25s").setLevel(logging.INFO if verbose else logging.WARNING)
