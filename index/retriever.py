@@ -14,6 +14,7 @@ from index.catalog import Catalog
 from index.lexical import LexicalIndex
 from index.manifest import read_manifest
 from index.models import Embedder, EmbedderMismatch, Hit, IndexCorrupted, IndexMissing
+from index.sentences import SentenceVectors
 from index.text import PolicyTokenizer
 from index.vector_store import ChromaStore
 
@@ -102,12 +103,18 @@ class HybridRetriever:
     name = "hybrid"
 
     def __init__(
-        self, bm25: BM25Retriever, dense: DenseRetriever, fusion: Fusion | None = None, candidates: int = 20
+        self,
+        bm25: BM25Retriever,
+        dense: DenseRetriever,
+        fusion: Fusion | None = None,
+        candidates: int = 20,
+        sentences: SentenceVectors | None = None,
     ) -> None:
         self.bm25 = bm25
         self.dense = dense
         self.fusion = fusion or Fusion()
         self.candidates = candidates
+        self.sentences = sentences
 
     @property
     def tokenizer(self) -> PolicyTokenizer:
@@ -120,7 +127,11 @@ class HybridRetriever:
         lexical = self.bm25.search(text, n, doc_id)
         lists = {"bm25": (lexical, self.fusion.bm25_weight)}
         if not self._confident(lexical):
-            lists["dense"] = (self.dense.search(text, n, doc_id), self.fusion.dense_weight)
+            semantic = self.dense.search(text, n, doc_id)
+            if not lexical and self.sentences is not None:
+                # no keyword matched (an English question): let the best sentence have a say
+                semantic = self.sentences.rerank(text, semantic)
+            lists["dense"] = (semantic, self.fusion.dense_weight)
         fused: dict[tuple[str, str], float] = {}
         ranks: dict[tuple[str, str], dict[str, int]] = {}
         scores: dict[tuple[str, str], dict[str, float]] = {}
@@ -158,8 +169,10 @@ class OpenIndex:
     def dense(self) -> DenseRetriever:
         return DenseRetriever(self.store, self.embedder, self.catalog)
 
-    def hybrid(self, fusion: Fusion | None = None) -> HybridRetriever:
-        return HybridRetriever(self.bm25(), self.dense(), fusion)
+    def hybrid(
+        self, fusion: Fusion | None = None, sentences: SentenceVectors | None = None
+    ) -> HybridRetriever:
+        return HybridRetriever(self.bm25(), self.dense(), fusion, sentences=sentences)
 
 
 def open_index(
