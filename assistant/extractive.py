@@ -31,8 +31,12 @@ _STATES = {
 _YES_SENTENCE = re.compile(r"可按规定|可直接|可以|可优先|可纳入|可由|可打破|可自主|还可|享受|支持|鼓励")
 _NEED_WORDS = re.compile(r"需要|必须|要求|限制|不|没|无需|need|must|require", re.I)
 _HAS_WORDS = re.compile(r"有没有|有无|有.{0,12}吗|有哪些|is there|are there", re.I)
+# a question in several parts: 分别/各…, a second question introduced by 另外 or 又 (「…办法又是哪个」),
+# or a question mark with more text after it (「…能认定吗？…又是哪个」)
 _MULTI = re.compile(
-    r"分别|以及|还有|各(自|说|有)|同时|和.{0,8}(各|都)|哪些方面|both|as well as|\band\b", re.I
+    r"分别|以及|还有|另外|又|各(自|说|有)|同时|和.{0,8}(各|都)|哪些方面|[？?](?=.)"
+    r"|both|as well as|\band\b",
+    re.I,
 )
 _CLAUSE = re.compile(r"[，,？?。；;！!]|另外|还有|以及|分别|和|与")
 _TIME_WORDS = re.compile(r"今年|明年|2025|2026|2027|有效|期限|到期|还能|还可以|截止|valid|expire|until", re.I)
@@ -43,7 +47,7 @@ class _Pick:
     hit: Hit
     article: Article
     sentences: tuple[Span, ...]
-    score: float
+    score: float  # how well it answers: its best sentence's score, or its heading's if higher
 
 
 class ExtractiveAnswerer:
@@ -101,6 +105,9 @@ class ExtractiveAnswerer:
         The best-ranked article is always quoted. Another article is added only when it answers
         a part of the question the articles already chosen do not (its matching sentences
         cover question words they leave uncovered) — 「评职称和考证补贴分别有啥政策」 needs two.
+        Words of a chosen article's heading count as covered, single characters never justify an
+        add-on, and an article that wins one clause of a question in parts must also answer the
+        question as a whole reasonably well.
         """
         query_terms = set(self._terms(request.question))
         picks: list[_Pick] = []
@@ -122,19 +129,30 @@ class ExtractiveAnswerer:
             best = max((score for score, _ in scored), default=0.0)
             chosen = _choose(scored, best, self._max_sentences)
             matched = self._matched(query_terms, document, chosen)
+            # The heading names what the article is about: a question word it contains is answered
+            # by the article as a whole (「推进数字技能提升行动」 covers 提升), even though the bare
+            # heading sentence is not quoted; it also counts towards how well the article answers.
+            titled = set(self._terms(article.heading)) & query_terms if article.heading else set()
+            strength = max(best, self._weight(titled))
             if picks and article.label == PREAMBLE_LABEL:
                 continue  # the 前言 answers questions about the document itself, not as an add-on
             if picks and hit.key in winners and chosen:
-                pass  # it answers a part of the question best
+                # it answers a part of the question best; but it must also answer the question as a
+                # whole about as well as a companion would, so that a clause won on one stray word
+                # (a filler like 方面 or 这块) does not bring in an article the question is not about
+                if best < self._companion_ratio * picks[0].score:
+                    continue
             elif picks:
-                gain = self._weight({t for t in matched if not any(t in c for c in covered)})
+                # single Chinese characters (新, 做) are too ambiguous to justify another article
+                fresh = {t for t in matched if len(t) > 1 and not any(t in c for c in covered)}
+                gain = self._weight(fresh)
                 needed = self._companion_ratio * (1.0 if multi else 2.0) * picks[0].score
                 if not chosen or gain < needed:
                     continue
             if not chosen:
                 chosen = tuple(sentences[:1]) or article.sentences[:1]
-            picks.append(_Pick(hit, article, chosen, best))
-            covered |= matched
+            picks.append(_Pick(hit, article, chosen, strength))
+            covered |= matched | titled
             if len(picks) >= self._max_articles:
                 break
         return picks

@@ -202,4 +202,4 @@ def open_retriever(
         raise IndexMissing(str(settings.index_dir))
     embedder = CachedQueries(make_embedder(settings))
     opened = open_index(settings.index_dir, make_store(settings), embedder, documents)
-    return opened.hybrid(fusion, SentenceVectors(embedder, documents_by_id(documents)))
+    return opened.hybrid(fusion)

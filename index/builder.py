@@ -25,17 +25,18 @@ from pathlib import Path
 
 from corpus.chunker import chunk_document
 from corpus.models import Chunk, Document
-from index.catalog import Catalog, ChunkRecord
+from index.catalog import CHUNK, Catalog, ChunkRecord
 from index.lexical import LexicalIndex
 from index.manifest import DocumentEntry, Manifest, read_manifest
 from index.models import Embedder, IndexCorrupted, IndexMissing
 from index.text import PolicyTokenizer
+from index.units import sentence_units
 from index.vector_store import ChromaStore
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
-"""Called as ``progress(done, total)`` with the number of chunks embedded so far."""
+"""Called as ``progress(done, total)`` with the number of texts (chunks, sentences) embedded so far."""
 
 BM25_DIR = "bm25"
 
@@ -48,16 +49,23 @@ class BuildReport:
     removed: tuple[str, ...] = ()
     chunks_total: int = 0
     chunks_embedded: int = 0
-    chunks_removed: int = 0
+    #: dense-only sentence and title units embedded (index/units.py)
+    sentences_embedded: int = 0
+    #: vectors (chunks and sentence units) of changed or removed documents deleted
+    vectors_removed: int = 0
     seconds: float = 0.0
     rebuilt: bool = False
     notes: tuple[str, ...] = field(default=())
 
 
+def content_version(content_hash: str, chunk_tokens: int) -> str:
+    """A short version of a document's content and chunking, appended to its store ids."""
+    return hashlib.sha1(f"{content_hash}:{chunk_tokens}".encode()).hexdigest()[:12]
+
+
 def store_id(chunk: Chunk, content_hash: str, chunk_tokens: int) -> str:
     """Chunk id plus a version of its document's content, so a changed document gets new ids."""
-    version = hashlib.sha1(f"{content_hash}:{chunk_tokens}".encode()).hexdigest()[:12]
-    return f"{chunk.chunk_id}@{version}"
+    return f"{chunk.chunk_id}@{content_version(content_hash, chunk_tokens)}"
 
 
 class IndexBuilder:
@@ -97,20 +105,27 @@ class IndexBuilder:
         entries: dict[str, DocumentEntry] = {}
         records: list[ChunkRecord] = []
         texts: list[str] = []
+        units: list[ChunkRecord] = []
         to_embed: list[tuple[ChunkRecord, str]] = []
         added, changed, unchanged = [], [], []
         for document in documents:
             chunks = chunk_document(document, self.chunk_tokens)
-            ids = tuple(store_id(c, document.content_hash, self.chunk_tokens) for c in chunks)
+            chunk_ids = tuple(store_id(c, document.content_hash, self.chunk_tokens) for c in chunks)
+            sentences = sentence_units(document, content_version(document.content_hash, self.chunk_tokens))
+            ids = chunk_ids + tuple(r.id for r, _ in sentences)
             entries[document.doc_id] = DocumentEntry(document.content_hash, document.title, ids)
             before = previous.get(document.doc_id)
             same = before is not None and before.chunk_ids == ids and set(ids) <= stored
-            for chunk, cid in zip(chunks, ids, strict=True):
+            for chunk, cid in zip(chunks, chunk_ids, strict=True):
                 record = ChunkRecord.from_chunk(chunk, cid)
                 records.append(record)
                 texts.append(chunk.indexed_text)
                 if not same:
                     to_embed.append((record, chunk.indexed_text))
+            for record, text in sentences:
+                units.append(record)
+                if not same:
+                    to_embed.append((record, text))
             if same:
                 unchanged.append(document.doc_id)
             elif before is None:
@@ -118,7 +133,7 @@ class IndexBuilder:
             else:
                 changed.append(document.doc_id)
         removed = sorted(set(previous) - set(entries))
-        new_ids = {r.id for r in records}
+        new_ids = {r.id for r in [*records, *units]}
         stale = sorted((stored | (old.chunk_ids if old else set())) - new_ids)
 
         if old is not None and not to_embed and not removed and not stale and self._generation_ok(old):
@@ -131,7 +146,7 @@ class IndexBuilder:
             )
 
         self._embed_and_add(to_embed, progress)
-        generation = self._write_lexical(records, texts, documents)
+        generation = self._write_lexical(records, texts, documents, units)
         Manifest(
             embedder=self.embedder.name,
             dim=self.embedder.dim,
@@ -149,8 +164,9 @@ class IndexBuilder:
             unchanged=tuple(unchanged),
             removed=tuple(removed),
             chunks_total=len(records),
-            chunks_embedded=len(to_embed),
-            chunks_removed=len(stale),
+            chunks_embedded=sum(r.kind == CHUNK for r, _ in to_embed),
+            sentences_embedded=sum(r.kind != CHUNK for r, _ in to_embed),
+            vectors_removed=len(stale),
             seconds=time.perf_counter() - started,
             rebuilt=rebuild or created,
             notes=tuple(notes),
@@ -182,19 +198,23 @@ class IndexBuilder:
                 [r.id for r, _ in batch],
                 vectors,
                 [r.text for r, _ in batch],
-                [{"doc_id": r.doc_id, "article": r.article} for r, _ in batch],
+                [{"doc_id": r.doc_id, "article": r.article, "kind": r.kind} for r, _ in batch],
             )
             if progress:
                 progress(min(i + self.batch_size, total), total)
 
     def _write_lexical(
-        self, records: list[ChunkRecord], texts: list[str], documents: Sequence[Document]
+        self,
+        records: list[ChunkRecord],
+        texts: list[str],
+        documents: Sequence[Document],
+        units: list[ChunkRecord],
     ) -> str:
         generation = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
         root = self.index_dir / BM25_DIR
         tmp = root / f".{generation}.tmp"
         build_lexical(records, texts, documents).save(tmp)
-        Catalog(records).save(tmp)
+        Catalog([*records, *units]).save(tmp)
         tmp.rename(root / generation)
         return generation
 
@@ -216,6 +236,15 @@ def chunk_records(documents: Sequence[Document], chunk_tokens: int) -> tuple[lis
             )
             texts.append(chunk.indexed_text)
     return records, texts
+
+
+def unit_records(documents: Sequence[Document], chunk_tokens: int) -> list[ChunkRecord]:
+    """Every dense-only sentence/title unit of ``documents`` as stored (same ids as a build)."""
+    return [
+        record
+        for document in documents
+        for record, _ in sentence_units(document, content_version(document.content_hash, chunk_tokens))
+    ]
 
 
 def build_lexical(

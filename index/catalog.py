@@ -14,11 +14,14 @@ from index.models import Hit
 log = logging.getLogger(__name__)
 
 CATALOG_FILE = "chunks.jsonl"
+CHUNK = "chunk"
+#: a dense-only unit (a sentence or a document's title; see index/units.py)
+SENTENCE = "sentence"
 
 
 @dataclass(frozen=True)
 class ChunkRecord:
-    """A chunk as stored in the index; ``id`` is the store id (chunk id + content version)."""
+    """A chunk (or a dense-only sentence unit) as stored; ``id`` is the store id (+ content version)."""
 
     id: str
     doc_id: str
@@ -30,6 +33,7 @@ class ChunkRecord:
     end: int
     text: str
     order: int
+    kind: str = CHUNK
 
     @classmethod
     def from_chunk(cls, chunk: Chunk, store_id: str) -> ChunkRecord:
@@ -53,12 +57,24 @@ class Catalog:
     def __init__(self, records: Iterable[ChunkRecord], documents: Sequence[Document] = ()) -> None:
         self.records = {r.id: r for r in records}
         self._articles: dict[tuple[str, str], list[ChunkRecord]] = {}
+        self._with_units: set[tuple[str, str]] = set()
         for record in sorted(self.records.values(), key=lambda r: (r.doc_id, r.order, r.start)):
+            if record.kind != CHUNK:
+                self._with_units.add((record.doc_id, record.article))
+                continue
             self._articles.setdefault((record.doc_id, record.article), []).append(record)
         self._documents = {d.doc_id: d for d in documents}
 
     def __len__(self) -> int:
         return len(self.records)
+
+    def has_units(self, key: tuple[str, str]) -> bool:
+        """Whether the article (doc_id, label) has dense-only sentence units."""
+        return key in self._with_units
+
+    def kind(self, record_id: str) -> str | None:
+        record = self.records.get(record_id)
+        return record.kind if record else None
 
     def __contains__(self, chunk_id: object) -> bool:
         return chunk_id in self.records

@@ -10,11 +10,11 @@ from pathlib import Path
 
 from corpus.models import Document
 from index.builder import BM25_DIR
-from index.catalog import Catalog
+from index.catalog import CHUNK, SENTENCE, Catalog
 from index.lexical import LexicalIndex
 from index.manifest import read_manifest
 from index.models import Embedder, EmbedderMismatch, Hit, IndexCorrupted, IndexMissing
-from index.sentences import SentenceVectors
+from index.sentences import SentenceVectors, SpanKey
 from index.text import PolicyTokenizer
 from index.vector_store import ChromaStore
 
@@ -54,23 +54,84 @@ class BM25Retriever:
 
 
 class DenseRetriever:
-    """Articles ranked by their best chunk's cosine similarity to the query embedding."""
+    """Articles ranked by embedding similarity to the query: best chunk and best sentence, averaged.
+
+    One query vector, one store query. The matches are chunks (whole articles or their pieces)
+    and sentence units (index/units.py: sentences, clauses of long sentences, the document's
+    titles). An article scores the mean of its best chunk's and its best unit's cosine
+    similarity, so an article needs both overall closeness and one passage that says the thing
+    asked. (On the dev set this lifts dense hit@1 from 0.70 with chunks alone to 0.88; rank
+    fusion of the two rankings reached 0.76.) An article with no units (a one-sentence article)
+    scores by its chunk alone.
+    """
 
     name = "dense"
 
     def __init__(
-        self, store: ChromaStore, embedder: Embedder, catalog: Catalog, candidates: int = 50
+        self,
+        store: ChromaStore,
+        embedder: Embedder,
+        catalog: Catalog,
+        candidates: int = 50,
+        chunk_share: float = 0.5,
     ) -> None:
+        if not 0 <= chunk_share <= 1:
+            raise ValueError(f"expected 0 <= chunk_share <= 1; got {chunk_share}")
         self.store = store
         self.embedder = embedder
         self.catalog = catalog
         self.candidates = candidates
+        self.chunk_share = chunk_share
 
     def search(self, query: str, k: int = 5, doc_id: str | None = None) -> list[Hit]:
         text = prepare_query(query, k)
-        n = min(max(k * 3, self.candidates), max(len(self.catalog), 1))
-        ranked = self.store.query(self.embedder.embed_query(text), n, doc_id)
-        return self.catalog.to_hits(ranked, self.name)[:k]
+        # sentence units outnumber chunks: ask for enough matches to rank articles both ways
+        wanted = min(max(k * 3, self.candidates) * 3, max(len(self.catalog), 1))
+        ranked = self.store.query(self.embedder.embed_query(text), wanted, doc_id)
+        chunks = {
+            h.key: h
+            for h in self.catalog.to_hits([m for m in ranked if self.catalog.kind(m[0]) == CHUNK], "")
+        }
+        units = {
+            h.key: h
+            for h in self.catalog.to_hits([m for m in ranked if self.catalog.kind(m[0]) == SENTENCE], "")
+        }
+        # a side not among the matches scores at most the weakest match of its kind
+        chunk_floor = min((h.score for h in chunks.values()), default=0.0)
+        unit_floor = min((h.score for h in units.values()), default=0.0)
+        scores: dict[tuple[str, str], float] = {}
+        for key in chunks.keys() | units.keys():
+            chunk = chunks[key].score if key in chunks else chunk_floor
+            unit_missing = unit_floor if self.catalog.has_units(key) else chunk
+            unit = units[key].score if key in units else unit_missing
+            scores[key] = self.chunk_share * chunk + (1 - self.chunk_share) * unit
+        order = sorted(scores, key=lambda key: -scores[key])[:k]
+        return [
+            self.catalog.hit(
+                key,
+                scores[key],
+                {self.name: rank},
+                {self.name: scores[key]},
+                chunks[key].chunk_ids if key in chunks else (),
+            )
+            for rank, key in enumerate(order, start=1)
+        ]
+
+
+def fuse(lists: dict[str, tuple[list[Hit], float]], rrf_k: float, k: int, catalog: Catalog) -> list[Hit]:
+    """Weighted reciprocal-rank fusion of article rankings: score = Σ weight / (rrf_k + rank)."""
+    fused: dict[tuple[str, str], float] = {}
+    ranks: dict[tuple[str, str], dict[str, int]] = {}
+    scores: dict[tuple[str, str], dict[str, float]] = {}
+    chunks: dict[tuple[str, str], tuple[str, ...]] = {}
+    for name, (hits, weight) in lists.items():
+        for rank, hit in enumerate(hits, start=1):
+            fused[hit.key] = fused.get(hit.key, 0.0) + weight / (rrf_k + rank)
+            ranks.setdefault(hit.key, {})[name] = rank
+            scores.setdefault(hit.key, {})[name] = hit.score
+            chunks[hit.key] = tuple(dict.fromkeys(chunks.get(hit.key, ()) + hit.chunk_ids))
+    order = sorted(fused, key=lambda key: (-fused[key], min(ranks[key].values())))[:k]
+    return [catalog.hit(key, fused[key], ranks[key], scores[key], chunks[key]) for key in order]
 
 
 @dataclass(frozen=True)
@@ -84,14 +145,14 @@ class Fusion:
 
     rrf_k: float = 10.0
     bm25_weight: float = 1.0
-    dense_weight: float = 0.3
+    dense_weight: float = 0.5
     #: When BM25's best article outscores its second by this factor, the lexical ranking stands
     #: on its own and the query is not embedded (most Chinese questions name their terms; on the
     #: dev set this skips ~3/4 of embeddings and does not lower hit@1). None: always fuse.
-    confident_ratio: float | None = 1.3
+    confident_ratio: float | None = 1.5
 
     def __post_init__(self) -> None:
-        if self.rrf_k < 0 or self.bm25_weight < 0 or self.dense_weight < 0:
+        if min(self.rrf_k, self.bm25_weight, self.dense_weight) < 0:
             raise ValueError(f"expected non-negative fusion parameters; got {self}")
         if self.confident_ratio is not None and self.confident_ratio < 1:
             raise ValueError(f"expected confident_ratio >= 1 or None; got {self.confident_ratio}")
@@ -114,6 +175,7 @@ class HybridRetriever:
         self.dense = dense
         self.fusion = fusion or Fusion()
         self.candidates = candidates
+        #: sentence vectors of the loaded documents, for answerers that pick sentences by meaning
         self.sentences = sentences
 
     @property
@@ -125,25 +187,10 @@ class HybridRetriever:
         text = prepare_query(query, k)
         n = max(k, self.candidates)
         lexical = self.bm25.search(text, n, doc_id)
-        lists = {"bm25": (lexical, self.fusion.bm25_weight)}
+        lists = {self.bm25.name: (lexical, self.fusion.bm25_weight)}
         if not self._confident(lexical):
-            semantic = self.dense.search(text, n, doc_id)
-            if not lexical and self.sentences is not None:
-                # no keyword matched (an English question): let the best sentence have a say
-                semantic = self.sentences.rerank(text, semantic)
-            lists["dense"] = (semantic, self.fusion.dense_weight)
-        fused: dict[tuple[str, str], float] = {}
-        ranks: dict[tuple[str, str], dict[str, int]] = {}
-        scores: dict[tuple[str, str], dict[str, float]] = {}
-        chunks: dict[tuple[str, str], tuple[str, ...]] = {}
-        for name, (hits, weight) in lists.items():
-            for rank, hit in enumerate(hits, start=1):
-                fused[hit.key] = fused.get(hit.key, 0.0) + weight / (self.fusion.rrf_k + rank)
-                ranks.setdefault(hit.key, {})[name] = rank
-                scores.setdefault(hit.key, {})[name] = hit.score
-                chunks[hit.key] = tuple(dict.fromkeys(chunks.get(hit.key, ()) + hit.chunk_ids))
-        order = sorted(fused, key=lambda key: (-fused[key], min(ranks[key].values())))[:k]
-        return [self.bm25.catalog.hit(key, fused[key], ranks[key], scores[key], chunks[key]) for key in order]
+            lists[self.dense.name] = (self.dense.search(text, n, doc_id), self.fusion.dense_weight)
+        return fuse(lists, self.fusion.rrf_k, k, self.bm25.catalog)
 
     def _confident(self, lexical: list[Hit]) -> bool:
         ratio = self.fusion.confident_ratio
@@ -169,10 +216,22 @@ class OpenIndex:
     def dense(self) -> DenseRetriever:
         return DenseRetriever(self.store, self.embedder, self.catalog)
 
-    def hybrid(
-        self, fusion: Fusion | None = None, sentences: SentenceVectors | None = None
-    ) -> HybridRetriever:
-        return HybridRetriever(self.bm25(), self.dense(), fusion, sentences=sentences)
+    def hybrid(self, fusion: Fusion | None = None) -> HybridRetriever:
+        return HybridRetriever(self.bm25(), self.dense(), fusion, sentences=self.sentence_vectors())
+
+    def sentence_vectors(self) -> SentenceVectors:
+        """Sentence vectors read from the store (see index/units.py), embedded when missing."""
+        ids = {
+            (r.doc_id, r.start, r.end): r.id
+            for r in self.catalog.records.values()
+            if r.kind == SENTENCE and r.end > r.start
+        }
+
+        def stored(keys: Sequence[SpanKey]) -> dict[SpanKey, list[float]]:
+            wanted = {ids[k]: k for k in keys if k in ids}
+            return {wanted[i]: v for i, v in self.store.vectors(list(wanted)).items()}
+
+        return SentenceVectors(self.embedder, stored)
 
 
 def open_index(

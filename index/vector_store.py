@@ -160,6 +160,17 @@ class ChromaStore:
         with _unavailable(self.where):
             return int(self._col.count())
 
+    def vectors(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        """The stored vectors of ``ids`` (ids the store does not have are left out)."""
+        if not ids:
+            return {}
+        with _unavailable(self.where):
+            result = self._col.get(ids=list(ids), include=["embeddings"])
+        embeddings = result.get("embeddings")
+        if embeddings is None:
+            return {}
+        return {i: [float(x) for x in v] for i, v in zip(result["ids"], embeddings, strict=True)}
+
     def query(self, vector: Sequence[float], k: int, doc_id: str | None = None) -> list[tuple[str, float]]:
         """Nearest chunk ids with cosine similarity, best first."""
         with _unavailable(self.where):

@@ -47,7 +47,8 @@ def index(
     console.print(
         f"索引完成（{built.seconds:.1f} 秒）：新增 {len(built.added)} 个文件，更新 {len(built.changed)} 个，"
         f"未变化 {len(built.unchanged)} 个，移除 {len(built.removed)} 个；"
-        f"共 {built.chunks_total} 个分块，本次向量化 {built.chunks_embedded} 个，删除 {built.chunks_removed} 个。",
+        f"共 {built.chunks_total} 个分块，本次向量化 {built.chunks_embedded} 个分块、{built.sentences_embedded} 个句子，"
+        f"删除 {built.vectors_removed} 个向量。",
         highlight=False,
     )
     for note in built.notes:

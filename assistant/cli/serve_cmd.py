@@ -29,7 +29,7 @@ def build_with_progress(settings: Settings, documents: list[Document], rebuild: 
 
         report = build_index(settings, documents, progress=progress, rebuild=rebuild)
     console.print(
-        f"索引完成（{report.seconds:.1f} 秒）：{report.chunks_total} 个分块，本次向量化 {report.chunks_embedded} 个。",
+        f"索引完成（{report.seconds:.1f} 秒）：{report.chunks_total} 个分块，本次向量化 {report.chunks_embedded} 个分块、{report.sentences_embedded} 个句子。",
         highlight=False,
     )
 

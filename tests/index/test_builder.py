@@ -13,6 +13,7 @@ from index.embedders import HashEmbedder
 from index.manifest import MANIFEST_FILE, read_manifest
 from index.models import IndexCorrupted, IndexMissing
 from index.retriever import open_index
+from index.units import sentence_units
 from index.vector_store import ChromaStore
 
 
@@ -42,7 +43,9 @@ def test_unchanged_documents_are_not_re_embedded(
 ) -> None:
     first = _builder(tmp_path, hash_embedder).build([notice, other_doc])
     assert set(first.added) == {notice.doc_id, other_doc.doc_id}
-    assert hash_embedder.embedded == first.chunks_total == first.chunks_embedded
+    assert first.chunks_total == first.chunks_embedded
+    assert first.sentences_embedded > 0  # sentence units beside the chunks (index/units.py)
+    assert hash_embedder.embedded == first.chunks_embedded + first.sentences_embedded
 
     again = HashEmbedder(dim=64)
     report = _builder(tmp_path, again).build([notice, other_doc])
@@ -63,8 +66,11 @@ def test_changed_document_replaced_and_removed_one_vanishes(
         [notice, edited], progress=lambda d, t: progress.append((d, t))
     )
     assert report.changed == (other_doc.doc_id,) and report.unchanged == (notice.doc_id,)
-    assert counting.embedded == 3  # only the edited document's chunks
-    assert progress[-1] == (3, 3)
+    # only the edited document's chunks and its sentence units
+    units = len(sentence_units(edited, "v"))
+    assert report.chunks_embedded == 3 and report.sentences_embedded == units
+    assert counting.embedded == 3 + units
+    assert progress[-1] == (3 + units, 3 + units)
     opened = _open(tmp_path, counting, [notice, edited])
     hits = opened.bm25().search("购房补贴", k=1)
     assert hits[0].doc_id == other_doc.doc_id and "购房补贴" in hits[0].text
@@ -73,7 +79,7 @@ def test_changed_document_replaced_and_removed_one_vanishes(
     )
 
     report = _builder(tmp_path, counting).build([notice])
-    assert report.removed == (other_doc.doc_id,) and report.chunks_removed == 3
+    assert report.removed == (other_doc.doc_id,) and report.vectors_removed == 3 + units
     opened = _open(tmp_path, counting, [notice])
     assert all(h.doc_id == notice.doc_id for h in opened.bm25().search("人才安居补贴", k=5))
     assert all(h.doc_id == notice.doc_id for h in opened.dense().search("人才安居补贴", k=5))
@@ -121,6 +127,7 @@ def test_missing_garbage_and_damaged_indexes_give_clear_errors(
     SharedSystemClient.clear_system_cache()  # a new process would not hold the deleted files open
     report = _builder(tmp_path, hash_embedder).build([notice], rebuild=True)
     assert report.rebuilt and report.chunks_embedded == report.chunks_total
+    assert report.sentences_embedded > 0
     assert _open(tmp_path, hash_embedder, [notice]).hybrid().search("落实经费保障", k=1)
 
 
@@ -128,5 +135,5 @@ def test_changed_embedder_re_embeds_everything(tmp_path: Path, notice: Document)
     _builder(tmp_path, HashEmbedder(dim=64)).build([notice])
     other = HashEmbedder(dim=32)
     report = _builder(tmp_path, other).build([notice])
-    assert other.embedded == report.chunks_total > 0
+    assert other.embedded == report.chunks_total + report.sentences_embedded > report.chunks_total
     assert read_manifest(tmp_path).embedder == other.name

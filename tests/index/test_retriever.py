@@ -79,10 +79,36 @@ def test_real_hybrid_finds_the_cited_articles(
         "职业技能提升补贴怎么申请": "（十三）",
         "新八级工是什么": "（十一）",
         "How many advanced seminars does the knowledge renewal project run in the digital field each year?": "（八）",
+        # a clause of a long sentence (index/units.py) carries it
+        "Can a graduate be hired directly as an assistant engineer?": "（九）",
     }
     for question, label in cases.items():
         labels = [h.article for h in hybrid.search(question, k=3)]
         assert label in labels, (question, labels)
+
+
+def test_dense_score_averages_best_chunk_and_best_sentence(tmp_path: Path, notice: Document) -> None:
+    import numpy as np
+
+    from index.catalog import CHUNK
+
+    small_chunks = _index(tmp_path, HashEmbedder(dim=64), [notice])
+    assert len(small_chunks.catalog) <= small_chunks.dense().candidates * 3  # every record is a match
+    query = "创业担保贷款贴息"
+    hits = small_chunks.dense().search(query, k=3)
+    assert [h.ranks for h in hits] == [{"dense": 1}, {"dense": 2}, {"dense": 3}]
+    vector = np.asarray(small_chunks.embedder.embed_query(query))
+    stored = small_chunks.store.vectors(sorted(small_chunks.catalog.records))
+    best: dict[tuple[str, str, bool], float] = {}
+    for record_id, v in stored.items():
+        record = small_chunks.catalog.records[record_id]
+        key = (record.doc_id, record.article, record.kind == CHUNK)
+        best[key] = max(best.get(key, -1.0), float(np.dot(vector, v)))
+    for hit in hits:
+        chunk = best[(hit.doc_id, hit.article, True)]
+        unit = best.get((hit.doc_id, hit.article, False), chunk)
+        assert hit.score == pytest.approx((chunk + unit) / 2, abs=1e-4)
+    assert all(a.score >= b.score for a, b in zip(hits, hits[1:], strict=False))
 
 
 def test_fusion_rejects_a_confidence_ratio_below_one() -> None:
