@@ -89,7 +89,10 @@ class ExtractiveAnswerer:
         key = (document.doc_id, span.start, span.end)
         found = self._term_cache.get(key)
         if found is None:
-            found = self._term_cache[key] = frozenset(self._terms(span.slice(document.text)))
+            # the document's own title (in the covering notice: 「关于印发《…实施方案》的通知」) matches
+            # every question about 「这个方案」 and answers none of them: its words do not count
+            text = span.slice(document.text).replace(document.title, " ")
+            found = self._term_cache[key] = frozenset(self._terms(text))
         return found
 
     def _score(self, query_terms: set[str], document: Document, span: Span) -> float:

@@ -1,8 +1,14 @@
 """Scope, per the notice's consultation rule: 「只接收对该政策性文件的相关咨询」.
 
-A question is declined when it tries to change or extract the assistant's instructions, names
-a place no loaded document covers, is about everyday topics, or when too little of what it
-asks about appears in any loaded document (落户积分, 公积金 with no such policy loaded).
+A question is declined when it tries to change or extract the assistant's instructions, asks
+about a place no loaded document covers, asks about everyday topics or a neighbouring policy
+area no loaded document speaks to (落户积分, 公积金), or when too little of what it asks about
+appears in any loaded document.
+
+Places, everyday words and neighbouring policy areas count only where the question *asks*
+about them (a clause with a question word or mark, or the last clause): citizens give their
+background first — 「我户口不在上海，学历只是大专，事业单位招聘还有机会吗」 asks about recruitment,
+not about 户口; 「我是北京来的，能参加数字技术工程师培育项目吗」 asks about the project.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ _INSTRUCTIONS = re.compile(
     re.I,
 )
 _EVERYDAY = re.compile(
-    r"天气|下雨|气温|weather|诗|绝句|作文|写一篇|笑话|菜|做饭|怎么做才|食谱|股票|大盘|基金|炒股|彩票|"
+    r"天气|下雨|气温|weather|诗|绝句|作文|写一篇|笑话|菜谱|做饭|好吃|食谱|股票|大盘|炒股|彩票|"
     r"八卦|星座|算命|爬虫|写代码|python|离婚|抚养权|恋爱|电影|游戏|翻译一下|recipe|stock|poem|joke",
     re.I,
 )
@@ -49,6 +55,25 @@ _SELF_REFERENCE = re.compile(
     r"(这个|该|本|此|这份|这一|這個|這份)(方案|文件|政策|通知|实施方案)|this (plan|policy|document|notice)",
     re.I,
 )
+
+
+#: What marks a clause as the one that asks (Chinese question words and marks, English ones).
+_ASKING = re.compile(
+    r"[？?]|([\u4e00-\u9fff])不\1|吗|呢|怎么|怎样|如何|多少|几[个年月天项种]|哪|什么|啥|咋|是否|能否|可否|能不能|可不可以|有没有|"
+    r"要不要|会不会|行不行|^\s*(what|how|which|who|when|where|why|can|could|is|are|does|do|will)\b",
+    re.I,
+)
+_CLAUSE_SPLIT = re.compile(r"(?<=[，,。；;！!？?\n])|(?<=[.!?] )")
+
+
+def asking_clauses(question: str) -> list[str]:
+    """The clauses of ``question`` that ask something: those with a question word or mark, and
+    always the last one (「…，公积金提取要什么条件」, 「…户口不在上海，…还有机会吗」)."""
+    clauses = [c for c in _CLAUSE_SPLIT.split(question) if c.strip()]
+    if not clauses:
+        return [question]
+    asking = [c for c in clauses[:-1] if _ASKING.search(c)]
+    return [*asking, clauses[-1]]
 
 
 @dataclass(frozen=True)
@@ -84,23 +109,31 @@ class ScopeChecker:
     def check(self, question: str, hits: Sequence[Hit], language: str = "zh") -> ScopeDecision:
         if _INSTRUCTIONS.search(question):
             return ScopeDecision(False, "instructions")
+        asked = " ".join(asking_clauses(question))
         for place in _PLACES:
-            if place.lower() in question.lower() and place not in self._covered:
+            if place.lower() in asked.lower() and place not in self._covered:
                 return ScopeDecision(False, "place")
-        if _EVERYDAY.search(question):
+        coverage = self._coverage(question) if language != "en" else 0.0
+        # an everyday word in a question that is mostly about the documents (「游戏行业的数字人才…」)
+        # does not make it an everyday question; English has no coverage to tell, so it counts
+        if _EVERYDAY.search(asked) and coverage < self._other_policy_coverage:
             return ScopeDecision(False, "everyday")
         if not hits:
             return ScopeDecision(False, "no_match")
         if language == "en":
             return ScopeDecision(True)  # the vocabulary is Chinese; English relies on the rules above
-        terms = list(dict.fromkeys(self._topic_terms(question)))
-        total = sum(self._weight(t) for t in terms)
-        if total <= 0:
-            return ScopeDecision(True)
-        coverage = sum(self._weight(t) for t in terms if t in self._vocabulary) / total
-        other = [p for p in _OTHER_POLICIES if p in question and p not in self._vocabulary]
+        other = [p for p in _OTHER_POLICIES if p in asked and p not in self._vocabulary]
         if other and coverage < self._other_policy_coverage:
             return ScopeDecision(False, "other_policy")
         if coverage < self._min_coverage and not _SELF_REFERENCE.search(question):
             return ScopeDecision(False, "off_topic")
         return ScopeDecision(True)
+
+    def _coverage(self, question: str) -> float:
+        """Share of the question's content words (weighted by how telling they are) that the
+        loaded documents use; 1.0 for a question with no content words."""
+        terms = list(dict.fromkeys(self._topic_terms(question)))
+        total = sum(self._weight(t) for t in terms)
+        if total <= 0:
+            return 1.0
+        return sum(self._weight(t) for t in terms if t in self._vocabulary) / total

@@ -10,6 +10,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from index.synonyms import Synonyms
 from index.text import PolicyTokenizer
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,14 @@ class LexicalIndex:
         self.ids = list(ids)
         self.doc_ids = np.asarray(doc_ids)
         self.tokenizer = tokenizer
+        vocabulary = getattr(model, "vocab_dict", None) or {}
+        #: everyday question words searched as the corpus's own words (index/synonyms.py)
+        self.synonyms = Synonyms.for_vocabulary(vocabulary.keys(), tokenizer)
+
+    def query_tokens(self, query: str) -> list[str]:
+        """The question's tokens plus the corpus words its everyday words stand for."""
+        tokens = self.tokenizer(query)
+        return tokens + self.synonyms.expand(tokens, self.tokenizer.normalize(query))
 
     @classmethod
     def build(
@@ -67,7 +76,7 @@ class LexicalIndex:
         """Best ``k`` chunk ids with BM25 score > 0, best first."""
         if not self.ids:
             return []
-        token_ids = self._model.get_tokens_ids(self.tokenizer(query))
+        token_ids = self._model.get_tokens_ids(self.query_tokens(query))
         if not token_ids:
             return []
         scores = self._model.get_scores_from_ids(token_ids)

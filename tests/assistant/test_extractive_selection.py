@@ -170,3 +170,20 @@ def test_one_question_ending_in_a_question_mark_stays_one_article(
     answerer, notice = notice_answerer
     ranked = ["（八）", "（一）", "（三）", "（九）"]
     assert picked(answerer, notice, "知识更新工程每年培训多少骨干？", ranked) == ["（八）"]
+
+
+# --- the covering notice's title sentences do not answer questions about the plan ---------------
+
+
+def test_questions_about_the_plan_quote_what_it_says_not_its_title(
+    notice_answerer: tuple[ExtractiveAnswerer, Document],
+) -> None:
+    # 「关于印发《…实施方案》的通知」 and 「现将《…实施方案》印发给你们」 share 实施方案 with every
+    # question about the plan; the 前言 sentence naming the national 行动方案 answers it
+    answerer, notice = notice_answerer
+    hit = Hit.of_article(notice, notice.article("前言"))  # type: ignore[arg-type]
+    question = "这个实施方案是根据国家哪个文件出台的？"
+    draft = answerer.answer(AnswerRequest(question=question, hits=(hit,), documents={NOTICE_ID: notice}))
+    quotes = [c.quote for c in draft.citations]
+    assert quotes and "行动方案" in quotes[0]
+    assert not any("印发" in q for q in quotes)

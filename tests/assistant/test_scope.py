@@ -1,0 +1,45 @@
+"""Scope: what a question asks about decides, not every word it contains."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.pipeline import Pipeline
+from assistant.scope import asking_clauses
+
+
+def test_asking_clauses_keep_question_clauses_and_the_last() -> None:
+    assert asking_clauses("我户口不在上海，学历只是大专，还有没有机会") == ["还有没有机会"]
+    assert asking_clauses("公积金怎么提取？另外我想了解培训") == ["公积金怎么提取？", "另外我想了解培训"]
+    assert asking_clauses("明天下不下雨，我要出门") == ["明天下不下雨，", "我要出门"]
+    assert asking_clauses("My hukou is in Beijing. Can I join?") == ["Can I join?"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "要怎么做才能拿到职业技能提升补贴？",
+        "我今年46岁，户口不在上海，学历只是大专，在芯片公司做了二十年技术，事业单位引进数字技术人才我还有机会吗",
+        "我是北京来的，现在在上海工作，能参加数字技术工程师培育项目吗",
+        "我是做游戏开发的程序员，考了人工智能的技能等级证书能享受职业技能提升补贴吗",
+    ],
+)
+def test_background_words_do_not_decline_an_in_scope_question(pipeline: Pipeline, question: str) -> None:
+    answer = pipeline.ask(question)
+    assert not answer.refused, answer.text
+    assert answer.citations
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我有数字技术的中级职称，落户积分能加几分？",
+        "我在上海做人工智能，深圳那边对人工智能人才补贴多少？",
+        "红烧肉怎么做才不腻",
+        "我在做数字技能培训，顺便问下明天下不下雨",
+    ],
+)
+def test_what_the_question_asks_about_declines_it(pipeline: Pipeline, question: str) -> None:
+    answer = pipeline.ask(question)
+    assert answer.refused, answer.text
+    assert answer.citations == ()
