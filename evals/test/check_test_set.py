@@ -1,0 +1,298 @@
+#!/usr/bin/env python3
+"""Validate the blind test QA set (standard library only).
+
+Checks evals/test/qa.jsonl and evals/test/conversations.jsonl against the source
+notice and prints counts per type and per article. Exits 1 on any problem.
+
+    python3 evals/test/check_test_set.py
+    python3 evals/test/check_test_set.py --source /path/to/sh-digital-talent-2024.txt
+
+Rules checked (for every question and every conversation turn):
+  * one JSON object per line; required fields present, no unknown fields;
+  * ids unique (t001… in qa.jsonl, tc01… in conversations.jsonl);
+  * question: non-empty string; no duplicate question text in qa.jsonl;
+  * type in the allowed set;
+  * expected_articles: list of known labels (（一）…（十四）, 前言), plain or
+    "sh-digital-talent-2024#（十三）", no duplicates;
+    out_of_scope <=> empty list; multi => at least 2 labels;
+  * must_include: list of 0–3 strings of 2–12 characters; empty for out_of_scope;
+    at least one for fact/eligibility/subsidy/procedure/multi/english; every
+    string is a verbatim substring of the text of at least one expected article;
+  * english questions are written in English (mostly ASCII, no CJK);
+  * conversations have 2–4 turns;
+  * coverage: minimum number of questions / conversations, every type present
+    in qa.jsonl, every article label expected by at least --min-per-article
+    questions in qa.jsonl.
+
+Article split of the source: the plan title line (its standalone, second
+occurrence) starts 前言; a line starting "(一)"…"(十四)" starts that article and
+continuation lines belong to it; part headings "一、"…"四、" and the closing
+"(注:…)" line belong to no article. The notice header above the plan title
+(issuer, date) is therefore NOT part of 前言 for these checks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_SOURCE = Path("/work/shared/corpus/sh-digital-talent-2024.txt")
+DOC_ID = "sh-digital-talent-2024"
+PLAN_TITLE = "上海市加快数字技术技能人才培育支撑数字经济发展实施方案(2024-2026年)"
+
+TYPES = ["fact", "eligibility", "subsidy", "procedure", "multi", "english", "not_in_doc", "out_of_scope"]
+NEEDS_MUST_INCLUDE = {"fact", "eligibility", "subsidy", "procedure", "multi", "english"}
+NUMERALS = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四"]
+LABELS = ["前言"] + [f"（{n}）" for n in NUMERALS]
+ITEM_FIELDS = {"question", "expected_articles", "must_include", "type"}
+ARTICLE_RE = re.compile(r"^\((十[一二三四]?|[一二三四五六七八九])\)")
+PART_RE = re.compile(r"^[一二三四五六七八九十]+、")
+CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def split_articles(text: str) -> dict[str, str]:
+    """Return {label: article text} for 前言 and （一）…（十四）."""
+    lines = [ln.strip() for ln in text.splitlines()]
+    title_idx = [i for i, ln in enumerate(lines) if ln == PLAN_TITLE]
+    if not title_idx:
+        raise ValueError(f"standalone plan title line not found: {PLAN_TITLE}")
+    articles: dict[str, list[str]] = {"前言": []}
+    current: str | None = "前言"
+    for ln in lines[title_idx[0] + 1 :]:
+        if not ln:
+            continue
+        m = ARTICLE_RE.match(ln)
+        if m:
+            current = f"（{m.group(1)}）"
+            if current in articles:
+                raise ValueError(f"article {current} appears twice in the source")
+            articles[current] = [ln]
+        elif PART_RE.match(ln) or ln.startswith("(注"):
+            current = None  # part heading / closing note: belongs to no article
+        elif current is not None:
+            articles[current].append(ln)
+    found = list(articles)
+    if found != LABELS:
+        raise ValueError(f"unexpected article structure: {found}")
+    return {k: "\n".join(v) for k, v in articles.items()}
+
+
+def plain_label(label: str) -> str:
+    return label.split("#", 1)[1] if label.startswith(DOC_ID + "#") else label
+
+
+class Checker:
+    def __init__(self, articles: dict[str, str]):
+        self.articles = articles
+        self.problems: list[str] = []
+
+    def err(self, where: str, msg: str) -> None:
+        self.problems.append(f"{where}: {msg}")
+
+    def check_item(self, where: str, obj: dict) -> None:
+        q = obj.get("question")
+        if not isinstance(q, str) or not q.strip():
+            self.err(where, "question must be a non-empty string")
+            q = ""
+        typ = obj.get("type")
+        if typ not in TYPES:
+            self.err(where, f"type {typ!r} not in {TYPES}")
+        arts = obj.get("expected_articles")
+        if not isinstance(arts, list) or not all(isinstance(a, str) for a in arts):
+            self.err(where, "expected_articles must be a list of strings")
+            arts = []
+        plain = [plain_label(a) for a in arts]
+        for a, p in zip(arts, plain, strict=True):
+            if p not in LABELS:
+                self.err(where, f"unknown article label {a!r}")
+        if len(set(plain)) != len(plain):
+            self.err(where, f"duplicate labels in expected_articles {arts}")
+        if (typ == "out_of_scope") != (len(arts) == 0):
+            self.err(
+                where, "out_of_scope must have empty expected_articles and every other type at least one"
+            )
+        if typ == "multi" and len(set(plain)) < 2:
+            self.err(where, "multi needs at least 2 expected articles")
+        mi = obj.get("must_include")
+        if not isinstance(mi, list) or not all(isinstance(s, str) for s in mi):
+            self.err(where, "must_include must be a list of strings")
+            mi = []
+        if len(mi) > 3:
+            self.err(where, f"must_include has {len(mi)} entries (max 3)")
+        if typ == "out_of_scope" and mi:
+            self.err(where, "out_of_scope must have empty must_include")
+        if typ in NEEDS_MUST_INCLUDE and not mi:
+            self.err(where, f"type {typ} needs at least one must_include string")
+        texts = [self.articles[p] for p in plain if p in self.articles]
+        for s in mi:
+            if not 2 <= len(s) <= 12:
+                self.err(where, f"must_include {s!r} has {len(s)} chars (2–12)")
+            if texts and not any(s in t for t in texts):
+                self.err(where, f"must_include {s!r} is not verbatim in any of {arts}")
+        if typ == "english":
+            ascii_share = sum(ch.isascii() for ch in q) / max(len(q), 1)
+            if CJK_RE.search(q) or ascii_share < 0.9:
+                self.err(where, "english question should be written in English")
+
+    def check_keys(self, where: str, obj: dict, required: set[str]) -> bool:
+        missing = required - obj.keys()
+        extra = obj.keys() - required
+        if missing:
+            self.err(where, f"missing fields {sorted(missing)}")
+        if extra:
+            self.err(where, f"unknown fields {sorted(extra)}")
+        return not missing
+
+
+def read_jsonl(path: Path, chk: Checker) -> list[tuple[int, dict]]:
+    rows: list[tuple[int, dict]] = []
+    if not path.exists():
+        chk.err(str(path), "file not found")
+        return rows
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            chk.err(f"{path.name}:{n}", "blank line")
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as e:
+            chk.err(f"{path.name}:{n}", f"invalid JSON: {e}")
+            continue
+        if not isinstance(obj, dict):
+            chk.err(f"{path.name}:{n}", "line is not a JSON object")
+            continue
+        rows.append((n, obj))
+    return rows
+
+
+def pad(s: str, width: int) -> str:
+    """Left-justify by display width (CJK characters count as 2 columns)."""
+    w = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+    return s + " " * max(width - w, 0)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
+    ap.add_argument("--qa", type=Path, default=HERE / "qa.jsonl")
+    ap.add_argument("--conversations", type=Path, default=HERE / "conversations.jsonl")
+    ap.add_argument("--min-questions", type=int, default=80)
+    ap.add_argument("--min-conversations", type=int, default=6)
+    ap.add_argument("--min-per-article", type=int, default=3)
+    args = ap.parse_args()
+
+    try:
+        articles = split_articles(args.source.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        print(f"ERROR reading source: {e}", file=sys.stderr)
+        return 1
+    chk = Checker(articles)
+
+    # ---- qa.jsonl
+    qa_types: Counter = Counter()
+    qa_arts: Counter = Counter()
+    ids: set[str] = set()
+    questions: dict[str, str] = {}
+    qa_rows = read_jsonl(args.qa, chk)
+    for n, obj in qa_rows:
+        where = f"{args.qa.name}:{n}"
+        if not chk.check_keys(where, obj, ITEM_FIELDS | {"id"}):
+            continue
+        qid = obj["id"]
+        where = f"{where} ({qid})"
+        if not isinstance(qid, str) or not re.fullmatch(r"t\d{3,}", qid):
+            chk.err(where, "id must look like t001")
+        elif qid in ids:
+            chk.err(where, "duplicate id")
+        ids.add(str(qid))
+        qtext = unicodedata.normalize("NFKC", str(obj["question"])).strip()
+        if qtext in questions:
+            chk.err(where, f"duplicate question (same as {questions[qtext]})")
+        questions[qtext] = str(qid)
+        chk.check_item(where, obj)
+        qa_types[obj["type"]] += 1
+        if isinstance(obj["expected_articles"], list):
+            for a in obj["expected_articles"]:
+                qa_arts[plain_label(str(a))] += 1
+
+    # ---- conversations.jsonl
+    cv_types: Counter = Counter()
+    cv_arts: Counter = Counter()
+    cids: set[str] = set()
+    n_turns = 0
+    cv_rows = read_jsonl(args.conversations, chk)
+    for n, obj in cv_rows:
+        where = f"{args.conversations.name}:{n}"
+        if not chk.check_keys(where, obj, {"id", "turns"}):
+            continue
+        cid = obj["id"]
+        where = f"{where} ({cid})"
+        if not isinstance(cid, str) or not re.fullmatch(r"tc\d{2,}", cid):
+            chk.err(where, "id must look like tc01")
+        elif cid in cids:
+            chk.err(where, "duplicate id")
+        cids.add(str(cid))
+        turns = obj["turns"]
+        if not isinstance(turns, list) or not 2 <= len(turns) <= 4:
+            chk.err(where, "turns must be a list of 2–4 turns")
+            continue
+        for t, turn in enumerate(turns, 1):
+            tw = f"{where} turn {t}"
+            if not isinstance(turn, dict):
+                chk.err(tw, "turn is not an object")
+                continue
+            if not chk.check_keys(tw, turn, ITEM_FIELDS):
+                continue
+            chk.check_item(tw, turn)
+            n_turns += 1
+            cv_types[turn["type"]] += 1
+            if isinstance(turn["expected_articles"], list):
+                for a in turn["expected_articles"]:
+                    cv_arts[plain_label(str(a))] += 1
+
+    # ---- coverage
+    if len(qa_rows) < args.min_questions:
+        chk.err(args.qa.name, f"{len(qa_rows)} questions < {args.min_questions}")
+    if len(cv_rows) < args.min_conversations:
+        chk.err(args.conversations.name, f"{len(cv_rows)} conversations < {args.min_conversations}")
+    for type_name in TYPES:
+        if qa_types[type_name] == 0:
+            chk.err(args.qa.name, f"no question of type {type_name}")
+    for lab in LABELS:
+        if qa_arts[lab] < args.min_per_article:
+            chk.err(
+                args.qa.name,
+                f"article {lab} expected by only {qa_arts[lab]} questions (< {args.min_per_article})",
+            )
+
+    print(f"source: {args.source} ({len(articles)} units: 前言 + 14 articles)")
+    print(
+        f"qa.jsonl: {len(qa_rows)} questions; conversations.jsonl: "
+        f"{len(cv_rows)} conversations, {n_turns} turns\n"
+    )
+    print("per type        qa   conv")
+    for type_name in TYPES:
+        print(f"  {type_name:<12}{qa_types[type_name]:>5}{cv_types[type_name]:>7}")
+    print(f"  {'total':<12}{sum(qa_types.values()):>5}{sum(cv_types.values()):>7}")
+    print("\nper article           qa   conv")
+    for lab in LABELS:
+        print(f"  {pad(lab, 22)}{qa_arts[lab]:>5}{cv_arts[lab]:>7}")
+    print(f"  {pad('(none: out_of_scope)', 22)}{qa_types['out_of_scope']:>5}{cv_types['out_of_scope']:>7}")
+
+    if chk.problems:
+        print(f"\n{len(chk.problems)} problem(s):", file=sys.stderr)
+        for p in chk.problems:
+            print("  " + p, file=sys.stderr)
+        return 1
+    print("\nOK: no problems found")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
