@@ -83,6 +83,8 @@ class ExtractiveAnswerer:
                 for span in article.sentences:
                     n += 1
                     df.update(self._sentence_terms(document, span))
+        #: a word said in at most three sentences is specific: an answer must say it to claim 「可以」
+        self._specific_idf = math.log(1 + n / 3)
         return {t: math.log(1 + n / c) for t, c in df.items()}
 
     def _sentence_terms(self, document: Document, span: Span) -> frozenset[str]:
@@ -182,6 +184,22 @@ class ExtractiveAnswerer:
                 winners.add(best[1])
         return winners
 
+    def _answers_fully(self, request: AnswerRequest, first: _Pick) -> bool:
+        """Whether the first article's quoted sentences speak to everything specific the question
+        names. 「在上海安家，区里会给补贴吗」 quoted with a 创业补贴 sentence does not: 安家 is
+        said elsewhere (or nowhere), so the answer must not open with 「可以」."""
+        document = self._documents[first.hit.doc_id]
+        specific = {
+            t
+            for t in self._terms(request.question)
+            if len(t) > 1 and self._idf.get(t, 0.0) >= self._specific_idf
+        }
+        if not specific:
+            return True
+        said = self._matched(specific, document, first.sentences)
+        heading = set(self._terms(first.article.heading)) if first.article.heading else set()
+        return all(any(t in s for s in said | heading) for t in specific)
+
     def _matched(self, query_terms: set[str], document: Document, spans: Sequence[Span]) -> set[str]:
         found: set[str] = set()
         for span in spans:
@@ -211,7 +229,9 @@ class ExtractiveAnswerer:
         for p in picks:
             by_doc.setdefault(p.hit.doc_id, []).append(p)
         en = request.language == "en"
-        lead = _lead(request, picks, self._documents)
+        lead = _lead(request, picks, self._documents) if self._answers_fully(request, picks[0]) else ""
+        if not lead and en:
+            lead = "The relevant provisions:"
         for doc_id, doc_picks in by_doc.items():
             document = self._documents[doc_id]
             title = document.meta.display_title

@@ -11,6 +11,7 @@ import pytest
 from assistant.answerer import AnswerRequest
 from assistant.extractive import ExtractiveAnswerer
 from assistant.factory import make_topic_terms
+from assistant.question import read_asks
 from corpus.loader import default_corpus_dir, load_corpus
 from corpus.models import Document, DocumentMeta
 from corpus.parser import parse_document
@@ -187,3 +188,28 @@ def test_questions_about_the_plan_quote_what_it_says_not_its_title(
     quotes = [c.quote for c in draft.citations]
     assert quotes and "行动方案" in quotes[0]
     assert not any("印发" in q for q in quotes)
+
+
+def test_no_yes_lead_when_the_first_article_misses_what_the_question_names(
+    notice_answerer: tuple[ExtractiveAnswerer, Document],
+) -> None:
+    # ranked first, (五) grants 创业补贴 — but the question is about 安家, which only (十四) says
+    answerer, notice = notice_answerer
+    hits = tuple(
+        Hit.of_article(notice, notice.article(label), 1.0 - 0.1 * i)  # type: ignore[arg-type]
+        for i, label in enumerate(["（五）", "（十四）"])
+    )
+    question = "数字人才在上海安家，区里会给补贴吗？"
+    request = AnswerRequest(
+        question=question, hits=hits, documents={NOTICE_ID: notice}, asks=read_asks(question)
+    )
+    draft = answerer.answer(request)
+    assert draft.citations
+    assert not draft.text.startswith(("可以", "有，"))
+    # the same article leads with 「可以」 when it does say what was asked
+    hit = Hit.of_article(notice, notice.article("（五）"))  # type: ignore[arg-type]
+    asked = "在上海创业能享受创业担保贷款吗？"
+    yes = answerer.answer(
+        AnswerRequest(question=asked, hits=(hit,), documents={NOTICE_ID: notice}, asks=read_asks(asked))
+    )
+    assert yes.text.startswith("可以")
