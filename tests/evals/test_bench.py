@@ -36,4 +36,4 @@ def test_rows_from_every_selected_benchmark_land_in_one_table(monkeypatch: pytes
 
 
 def test_every_benchmark_is_registered() -> None:
-    assert set(bench.BENCHMARKS) == {"retrieval", "distractors", "answer"}
+    assert set(bench.BENCHMARKS) == {"retrieval", "distractors", "embedding", "answer"}

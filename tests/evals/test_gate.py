@@ -19,6 +19,8 @@ from evals.run_files import RunInfo
 from index.models import Hit, Retriever
 from tests.evals.conftest import DEV_DIR
 
+HELDOUT_DIR = DEV_DIR.parent / "heldout"
+
 pytestmark = pytest.mark.slow
 
 
@@ -82,6 +84,21 @@ def test_dev_set_meets_the_thresholds(
         + "):\n"
         + "\n".join(str(f) for f in failures)
     )
+
+
+def test_heldout_set_meets_its_thresholds(
+    settings: Settings, documents: list[Document], tmp_path: Path
+) -> None:
+    """The set written without looking at the assistant: no in-scope question declined, no
+    out-of-scope one answered, and quality no worse than when it was first run."""
+    heldout, problems = combine(
+        [load_qa_file(HELDOUT_DIR / "qa.jsonl"), load_qa_file(HELDOUT_DIR / "conversations.jsonl")]
+    )
+    assert not problems
+    metrics = _run(make_pipeline(settings), heldout, documents, tmp_path / "heldout")
+    failures = check_gate(metrics, Thresholds.load(HELDOUT_DIR / "thresholds.json"))
+    assert not failures, "\n".join(str(f) for f in failures)
+    assert metrics["false_refusals"] == 0
 
 
 def test_a_broken_retriever_fails_the_gate(
