@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
-"""Validate the hand-checked development QA set (standard library only).
+"""Validate a hand-written QA set of the notice (standard library only).
 
-Checks evals/dev/qa.jsonl and evals/dev/conversations.jsonl against the source
-notice and prints counts per type and per article. Exits 1 on any problem.
+Checks SET/qa.jsonl and SET/conversations.jsonl of one of the sets (evals/dev,
+evals/heldout, evals/test) against the source notice and prints counts per type
+and per article. Exits 1 on any problem.
 
-    python3 evals/dev/check_dev_set.py
-    python3 evals/dev/check_dev_set.py --source /path/to/sh-digital-talent-2024.txt
+    python3 evals/check_qa_set.py evals/dev
+    python3 evals/check_qa_set.py evals/heldout --source /path/to/sh-digital-talent-2024.txt
 
 Rules checked (for every question and every conversation turn):
   * one JSON object per line; required fields present, no unknown fields;
-  * ids unique (q001… in qa.jsonl, c01… in conversations.jsonl);
+  * ids unique and of the set's form (dev: q001…/c01…, heldout: h001…/hc01…,
+    test: t001…/tc01…);
   * question: non-empty string; no duplicate question text in qa.jsonl;
   * type in the allowed set;
   * expected_articles: list of known labels (（一）…（十四）, 前言), plain or
@@ -42,7 +44,9 @@ from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_SOURCE = Path("/work/shared/corpus/sh-digital-talent-2024.txt")
+DEFAULT_SOURCE = HERE.parent / "corpus" / "documents" / "sh-digital-talent-2024.txt"
+#: set folder name → (question id prefix, conversation id prefix, min questions, min conversations)
+SETS = {"dev": ("q", "c", 130, 14), "heldout": ("h", "hc", 90, 8), "test": ("t", "tc", 80, 6)}
 DOC_ID = "sh-digital-talent-2024"
 PLAN_TITLE = "上海市加快数字技术技能人才培育支撑数字经济发展实施方案(2024-2026年)"
 
@@ -179,13 +183,19 @@ def pad(s: str, width: int) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("set", type=Path, help="the set's folder: evals/dev, evals/heldout or evals/test")
     ap.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
-    ap.add_argument("--qa", type=Path, default=HERE / "qa.jsonl")
-    ap.add_argument("--conversations", type=Path, default=HERE / "conversations.jsonl")
-    ap.add_argument("--min-questions", type=int, default=130)
-    ap.add_argument("--min-conversations", type=int, default=14)
     ap.add_argument("--min-per-article", type=int, default=3)
     args = ap.parse_args()
+    if args.set.name not in SETS:
+        print(
+            f"ERROR: expected one of {', '.join(f'evals/{n}' for n in SETS)}; got {args.set}", file=sys.stderr
+        )
+        return 1
+    q_prefix, c_prefix, min_questions, min_conversations = SETS[args.set.name]
+    args.qa = args.set / "qa.jsonl"
+    args.conversations = args.set / "conversations.jsonl"
+    args.min_questions, args.min_conversations = min_questions, min_conversations
 
     try:
         articles = split_articles(args.source.read_text(encoding="utf-8"))
@@ -206,8 +216,8 @@ def main() -> int:
             continue
         qid = obj["id"]
         where = f"{where} ({qid})"
-        if not isinstance(qid, str) or not re.fullmatch(r"q\d{3,}", qid):
-            chk.err(where, "id must look like q001")
+        if not isinstance(qid, str) or not re.fullmatch(rf"{q_prefix}\d{{3,}}", qid):
+            chk.err(where, f"id must look like {q_prefix}001")
         elif qid in ids:
             chk.err(where, "duplicate id")
         ids.add(str(qid))
@@ -233,8 +243,8 @@ def main() -> int:
             continue
         cid = obj["id"]
         where = f"{where} ({cid})"
-        if not isinstance(cid, str) or not re.fullmatch(r"c\d{2,}", cid):
-            chk.err(where, "id must look like c01")
+        if not isinstance(cid, str) or not re.fullmatch(rf"{c_prefix}\d{{2,}}", cid):
+            chk.err(where, f"id must look like {c_prefix}01")
         elif cid in cids:
             chk.err(where, "duplicate id")
         cids.add(str(cid))
