@@ -29,6 +29,7 @@ from index.manifest import MANIFEST_FILE
 from index.models import Embedder, IndexMissing, Retriever
 from index.retriever import Fusion, HybridRetriever, open_index
 from index.sentences import SentenceVectors
+from index.synonyms import Synonyms
 from index.text import PolicyTokenizer
 from index.vector_store import ChromaStore
 
@@ -84,8 +85,11 @@ def make_extractive(
 
 def make_scope(documents: list[Document], terms: PolicyTokenizer) -> ScopeChecker:
     vocabulary = {t for d in documents for a in d.articles for t in terms(d.article_text(a))}
-    covered = " ".join(f"{d.title} {d.meta.issuer} {d.text}" for d in documents)
-    return ScopeChecker(terms, vocabulary, covered, weight=terms.weight)
+    # an everyday word for something the documents speak of is theirs too (户口 for 户籍)
+    everyday = Synonyms.for_vocabulary(vocabulary, terms)
+    vocabulary |= set(everyday.words())
+    covered = terms.normalize(" ".join(f"{d.title} {d.meta.issuer} {d.text}" for d in documents))
+    return ScopeChecker(terms, vocabulary, covered, weight=terms.weight, normalize=terms.normalize)
 
 
 def make_pipeline_from(

@@ -29,7 +29,9 @@ _INSTRUCTIONS = re.compile(
 )
 _EVERYDAY = re.compile(
     r"天气|下雨|气温|weather|诗|绝句|作文|写一篇|笑话|菜谱|做饭|好吃|食谱|股票|大盘|炒股|彩票|"
-    r"八卦|星座|算命|爬虫|写代码|python|离婚|抚养权|恋爱|电影|游戏|翻译一下|recipe|stock|poem|joke",
+    r"八卦|星座|算命|爬虫|写代码|python|离婚|抚养权|恋爱|电影|游戏|翻译一下|餐厅|饭店|火锅|酒店|机票|景点|旅游|"
+    r"recipe|stock|poem|joke|restaurant|hotpot|food|hotel|flight|train ticket|tourist|travel|movie|"
+    r"music|song|football|basketball|shopping",
     re.I,
 )
 
@@ -42,13 +44,22 @@ def _words(text: str) -> tuple[str, ...]:
 _PLACES = _words(
     "北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 广西 海南 "
     "重庆 四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆 香港 澳门 台湾 深圳 广州 杭州 南京 苏州 成都 武汉 西安 "
-    "厦门 宁波 青岛 大连 合肥 长沙 郑州 济南 无锡 东莞 佛山 Beijing Shenzhen Hangzhou Guangzhou"
+    "厦门 宁波 青岛 大连 合肥 长沙 郑州 济南 无锡 东莞 佛山 Beijing Shenzhen Hangzhou Guangzhou Nanjing Suzhou "
+    "Chengdu Wuhan Tianjin Chongqing Hong Kong"
 )
 #: Neighbouring policy areas people often ask a policy hotline about. A question about one of
 #: them is declined unless a loaded document speaks to it (its words are in the vocabulary).
 _OTHER_POLICIES = _words(
     "个税 个人所得税 专项附加扣除 公积金 落户 积分落户 居住证 户口 户籍迁移 医保 养老金 退休金 低保 失业金 "
-    "失业保险金 房贷 购房 租房补贴 缴费基数 生育津贴 产假 工伤认定 拆迁"
+    "失业保险金 房贷 购房 租房补贴 缴费基数 生育津贴 产假 工伤认定 拆迁 迁户口 户口迁移"
+)
+#: The same areas asked in English (English questions have no vocabulary test to fall back on).
+#: Not "hukou": the notice speaks of 户籍 limits in recruitment, as 户口 is allowed above.
+_OTHER_POLICIES_EN = re.compile(
+    r"points system|settle in|housing (provident )?fund|provident fund|income tax|"
+    r"\btax(es)?\b|pension|medical insurance|health insurance|social insurance|residence permit|"
+    r"unemployment (benefit|insurance)|maternity",
+    re.I,
 )
 #: Words that point at the loaded document itself (「这个方案是哪几年的」).
 _SELF_REFERENCE = re.compile(
@@ -66,13 +77,18 @@ _ASKING = re.compile(
 _CLAUSE_SPLIT = re.compile(r"(?<=[，,。；;！!？?\n])|(?<=[.!?] )")
 
 
+#: A clause that names the topic the next one asks about: 「居住证积分里面，…有没有加分项」.
+_TOPIC = re.compile(r"(里面|里边|里头|里|方面|这块|这一块|这边|那边|的话|当中)\s*[，,：:]?\s*$")
+
+
 def asking_clauses(question: str) -> list[str]:
-    """The clauses of ``question`` that ask something: those with a question word or mark, and
-    always the last one (「…，公积金提取要什么条件」, 「…户口不在上海，…还有机会吗」)."""
+    """The clauses of ``question`` that ask something: those with a question word or mark, those
+    that name the topic asked about (「…里面，」), and always the last one (「…，公积金提取要什么条件」,
+    「…户口不在上海，…还有机会吗」)."""
     clauses = [c for c in _CLAUSE_SPLIT.split(question) if c.strip()]
     if not clauses:
         return [question]
-    asking = [c for c in clauses[:-1] if _ASKING.search(c)]
+    asking = [c for c in clauses[:-1] if _ASKING.search(c) or _TOPIC.search(c)]
     return [*asking, clauses[-1]]
 
 
@@ -86,8 +102,10 @@ class ScopeChecker:
     """Decides whether the loaded documents can speak to a question.
 
     ``topic_terms`` turns a question into its content words (stopwords removed, normalised);
-    ``vocabulary`` is the set of content words of the loaded documents; ``places`` are the
-    regions the loaded documents speak for (taken from their titles and issuers).
+    ``vocabulary`` is the set of content words of the loaded documents (and everyday words for
+    them: 户口 when a document says 户籍); ``covered_text`` names the regions the loaded documents
+    speak for (their titles, issuers and text); ``normalize`` makes the rules meet traditional
+    characters and full-width letters (居住證 → 居住证).
     """
 
     def __init__(
@@ -98,7 +116,9 @@ class ScopeChecker:
         weight: Callable[[str], float] = len,
         min_coverage: float = 0.25,
         other_policy_coverage: float = 0.6,
+        normalize: Callable[[str], str] = str.lower,
     ) -> None:
+        self._normalize = normalize
         self._topic_terms = topic_terms
         self._vocabulary = vocabulary
         self._covered = covered_text
@@ -107,6 +127,7 @@ class ScopeChecker:
         self._other_policy_coverage = other_policy_coverage
 
     def check(self, question: str, hits: Sequence[Hit], language: str = "zh") -> ScopeDecision:
+        question = self._normalize(question)
         if _INSTRUCTIONS.search(question):
             return ScopeDecision(False, "instructions")
         asked = " ".join(asking_clauses(question))
@@ -121,7 +142,10 @@ class ScopeChecker:
         if not hits:
             return ScopeDecision(False, "no_match")
         if language == "en":
-            return ScopeDecision(True)  # the vocabulary is Chinese; English relies on the rules above
+            # the vocabulary is Chinese: English relies on the rules above and this one
+            if _OTHER_POLICIES_EN.search(asked):
+                return ScopeDecision(False, "other_policy")
+            return ScopeDecision(True)
         other = [p for p in _OTHER_POLICIES if p in asked and p not in self._vocabulary]
         if other and coverage < self._other_policy_coverage:
             return ScopeDecision(False, "other_policy")

@@ -60,6 +60,10 @@ class Synonyms:
     def __len__(self) -> int:
         return len(self._table)
 
+    def words(self) -> list[str]:
+        """The everyday words this corpus has document words for."""
+        return list(self._table)
+
     def expand(self, tokens: Iterable[str], text: str = "") -> list[str]:
         """Document words for the everyday words among ``tokens`` (or, for words of two or more
         characters, anywhere in the normalised ``text``: jieba cuts 开公司 into 开 / 公司)."""

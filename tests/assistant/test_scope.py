@@ -13,6 +13,7 @@ def test_asking_clauses_keep_question_clauses_and_the_last() -> None:
     assert asking_clauses("公积金怎么提取？另外我想了解培训") == ["公积金怎么提取？", "另外我想了解培训"]
     assert asking_clauses("明天下不下雨，我要出门") == ["明天下不下雨，", "我要出门"]
     assert asking_clauses("My hukou is in Beijing. Can I join?") == ["Can I join?"]
+    assert asking_clauses("居住证积分里面，数字人才有加分吗") == ["居住证积分里面，", "数字人才有加分吗"]
 
 
 @pytest.mark.parametrize(
@@ -22,6 +23,9 @@ def test_asking_clauses_keep_question_clauses_and_the_last() -> None:
         "我今年46岁，户口不在上海，学历只是大专，在芯片公司做了二十年技术，事业单位引进数字技术人才我还有机会吗",
         "我是北京来的，现在在上海工作，能参加数字技术工程师培育项目吗",
         "我是做游戏开发的程序员，考了人工智能的技能等级证书能享受职业技能提升补贴吗",
+        # 户口/年纪 are the everyday words for what (六) says: 打破户籍、身份、年龄、学历等制约
+        "事业单位招数字技术高层次人才，会不会因为户口、年纪、学历把我刷掉？",
+        "Do public institutions waive hukou and age limits when hiring high-level digital talent?",
     ],
 )
 def test_background_words_do_not_decline_an_in_scope_question(pipeline: Pipeline, question: str) -> None:
@@ -37,6 +41,9 @@ def test_background_words_do_not_decline_an_in_scope_question(pipeline: Pipeline
         "我在上海做人工智能，深圳那边对人工智能人才补贴多少？",
         "红烧肉怎么做才不腻",
         "我在做数字技能培训，顺便问下明天下不下雨",
+        "居住證積分裡面，數字技術人才有沒有加分項？",  # traditional characters meet the rules too
+        "Can you recommend a good hotpot restaurant near People's Square?",
+        "As a digital technology engineer, how do I get a Shanghai hukou through the points system?",
     ],
 )
 def test_what_the_question_asks_about_declines_it(pipeline: Pipeline, question: str) -> None:
