@@ -30,8 +30,8 @@ _INSTRUCTIONS = re.compile(
 _EVERYDAY = re.compile(
     r"天气|下雨|气温|weather|诗|绝句|作文|写一篇|笑话|菜谱|做饭|好吃|食谱|股票|大盘|炒股|彩票|"
     r"八卦|星座|算命|爬虫|写代码|python|离婚|抚养权|恋爱|电影|游戏|翻译一下|餐厅|饭店|火锅|酒店|机票|景点|旅游|"
-    r"recipe|stock|poem|joke|restaurant|hotpot|food|hotel|flight|train ticket|tourist|travel|movie|"
-    r"music|song|football|basketball|shopping",
+    r"\b(recipes?|stocks?|poems?|jokes?|restaurants?|hotpot|food|hotels?|flights?|train tickets?|tourists?|"
+    r"travel|movies?|music|songs?|football|basketball|shopping)\b",
     re.I,
 )
 
@@ -132,7 +132,8 @@ class ScopeChecker:
             return ScopeDecision(False, "instructions")
         asked = " ".join(asking_clauses(question))
         for place in _PLACES:
-            if place.lower() in asked.lower() and place not in self._covered:
+            name = place.lower()
+            if name in asked and name not in self._covered:
                 return ScopeDecision(False, "place")
         coverage = self._coverage(question) if language != "en" else 0.0
         # an everyday word in a question that is mostly about the documents (「游戏行业的数字人才…」)

@@ -50,3 +50,10 @@ def test_what_the_question_asks_about_declines_it(pipeline: Pipeline, question: 
     answer = pipeline.ask(question)
     assert answer.refused, answer.text
     assert answer.citations == ()
+
+
+def test_english_everyday_words_are_whole_words() -> None:
+    from assistant.scope import _EVERYDAY
+
+    assert _EVERYDAY.search("can you recommend a hotpot restaurant?")
+    assert not _EVERYDAY.search("is there a training base in songjiang district?")
