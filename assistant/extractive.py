@@ -38,6 +38,8 @@ _MULTI = re.compile(
     r"|both|as well as|\band\b",
     re.I,
 )
+# 「…分别…」: the question itself says it has parts, each answered by its own article
+_RESPECTIVELY = re.compile(r"分别|各自|respectively", re.I)
 _CLAUSE = re.compile(r"[，,？?。；;！!]|另外|还有|以及|分别|和|与")
 _TIME_WORDS = re.compile(r"今年|明年|2025|2026|2027|有效|期限|到期|还能|还可以|截止|valid|expire|until", re.I)
 
@@ -141,7 +143,11 @@ class ExtractiveAnswerer:
             strength = max(best, self._weight(titled))
             if picks and article.label == PREAMBLE_LABEL:
                 continue  # the 前言 answers questions about the document itself, not as an add-on
-            if picks and hit.key in winners and chosen:
+            if picks and len(picks) == 1 and _RESPECTIVELY.search(asked) and chosen:
+                # the second part goes to the next article that answers the question about as well
+                if strength < self._companion_ratio * picks[0].score:
+                    continue
+            elif picks and hit.key in winners and chosen:
                 # it answers a part of the question best; but it must also answer the question as a
                 # whole about as well as a companion would, so that a clause won on one stray word
                 # (a filler like 方面 or 这块) does not bring in an article the question is not about

@@ -213,3 +213,16 @@ def test_no_yes_lead_when_the_first_article_misses_what_the_question_names(
         AnswerRequest(question=asked, hits=(hit,), documents={NOTICE_ID: notice}, asks=read_asks(asked))
     )
     assert yes.text.startswith("可以")
+
+
+def test_a_question_that_says_it_has_parts_gets_the_second_article(
+    notice_answerer: tuple[ExtractiveAnswerer, Document],
+) -> None:
+    # 「分别」: pay is (十二)'s, the other incentives (国情研修, 学术休假) are (十四)'s
+    answerer, notice = notice_answerer
+    question = "高层次数字人才在工资待遇和其他激励方面分别有什么政策"
+    assert picked(answerer, notice, question, ["（十二）", "（十四）", "（十）"]) == ["（十二）", "（十四）"]
+    # without 「分别」 the same ranking quotes the first article alone
+    assert picked(
+        answerer, notice, "高层次数字人才的工资待遇有什么政策", ["（十二）", "（十四）", "（十）"]
+    ) == ["（十二）"]
