@@ -99,6 +99,22 @@ class Checker:
     def err(self, where: str, msg: str) -> None:
         self.problems.append(f"{where}: {msg}")
 
+    def check_id(self, where: str, value: object, prefix: str, digits: int, seen: set[str]) -> None:
+        """``value`` looks like ``prefix`` + at least ``digits`` digits and was not seen before."""
+        if not isinstance(value, str) or not re.fullmatch(rf"{prefix}\d{{{digits},}}", value):
+            self.err(where, f"id must look like {prefix}{'0' * (digits - 1)}1")
+        elif value in seen:
+            self.err(where, "duplicate id")
+        seen.add(str(value))
+
+    @staticmethod
+    def count(obj: dict, types: Counter, arts: Counter) -> None:
+        """Add an item to the per-type and per-article counts."""
+        types[obj["type"]] += 1
+        if isinstance(obj["expected_articles"], list):
+            for a in obj["expected_articles"]:
+                arts[plain_label(str(a))] += 1
+
     def check_item(self, where: str, obj: dict) -> None:
         q = obj.get("question")
         if not isinstance(q, str) or not q.strip():
@@ -216,20 +232,13 @@ def main() -> int:
             continue
         qid = obj["id"]
         where = f"{where} ({qid})"
-        if not isinstance(qid, str) or not re.fullmatch(rf"{q_prefix}\d{{3,}}", qid):
-            chk.err(where, f"id must look like {q_prefix}001")
-        elif qid in ids:
-            chk.err(where, "duplicate id")
-        ids.add(str(qid))
+        chk.check_id(where, qid, q_prefix, 3, ids)
         qtext = unicodedata.normalize("NFKC", str(obj["question"])).strip()
         if qtext in questions:
             chk.err(where, f"duplicate question (same as {questions[qtext]})")
         questions[qtext] = str(qid)
         chk.check_item(where, obj)
-        qa_types[obj["type"]] += 1
-        if isinstance(obj["expected_articles"], list):
-            for a in obj["expected_articles"]:
-                qa_arts[plain_label(str(a))] += 1
+        chk.count(obj, qa_types, qa_arts)
 
     # ---- conversations.jsonl
     cv_types: Counter = Counter()
@@ -243,11 +252,7 @@ def main() -> int:
             continue
         cid = obj["id"]
         where = f"{where} ({cid})"
-        if not isinstance(cid, str) or not re.fullmatch(rf"{c_prefix}\d{{2,}}", cid):
-            chk.err(where, f"id must look like {c_prefix}01")
-        elif cid in cids:
-            chk.err(where, "duplicate id")
-        cids.add(str(cid))
+        chk.check_id(where, cid, c_prefix, 2, cids)
         turns = obj["turns"]
         if not isinstance(turns, list) or not 2 <= len(turns) <= 4:
             chk.err(where, "turns must be a list of 2–4 turns")
@@ -261,10 +266,7 @@ def main() -> int:
                 continue
             chk.check_item(tw, turn)
             n_turns += 1
-            cv_types[turn["type"]] += 1
-            if isinstance(turn["expected_articles"], list):
-                for a in turn["expected_articles"]:
-                    cv_arts[plain_label(str(a))] += 1
+            chk.count(turn, cv_types, cv_arts)
 
     # ---- coverage
     if len(qa_rows) < args.min_questions:
