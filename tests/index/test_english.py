@@ -1,0 +1,61 @@
+"""English questions searched with the corpus's Chinese words (index/english.py)."""
+
+from __future__ import annotations
+
+from index.english import EnglishBridge, cedict_entries, forms, gloss_phrases
+from index.lexical import LexicalIndex
+from index.text import PolicyTokenizer
+
+
+def test_gloss_phrases_keep_short_phrases_abbreviations_and_place_names() -> None:
+    assert gloss_phrases("to subsidize; allowance (pay)") == ["subsidize", "allowance"]
+    assert gloss_phrases("artificial intelligence (AI)") == ["ai", "artificial intelligence"]
+    assert gloss_phrases("Shanghai municipality, central east China, abbr. to 沪[Hu4]") == [
+        "shanghai municipality",
+        "shanghai",
+        "central east china",
+    ]
+    assert gloss_phrases("CL:個|个[ge4],位[wei4]") == []
+    assert gloss_phrases("a sentence of far more than three words") == []
+
+
+def test_forms_cover_plurals_and_british_spelling() -> None:
+    assert "subsidy" in forms("subsidies")
+    assert "engineer" in forms("engineers")
+    assert "recognized" in forms("recognised")
+    assert "business" in forms("business")  # not cut to "busines" alone
+
+
+def test_translation_prefers_the_longest_phrase_and_skips_function_words() -> None:
+    bridge = EnglishBridge(
+        {"professional title": ("职称",), "professional": ("专业",), "title": ("标题",), "subsidy": ("补贴",)}
+    )
+    assert bridge.translate("can i get a professional title") == ["职称"]
+    assert bridge.translate("what subsidies are there") == ["补贴"]
+    assert bridge.translate("what is it") == []
+
+
+def test_english_words_the_corpus_uses_are_not_translated() -> None:
+    bridge = EnglishBridge({"ai": ("人工智能",), "training": ("培训",)}, vocabulary=frozenset({"ai"}))
+    assert bridge.translate("ai training") == ["培训"]
+
+
+def test_the_bundled_dictionary_reaches_the_corpus_words() -> None:
+    vocabulary = {"补贴", "工程师", "上海", "人工智能", "职称", "证书"}
+    bridge = EnglishBridge.for_vocabulary(vocabulary)
+    assert set(bridge.translate("subsidies for engineers in shanghai")) >= {"补贴", "工程师", "上海"}
+    assert "人工智能" in bridge.translate("ai training")
+    assert "证书" in bridge.translate("certificate")
+    # only words of the vocabulary come out
+    assert all(w in vocabulary for phrase in bridge.table.values() for w in phrase)
+    assert sum(1 for _ in cedict_entries()) > 100_000
+
+
+def test_bm25_answers_an_english_question_from_chinese_text() -> None:
+    texts = ["对取得技能等级证书的职工给予职业技能提升补贴。", "推动长三角人力资源服务合作。"]
+    index = LexicalIndex.build(["a", "b"], ["d", "d"], texts, PolicyTokenizer())
+    assert "补贴" in index.query_tokens("Is there a subsidy for a skill certificate?")
+    assert index.search("Is there a subsidy for a skill certificate?", 2)[0][0] == "a"
+    assert index.search("Yangtze River Delta cooperation", 2)[0][0] == "b"
+    # Chinese questions are not touched
+    assert index.query_tokens("补贴") == ["补贴"]
