@@ -140,9 +140,10 @@ class Fusion:
     """Weighted reciprocal-rank fusion: score = Σ weight / (rrf_k + rank).
 
     Defaults tuned on the dev set (evals/dev/qa.jsonl) only, by a grid over rrf_k ∈ {5, 10, 20},
-    dense_weight ∈ {0.3, 0.5, 0.7, 1.0} and confident_ratio ∈ {1.3, 1.5, 2.0} (dense weights ≥ 0.5
-    and ratios ≥ 1.5 tie at hit@1 0.970, hit@3 1.0): BM25 leads on this Chinese corpus, dense
-    breaks ties and carries English questions. See evals/benchmarks/RESULTS.md.
+    dense_weight ∈ {0.3, 0.5, 0.7, 1.0} and confident_ratio ∈ {1.2 … 2.0}, re-run with
+    ``python -m evals.benchmarks.retrieval --fusion-grid …`` after BM25 changed (at rrf_k 10,
+    dense weights ≥ 0.5 with ratios ≥ 1.3 tie at hit@1 0.985, hit@3 1.0): BM25 leads on this
+    Chinese corpus, dense breaks ties and carries what words cannot. See evals/benchmarks/RESULTS.md.
     """
 
     rrf_k: float = 10.0
@@ -150,7 +151,7 @@ class Fusion:
     dense_weight: float = 0.5
     #: When BM25's best article outscores its second by this factor, the lexical ranking stands
     #: on its own and the query is not embedded (most Chinese questions name their terms; on the
-    #: dev set this skips 2/3 of embeddings; 1.3 skipped more and lost one hit@1). None: always fuse.
+    #: dev set this skips 7 in 10 embeddings; 1.2 skipped more and lost hit@1). None: always fuse.
     confident_ratio: float | None = 1.5
 
     def __post_init__(self) -> None:

@@ -91,7 +91,7 @@ def run(
     out_dir = out or Path("runs") / f"eval-{datetime.now():%Y%m%d-%H%M%S}"
     try:
         pipeline = make_pipeline(settings, mode=requested, k=k)
-        warm_up = getattr(pipeline.retriever, "warm_up", None)
+        warm_up = getattr(getattr(pipeline, "retriever", None), "warm_up", None)
         if warm_up is not None:  # latencies are reported for a warm process
             warm_up()
         documents = load_documents(settings).documents

@@ -309,12 +309,42 @@ def bm25_grid(
     return "\n".join(lines)
 
 
+def fusion_grid(built: Built, questions: Sequence[Question], grid: Sequence[Fusion]) -> str:
+    """Hybrid figures for each fusion setting over the same BM25 and dense retrievers."""
+    bm25, dense = built.retrievers["bm25"], built.retrievers["dense"]
+    assert isinstance(bm25, BM25Retriever) and isinstance(dense, DenseRetriever)
+    lines = [
+        "| rrf_k | dense weight | confident ratio | hit@1 | hit@3 | MRR | p95 ms | embedded |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for fusion in grid:
+        m = evaluate(HybridRetriever(bm25, dense, fusion), questions, timer=built.timer)
+        lines.append(
+            f"| {fusion.rrf_k:g} | {fusion.dense_weight:g} | {fusion.confident_ratio} | {m.hit_at_1:.3f} "
+            f"| {m.hit_at_3:.3f} | {m.mrr:.3f} | {m.p95_ms:.1f} | {m.embedded:.2f} |"
+        )
+    return "\n".join(lines)
+
+
 def parse_grid(text: str) -> list[tuple[float, float]]:
     """'0.6:0.3,1.2:0.75' → [(0.6, 0.3), (1.2, 0.75)]."""
     try:
         return [(float(k1), float(b)) for k1, b in (pair.split(":") for pair in text.split(",") if pair)]
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"expected k1:b pairs like 0.6:0.3,1.2:0.75; got {text!r}") from exc
+
+
+def parse_fusions(text: str) -> list[Fusion]:
+    """'10:0.5:1.5,10:0.5:1.3' → Fusion(rrf_k, dense_weight, confident_ratio) each."""
+    try:
+        return [
+            Fusion(rrf_k=float(k), dense_weight=float(w), confident_ratio=float(r))
+            for k, w, r in (triple.split(":") for triple in text.split(",") if triple)
+        ]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"expected rrf_k:dense_weight:confident_ratio triples like 10:0.5:1.5; got {text!r}"
+        ) from exc
 
 
 def peak_memory_mb() -> float:
@@ -347,6 +377,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         default=[],
         help="also try these BM25 k1:b pairs, e.g. 0.6:0.3,1.2:0.75",
     )
+    parser.add_argument(
+        "--fusion-grid",
+        type=parse_fusions,
+        default=[],
+        help="also try these fusions, rrf_k:dense_weight:confident_ratio, e.g. 10:0.5:1.5,10:0.5:1.3",
+    )
     args = parser.parse_args(argv)
     questions = load_questions()
     notice = load_corpus(default_corpus_dir()).documents
@@ -372,6 +408,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             out.append(
                 "\nBM25 parameters, notice alone:\n\n" + bm25_grid(built, notice, questions, args.bm25_grid)
             )
+        if args.fusion_grid:
+            out.append("\nFusion, notice alone:\n\n" + fusion_grid(built, questions, args.fusion_grid))
         if not args.no_distractors:
             laws = law_documents()
             n_articles = sum(len(d.articles) for d in laws)
@@ -394,6 +432,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             if args.bm25_grid:
                 grid = bm25_grid(built, [*notice, *laws], questions, args.bm25_grid)
                 out.append("\nBM25 parameters, with distractors:\n\n" + grid)
+            if args.fusion_grid:
+                out.append(
+                    "\nFusion, with distractors:\n\n" + fusion_grid(built, questions, args.fusion_grid)
+                )
     out.append(f"\npeak memory (ru_maxrss): {peak_memory_mb():.0f} MB")
     print("\n".join(out))
 
