@@ -116,17 +116,21 @@ class EnglishBridge:
     def __len__(self) -> int:
         return len(self.table)
 
-    def translate(self, text: str) -> list[str]:
-        """Corpus words for the English words of ``text`` (lower-case), longest phrase first."""
+    def pairs(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
+        """(English phrase as written, corpus words) for ``text``, longest phrase first."""
         words = _WORD.findall(text.lower())
-        out: dict[str, None] = {}
+        out = []
         i = 0
         while i < len(words):
             size, key = self._match(words, i)
             if key:
-                out.update(dict.fromkeys(self.table[key]))
+                out.append((" ".join(words[i : i + size]), self.table[key]))
             i += size
-        return list(out)
+        return out
+
+    def translate(self, text: str) -> list[str]:
+        """Corpus words for the English words of ``text``."""
+        return list(dict.fromkeys(w for _, words in self.pairs(text) for w in words))
 
     def _match(self, words: list[str], i: int) -> tuple[int, str]:
         """The longest phrase at ``words[i]`` the table knows: (words it spans, table key or "")."""

@@ -13,6 +13,7 @@ import bm25s
 import numpy as np
 
 from index.english import EnglishBridge
+from index.models import QueryReading
 from index.synonyms import Synonyms
 from index.text import PolicyTokenizer
 
@@ -61,14 +62,16 @@ class LexicalIndex:
                 log.info("english bridge built", extra={"phrases": len(self._english)})
             return self._english
 
-    def query_tokens(self, query: str) -> list[str]:
-        """The question's tokens plus the corpus words its everyday and English words stand for."""
+    def read(self, query: str) -> QueryReading:
+        """The question's tokens and the corpus words its everyday and English words stand for."""
         tokens = self.tokenizer(query)
         text = self.tokenizer.normalize(query)
-        extra = self.synonyms.expand(tokens, text)
-        if _ENGLISH.search(text):
-            extra += [w for w in self.english.translate(text) if w not in tokens and w not in extra]
-        return tokens + extra
+        english = self.english.pairs(text) if _ENGLISH.search(text) else []
+        return QueryReading(tuple(tokens), tuple(self.synonyms.pairs(tokens, text)), tuple(english))
+
+    def query_tokens(self, query: str) -> list[str]:
+        """What BM25 searches for a question: ``read(query).searched``."""
+        return list(self.read(query).searched)
 
     @classmethod
     def build(

@@ -14,7 +14,7 @@ from index.catalog import CHUNK, SENTENCE, Catalog
 from index.embedders import ContentWordQueries
 from index.lexical import LexicalIndex
 from index.manifest import read_manifest
-from index.models import Embedder, EmbedderMismatch, Hit, IndexCorrupted, IndexMissing
+from index.models import Embedder, EmbedderMismatch, Hit, IndexCorrupted, IndexMissing, QueryReading
 from index.sentences import SentenceVectors, SpanKey
 from index.text import PolicyTokenizer
 from index.vector_store import ChromaStore
@@ -194,6 +194,10 @@ class HybridRetriever:
         if not self._confident(lexical):
             lists[self.dense.name] = (self.dense.search(text, n, doc_id), self.fusion.dense_weight)
         return fuse(lists, self.fusion.rrf_k, k, self.bm25.catalog)
+
+    def read_query(self, query: str) -> QueryReading:
+        """How the keyword side reads ``query`` (its words and the corpus words added for it)."""
+        return self.bm25.lexical.read(prepare_query(query, 1))
 
     def warm_up(self) -> None:
         """Load what a first question would otherwise wait for: the English bridge (about 0.15 s)

@@ -64,12 +64,21 @@ class Synonyms:
         """The everyday words this corpus has document words for."""
         return list(self._table)
 
+    def pairs(self, tokens: Iterable[str], text: str = "") -> list[tuple[str, tuple[str, ...]]]:
+        """(everyday word, its document words) for the everyday words among ``tokens`` (or, for
+        words of two or more characters, anywhere in the normalised ``text``: jieba cuts 开公司
+        into 开 / 公司)."""
+        seen = set(tokens)
+        return [
+            (word, formal)
+            for word, formal in self._table.items()
+            if word in seen or (len(word) > 1 and word in text)
+        ]
+
     def expand(self, tokens: Iterable[str], text: str = "") -> list[str]:
-        """Document words for the everyday words among ``tokens`` (or, for words of two or more
-        characters, anywhere in the normalised ``text``: jieba cuts 开公司 into 开 / 公司)."""
+        """The document words ``pairs`` finds that the question does not already say."""
         seen = set(tokens)
         extra: list[str] = []
-        for word, formal in self._table.items():
-            if word in seen or (len(word) > 1 and word in text):
-                extra.extend(f for f in formal if f not in seen and f not in extra)
+        for _, formal in self.pairs(seen, text):
+            extra.extend(f for f in formal if f not in seen and f not in extra)
         return extra

@@ -18,6 +18,7 @@ from ui.schemas import (
     FeedbackRequest,
     HitOut,
     OkResponse,
+    ReadingOut,
     SearchResponse,
 )
 from ui.service import ArticleNotFound, AssistantService
@@ -69,6 +70,7 @@ def api_router(state: AppState) -> APIRouter:
         try:
             query = prepare_query(q, k)
             hits = await run_in_threadpool(s.search, query, k, doc_id)
+            reading = await run_in_threadpool(s.read_query, query)
         except ArticleNotFound as exc:
             raise HTTPException(404, str(exc)) from exc
         except ValueError as exc:
@@ -76,6 +78,14 @@ def api_router(state: AppState) -> APIRouter:
         return {
             "query": query,
             "k": k,
+            "reading": ReadingOut(
+                words=list(dict.fromkeys(reading.words)),
+                everyday={w: list(found) for w, found in reading.everyday},
+                english={w: list(found) for w, found in reading.english},
+                summary=reading.summary(),
+            )
+            if reading
+            else None,
             "hits": [
                 HitOut(
                     doc_id=h.doc_id,

@@ -116,9 +116,12 @@ def _chip(number: int, citation: Citation, document: Document | None) -> str:
     )
 
 
-def hits_html(hits: Sequence[Hit], terms: Iterable[str]) -> str:
+def hits_html(hits: Sequence[Hit], terms: Iterable[str], reading: str = "") -> str:
+    """Search results as cards, ``terms`` highlighted; ``reading`` (how the question was read,
+    ``QueryReading.summary``) on top, so an operator sees which words were searched."""
+    head = f"<div class='pa-reading' id='pa-reading'>{esc(reading)}</div>" if reading else ""
     if not hits:
-        return "<div class='pa-empty'>没有找到相关条款。</div>"
+        return head + "<div class='pa-empty'>没有找到相关条款。</div>"
     wanted = list(terms)
     cards = []
     names = {"bm25": "关键词", "dense": "向量"}
@@ -132,7 +135,7 @@ def hits_html(hits: Sequence[Hit], terms: Iterable[str]) -> str:
             f"<div class='pa-hit-text'>{highlight(h.text, wanted)}</div>"
             "</div>"
         )
-    return "<div class='pa-hits'>" + "".join(cards) + "</div>"
+    return head + "<div class='pa-hits'>" + "".join(cards) + "</div>"
 
 
 def article_html(document: Document, label: str) -> str:

@@ -49,10 +49,21 @@ class HitOut(BaseModel):
     text: str
 
 
+class ReadingOut(BaseModel):
+    """How the keyword search read the query: its words, and corpus words added for its
+    everyday words (开公司 → 创业) and English words (subsidy → 补贴)."""
+
+    words: list[str]
+    everyday: dict[str, list[str]]
+    english: dict[str, list[str]]
+    summary: str
+
+
 class SearchResponse(BaseModel):
     query: str
     k: int
     hits: list[HitOut]
+    reading: ReadingOut | None = None
 
 
 class DocumentOut(BaseModel):

@@ -16,7 +16,7 @@ from assistant.conversation import Conversation
 from assistant.models import Answer
 from assistant.pipeline import Pipeline, StreamEvent
 from corpus.models import Article, Document
-from index.models import Hit
+from index.models import Hit, QueryReading
 from ui.sessions import ConversationStore
 
 log = logging.getLogger(__name__)
@@ -122,6 +122,11 @@ class AssistantService:
         assert answer is not None
         return Turn(answer, conversation.conversation_id if conversation else "", turn_id)
 
+    def read_query(self, query: str) -> QueryReading | None:
+        """How the keyword search reads ``query``, when the retriever can say (the hybrid one can)."""
+        read = getattr(self.pipeline.retriever, "read_query", None)
+        return read(query) if read is not None else None
+
     def query_terms(self, query: str) -> list[str]:
         """The content words of a query (for highlighting matches): policy terms, no stopwords."""
         if self._terms is None:
@@ -129,6 +134,9 @@ class AssistantService:
 
             self._terms = make_topic_terms(self.documents)
         words = [t for t in self._terms(query) if len(t) >= 2 or t.isascii()]
+        reading = self.read_query(query)
+        if reading is not None:  # the corpus words searched for everyday and English words
+            words += [w for w in reading.searched if w not in words and len(w) >= 2]
         whole = query.strip(" ？?。!！")
         return list(dict.fromkeys([whole, *words] if 2 <= len(whole) <= 30 else words))
 

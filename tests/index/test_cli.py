@@ -29,6 +29,9 @@ def test_index_then_search(env: Path) -> None:
 
     table = runner.invoke(app, ["search", "落实经费保障", "--k", "3"])
     assert table.exit_code == 0 and "（十三）" in table.output
+    assert "检索词：" in table.output and "经费" in table.output
+    english = runner.invoke(app, ["search", "vocational skill improvement subsidy", "--k", "3"])
+    assert english.exit_code == 0 and "英文对照：" in english.output and "补贴" in english.output
 
     raw = runner.invoke(app, ["search", "落实经费保障", "--k", "2", "--json"])
     rows = json.loads(raw.stdout)

@@ -59,3 +59,13 @@ def test_bm25_answers_an_english_question_from_chinese_text() -> None:
     assert index.search("Yangtze River Delta cooperation", 2)[0][0] == "b"
     # Chinese questions are not touched
     assert index.query_tokens("补贴") == ["补贴"]
+
+
+def test_the_reading_names_each_english_phrase_and_its_words() -> None:
+    texts = ["对取得技能等级证书的职工给予职业技能提升补贴。", "支持创业。"]
+    index = LexicalIndex.build(["a", "b"], ["d", "d"], texts, PolicyTokenizer())
+    reading = index.read("subsidy for a skill certificate")
+    assert ("subsidy", ("补贴",)) in reading.english
+    assert dict(reading.english)["certificate"] == ("证书",)
+    assert reading.searched[: len(reading.words)] == reading.words
+    assert index.query_tokens("subsidy") == list(reading.words[:1]) + ["补贴"]

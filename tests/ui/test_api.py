@@ -80,6 +80,15 @@ def test_search_ranks_articles(api: httpx.Client) -> None:
     assert api.get("/api/search", params={"q": "？"}).status_code == 422
 
 
+def test_search_says_how_an_english_query_was_read(api: httpx.Client) -> None:
+    r = api.get("/api/search", params={"q": "vocational skill improvement subsidy", "k": 3})
+    assert r.status_code == 200
+    body = r.json()
+    assert "补贴" in body["reading"]["english"]["subsidy"]
+    assert "subsidy" in body["reading"]["words"] and "英文对照" in body["reading"]["summary"]
+    assert "（十三）" in [h["article"] for h in body["hits"]]
+
+
 def test_documents_list_metadata(api: httpx.Client) -> None:
     docs = {d["doc_id"]: d for d in api.get("/api/documents").json()}
     notice = docs[NOTICE]

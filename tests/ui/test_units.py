@@ -10,7 +10,7 @@ from corpus.models import Document
 from ui.limits import TokenBucket
 from ui.locale import localize_page
 from ui.openai_api import ChatMessage, conversation_from, text_with_citations
-from ui.render import citation_chips, documents_html, highlight, plain_markdown
+from ui.render import citation_chips, documents_html, highlight, hits_html, plain_markdown
 from ui.sessions import ConversationStore
 
 
@@ -111,3 +111,15 @@ def test_citations_not_named_in_the_text_are_appended() -> None:
 def test_page_is_marked_chinese() -> None:
     out = localize_page(b'<html lang="en"><head><title>x</title></head></html>')
     assert b'lang="zh-CN"' in out and out.index(b"zh-CN';") < out.index(b"<title>")
+
+
+def test_search_results_say_how_the_question_was_read() -> None:
+    from index.models import QueryReading
+
+    reading = QueryReading(("subsidy", "<b>"), english=(("subsidy", ("补贴", "资助")),))
+    assert reading.searched == ("subsidy", "<b>", "补贴", "资助")
+    summary = reading.summary()
+    assert summary == "检索词：subsidy、<b> ｜ 英文对照：subsidy→补贴、资助"
+    html = hits_html([], [], summary)
+    assert "英文对照：subsidy→补贴、资助" in html and "&lt;b&gt;" in html and "<b>" not in html
+    assert "没有找到相关条款" in html

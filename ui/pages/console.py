@@ -109,7 +109,8 @@ def build_console_tab(state: AppState) -> dict[str, Any]:
             found = state.service.search(cleaned, int(count), doc_id or None)
         except (ValueError, LookupError) as exc:
             return f"<div class='pa-error'>{esc(exc)}</div>"
-        return hits_html(found, state.service.query_terms(cleaned))
+        reading = state.service.read_query(cleaned)
+        return hits_html(found, state.service.query_terms(cleaned), reading.summary() if reading else "")
 
     def run_draft(text: str, doc_id: str | None) -> str:
         try:
