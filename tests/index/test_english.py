@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from index.english import EnglishBridge, cedict_entries, forms, gloss_phrases
+from index.cedict import cedict_entries
+from index.english import EnglishBridge, forms, gloss_phrases
 from index.lexical import LexicalIndex
 from index.text import PolicyTokenizer
 

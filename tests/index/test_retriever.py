@@ -146,7 +146,10 @@ def test_confident_keyword_match_skips_the_embedding(tmp_path: Path, notice: Doc
 def test_warm_up_builds_the_english_bridge_and_embeds_once(tmp_path: Path, notice: Document) -> None:
     embedder = HashEmbedder(dim=64)
     hybrid = _index(tmp_path, embedder, [notice]).hybrid()
-    assert hybrid.bm25.lexical._english is None  # built on first use
+    assert (
+        hybrid.bm25.lexical._english is None and hybrid.bm25.lexical._homophones is None
+    )  # built on first use
     hybrid.warm_up()
     assert hybrid.bm25.lexical._english is not None and len(hybrid.bm25.lexical.english) > 100
+    assert hybrid.bm25.lexical._homophones is not None and len(hybrid.bm25.lexical.homophones) > 100
     assert embedder.queries == 1
