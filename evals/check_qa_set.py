@@ -46,7 +46,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 DEFAULT_SOURCE = HERE.parent / "corpus" / "documents" / "sh-digital-talent-2024.txt"
 #: set folder name → (question id prefix, conversation id prefix, min questions, min conversations)
-SETS = {"dev": ("q", "c", 130, 14), "heldout": ("h", "hc", 90, 8), "test": ("t", "tc", 80, 6)}
+SETS = {
+    "dev": ("q", "c", 130, 14),
+    "heldout": ("h", "hc", 90, 8),
+    "test": ("t", "tc", 80, 6),
+    "fresh": ("f", "fc", 60, 5),
+}
 DOC_ID = "sh-digital-talent-2024"
 PLAN_TITLE = "上海市加快数字技术技能人才培育支撑数字经济发展实施方案(2024-2026年)"
 
