@@ -8,7 +8,10 @@ appears in any loaded document.
 Places, everyday words and neighbouring policy areas count only where the question *asks*
 about them (a clause with a question word or mark, or the last clause): citizens give their
 background first — 「我户口不在上海，学历只是大专，事业单位招聘还有机会吗」 asks about recruitment,
-not about 户口; 「我是北京来的，能参加数字技术工程师培育项目吗」 asks about the project.
+not about 户口; 「我是北京来的，能参加数字技术工程师培育项目吗」 asks about the project. The
+reverse holds too: in 「单位发的成果转化现金奖励，个税怎么算」 the background is the notice's and
+the question (个税) is not, so a neighbouring area is judged on the asking clauses alone. Requests
+to produce something (「帮我写一段代码」) are not consultations.
 """
 
 from __future__ import annotations
@@ -31,9 +34,13 @@ _EVERYDAY = re.compile(
     r"天气|下雨|气温|weather|诗|绝句|作文|写一篇|笑话|菜谱|做饭|好吃|食谱|股票|大盘|炒股|彩票|"
     r"八卦|星座|算命|爬虫|写代码|python|离婚|抚养权|恋爱|电影|游戏|翻译一下|餐厅|饭店|火锅|酒店|机票|景点|旅游|"
     r"\b(recipes?|stocks?|poems?|jokes?|restaurants?|hotpot|food|hotels?|flights?|train tickets?|tourists?|"
-    r"travel|movies?|music|songs?|football|basketball|shopping)\b",
+    r"travel|movies?|music|songs?|football|basketball|shopping|metro|subway|airport|taxi|bus routes?)\b",
     re.I,
 )
+
+
+#: Requests to produce something rather than questions about a policy (「帮我写一段爬虫」).
+_TASKS = re.compile(r"帮我(写|做|画|编|生成|翻译|改写)|写(一|个|几)(段|篇|首|个|份|封)|写代码|编程序", re.I)
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -53,6 +60,8 @@ _OTHER_POLICIES = _words(
     "个税 个人所得税 专项附加扣除 公积金 落户 积分落户 居住证 户口 户籍迁移 医保 养老金 退休金 低保 失业金 "
     "失业保险金 房贷 购房 租房补贴 缴费基数 生育津贴 产假 工伤认定 拆迁 迁户口 户口迁移"
 )
+#: Moving a household registration (the notice speaks of 户籍 only as a hiring limit to drop).
+_MIGRATION = re.compile(r"(户口|户籍).{0,8}(迁|转|落|挂)|(迁|转|落|挂).{0,3}(户口|户籍)")
 #: The same areas asked in English (English questions have no vocabulary test to fall back on).
 #: Not "hukou": the notice speaks of 户籍 limits in recruitment, as 户口 is allowed above.
 _OTHER_POLICIES_EN = re.compile(
@@ -70,10 +79,13 @@ _SELF_REFERENCE = re.compile(
 
 #: What marks a clause as the one that asks (Chinese question words and marks, English ones).
 _ASKING = re.compile(
-    r"[？?]|([\u4e00-\u9fff])不\1|吗|呢|怎么|怎样|如何|多少|几[个年月天项种]|哪|什么|啥|咋|是否|能否|可否|能不能|可不可以|有没有|"
+    r"[？?]|([\u4e00-\u9fff])不\1|吗|呢|怎么|怎样|如何|多少|哪|什么|啥|咋|是否|能否|可否|能不能|可不可以|有没有|"
     r"要不要|会不会|行不行|^\s*(what|how|which|who|when|where|why|can|could|is|are|does|do|will)\b",
     re.I,
 )
+#: Words that ask only when nothing else in the question does: beside a clause that asks,
+#: 「我在香港考过几个证书，」 says how many, it does not ask.
+_ASKING_WEAK = re.compile(r"几[个年月天项种]")
 _CLAUSE_SPLIT = re.compile(r"(?<=[，,。；;！!？?\n])|(?<=[.!?] )")
 
 
@@ -88,7 +100,8 @@ def asking_clauses(question: str) -> list[str]:
     clauses = [c for c in _CLAUSE_SPLIT.split(question) if c.strip()]
     if not clauses:
         return [question]
-    asking = [c for c in clauses[:-1] if _ASKING.search(c) or _TOPIC.search(c)]
+    marker = _ASKING if any(_ASKING.search(c) for c in clauses) else _ASKING_WEAK
+    asking = [c for c in clauses[:-1] if marker.search(c) or _TOPIC.search(c)]
     return [*asking, clauses[-1]]
 
 
@@ -130,6 +143,8 @@ class ScopeChecker:
         question = self._normalize(question)
         if _INSTRUCTIONS.search(question):
             return ScopeDecision(False, "instructions")
+        if _TASKS.search(question):
+            return ScopeDecision(False, "everyday")
         asked = " ".join(asking_clauses(question))
         for place in _PLACES:
             name = place.lower()
@@ -148,16 +163,20 @@ class ScopeChecker:
                 return ScopeDecision(False, "other_policy")
             return ScopeDecision(True)
         other = [p for p in _OTHER_POLICIES if p in asked and p not in self._vocabulary]
-        if other and coverage < self._other_policy_coverage:
+        other += [m.group(0) for m in _MIGRATION.finditer(asked)]
+        # judged on what is asked, the neighbouring words counted as asked words too: in
+        # 「单位发的成果转化现金奖励，个税怎么算」 the background is the notice's, the question is not
+        if other and self._coverage(asked, extra=other) < self._other_policy_coverage:
             return ScopeDecision(False, "other_policy")
-        if coverage < self._min_coverage and not _SELF_REFERENCE.search(question):
+        # a preamble (「回到正题，」「顺便问下，」) does not make a question off-topic
+        if max(coverage, self._coverage(asked)) < self._min_coverage and not _SELF_REFERENCE.search(question):
             return ScopeDecision(False, "off_topic")
         return ScopeDecision(True)
 
-    def _coverage(self, question: str) -> float:
-        """Share of the question's content words (weighted by how telling they are) that the
-        loaded documents use; 1.0 for a question with no content words."""
-        terms = list(dict.fromkeys(self._topic_terms(question)))
+    def _coverage(self, question: str, extra: Sequence[str] = ()) -> float:
+        """Share of the question's content words (and ``extra`` words; weighted by how telling
+        they are) that the loaded documents use; 1.0 for a question with no content words."""
+        terms = list(dict.fromkeys([*self._topic_terms(question), *extra]))
         total = sum(self._weight(t) for t in terms)
         if total <= 0:
             return 1.0

@@ -14,6 +14,9 @@ def test_asking_clauses_keep_question_clauses_and_the_last() -> None:
     assert asking_clauses("明天下不下雨，我要出门") == ["明天下不下雨，", "我要出门"]
     assert asking_clauses("My hukou is in Beijing. Can I join?") == ["Can I join?"]
     assert asking_clauses("居住证积分里面，数字人才有加分吗") == ["居住证积分里面，", "数字人才有加分吗"]
+    # 几个 says how many beside a clause that asks; alone it asks
+    assert asking_clauses("我在深圳考过几个证书，能比照认定吗？") == ["能比照认定吗？"]
+    assert asking_clauses("培训分几个阶段，分别多久") == ["培训分几个阶段，", "分别多久"]
 
 
 @pytest.mark.parametrize(
@@ -26,6 +29,9 @@ def test_asking_clauses_keep_question_clauses_and_the_last() -> None:
         # 户口/年纪 are the everyday words for what (六) says: 打破户籍、身份、年龄、学历等制约
         "事业单位招数字技术高层次人才，会不会因为户口、年纪、学历把我刷掉？",
         "Do public institutions waive hukou and age limits when hiring high-level digital talent?",
+        "我在深圳考过几个大数据方面的证书，到上海工作后能比照认定职称吗？",
+        # a preamble is not the question
+        "言归正传，这种人才过来以后生活上区里给不给照顾？",
     ],
 )
 def test_background_words_do_not_decline_an_in_scope_question(pipeline: Pipeline, question: str) -> None:
@@ -44,6 +50,13 @@ def test_background_words_do_not_decline_an_in_scope_question(pipeline: Pipeline
         "居住證積分裡面，數字技術人才有沒有加分項？",  # traditional characters meet the rules too
         "Can you recommend a good hotpot restaurant near People's Square?",
         "As a digital technology engineer, how do I get a Shanghai hukou through the points system?",
+        # the background is the notice's, the question is a neighbouring area's
+        "我是人工智能企业的博士，明年能不能直接落户？",
+        "公司发的职务科技成果转化奖励，个税要交多少？",
+        "另外，我父母的户口能跟着迁到上海吗？",
+        # a request to produce something, not a question about the policy
+        "帮我写一段代码，统计招聘网站上的人工智能岗位",
+        "How do I get to Hongqiao Airport by metro?",
     ],
 )
 def test_what_the_question_asks_about_declines_it(pipeline: Pipeline, question: str) -> None:
