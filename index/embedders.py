@@ -201,20 +201,12 @@ class OpenAIEmbedder:
         return self._embed([text])[0]
 
 
-class CachedQueries:
-    """An embedder whose query vectors are kept in a bounded LRU cache.
+class QueryWrapper:
+    """Base of embedders that change how queries are embedded: names, dimensions and document
+    embeddings are the wrapped embedder's."""
 
-    Hotline and citizen questions repeat a lot; the query embedding is most of a search's cost.
-    Document embeddings pass straight through (indexing embeds each chunk once anyway).
-    """
-
-    def __init__(self, embedder: Embedder, size: int = 4096) -> None:
-        if size < 1:
-            raise ValueError(f"expected a cache size >= 1; got {size}")
+    def __init__(self, embedder: Embedder) -> None:
         self._embedder = embedder
-        self._size = size
-        self._cache: OrderedDict[str, list[float]] = OrderedDict()
-        self._lock = threading.Lock()
 
     @property
     def name(self) -> str:
@@ -226,6 +218,25 @@ class CachedQueries:
 
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
         return self._embedder.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._embedder.embed_query(text)
+
+
+class CachedQueries(QueryWrapper):
+    """An embedder whose query vectors are kept in a bounded LRU cache.
+
+    Hotline and citizen questions repeat a lot; the query embedding is most of a search's cost.
+    Document embeddings pass straight through (indexing embeds each chunk once anyway).
+    """
+
+    def __init__(self, embedder: Embedder, size: int = 4096) -> None:
+        if size < 1:
+            raise ValueError(f"expected a cache size >= 1; got {size}")
+        super().__init__(embedder)
+        self._size = size
+        self._cache: OrderedDict[str, list[float]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def embed_query(self, text: str) -> list[float]:
         with self._lock:
@@ -241,7 +252,7 @@ class CachedQueries:
         return vector
 
 
-class ContentWordQueries:
+class ContentWordQueries(QueryWrapper):
     """An embedder that embeds a question as its content words (``PolicyTokenizer.content_text``).
 
     「请问数字技术工程师的培训和评价是怎么组织实施的？」 is embedded as 「数字技术工程师培训评价组织
@@ -251,19 +262,8 @@ class ContentWordQueries:
     """
 
     def __init__(self, embedder: Embedder, content: Callable[[str], str]) -> None:
-        self._embedder = embedder
+        super().__init__(embedder)
         self._content = content
-
-    @property
-    def name(self) -> str:
-        return self._embedder.name
-
-    @property
-    def dim(self) -> int:
-        return self._embedder.dim
-
-    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
-        return self._embedder.embed_documents(texts)
 
     def embed_query(self, text: str) -> list[float]:
         return self._embedder.embed_query(self._content(text))
