@@ -127,14 +127,14 @@ class AssistantService:
         read = getattr(self.pipeline.retriever, "read_query", None)
         return read(query) if read is not None else None
 
-    def query_terms(self, query: str) -> list[str]:
+    def query_terms(self, query: str, reading: QueryReading | None = None) -> list[str]:
         """The content words of a query (for highlighting matches): policy terms, no stopwords."""
         if self._terms is None:
             from assistant.factory import make_topic_terms
 
             self._terms = make_topic_terms(self.documents)
         words = [t for t in self._terms(query) if len(t) >= 2 or t.isascii()]
-        reading = self.read_query(query)
+        reading = reading or self.read_query(query)
         if reading is not None:  # the corpus words searched for everyday and English words
             words += [w for w in reading.searched if w not in words and len(w) >= 2]
         whole = query.strip(" ？?。!！")

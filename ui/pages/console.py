@@ -110,7 +110,8 @@ def build_console_tab(state: AppState) -> dict[str, Any]:
         except (ValueError, LookupError) as exc:
             return f"<div class='pa-error'>{esc(exc)}</div>"
         reading = state.service.read_query(cleaned)
-        return hits_html(found, state.service.query_terms(cleaned), reading.summary() if reading else "")
+        terms = state.service.query_terms(cleaned, reading)
+        return hits_html(found, terms, reading.summary() if reading else "")
 
     def run_draft(text: str, doc_id: str | None) -> str:
         try:
