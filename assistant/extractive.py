@@ -204,7 +204,9 @@ class ExtractiveAnswerer:
             return True
         said = self._matched(specific, document, first.sentences)
         heading = set(self._terms(first.article.heading)) if first.article.heading else set()
-        return all(any(t in s for s in said | heading) for t in specific)
+        # also as text: jieba may cut 「数字职业技能」 as 数字 / 职业技能 where the question said 数字职业
+        quoted = "".join(span.slice(document.text) for span in first.sentences).lower()
+        return all(t in quoted or any(t in s for s in said | heading) for t in specific)
 
     def _matched(self, query_terms: set[str], document: Document, spans: Sequence[Span]) -> set[str]:
         found: set[str] = set()

@@ -62,7 +62,8 @@ def gloss_phrases(gloss: str) -> list[str]:
 
 
 def forms(word: str) -> list[str]:
-    """``word`` and the forms the dictionary may write it in: subsidies → subsidy, recognised → recognized."""
+    """``word`` and the forms the dictionary may write it in, most literal first: subsidies →
+    subsidy, recognised → recognized, applied → apply, issuing → issue."""
     out = [word]
     if word.endswith("ies") and len(word) > 4:
         out.append(word[:-3] + "y")
@@ -74,7 +75,30 @@ def forms(word: str) -> list[str]:
         if word.endswith(british):
             out.append(word[: -len(british)] + american)
             break
-    return out
+    for ending, replacements in (("ied", ("y",)), ("ed", ("", "e")), ("ing", ("", "e"))):
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            out.extend(word[: -len(ending)] + r for r in replacements)
+            break
+    return list(dict.fromkeys(out))
+
+
+#: noun and adjective endings whose word means what its stem does: annotation ~ annotate,
+#: improvement ~ improve, vocational ~ vocation
+_DERIVED = (
+    ("ations", ("ate", "e")),
+    ("ation", ("ate", "e")),
+    ("ional", ("ion",)),
+    ("ments", ("",)),
+    ("ment", ("",)),
+)
+
+
+def stems(word: str) -> list[str]:
+    """Words ``word`` is derived from by a meaning-keeping ending: certification → certificate."""
+    for ending, replacements in _DERIVED:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return [word[: -len(ending)] + r for r in replacements]
+    return []
 
 
 @dataclass(frozen=True)
@@ -108,9 +132,9 @@ class EnglishBridge:
         out = []
         i = 0
         while i < len(words):
-            size, key = self._match(words, i)
-            if key:
-                out.append((" ".join(words[i : i + size]), self.table[key]))
+            size, found = self._match(words, i)
+            if found:
+                out.append((" ".join(words[i : i + size]), found))
             i += size
         return out
 
@@ -118,15 +142,26 @@ class EnglishBridge:
         """Corpus words for the English words of ``text``."""
         return list(dict.fromkeys(w for _, words in self.pairs(text) for w in words))
 
-    def _match(self, words: list[str], i: int) -> tuple[int, str]:
-        """The longest phrase at ``words[i]`` the table knows: (words it spans, table key or "")."""
+    def _match(self, words: list[str], i: int) -> tuple[int, tuple[str, ...]]:
+        """The longest phrase at ``words[i]`` the table knows: (words it spans, corpus words).
+
+        A single word also brings the words of the word it derives from (annotation → 注释, and
+        through annotate → 标注); a phrase is taken as the dictionary writes it.
+        """
         for size in range(min(MAX_PHRASE, len(words) - i), 0, -1):
             phrase = words[i : i + size]
             if phrase[0] in FUNCTION_WORDS or phrase[-1] in FUNCTION_WORDS:
                 continue
-            if size == 1 and phrase[0] in self.vocabulary:
+            if size == 1:
                 break
             for key in (" ".join(variant) for variant in itertools.product(*(forms(w) for w in phrase))):
                 if key in self.table:
-                    return size, key
-        return 1, ""
+                    return size, self.table[key]
+        word = words[i]
+        if word in FUNCTION_WORDS or word in self.vocabulary:
+            return 1, ()
+        found: dict[str, None] = {}
+        for candidates in (forms(word), [s for form in forms(word) for s in stems(form)]):
+            key = next((c for c in candidates if c in self.table), "")
+            found.update(dict.fromkeys(self.table.get(key, ())))
+        return 1, tuple(found)

@@ -122,13 +122,34 @@ class LexicalIndex:
         """Best ``k`` chunk ids with BM25 score > 0, best first."""
         if not self.ids:
             return []
-        token_ids = self._model.get_tokens_ids(self.query_tokens(query))
-        if not token_ids:
+        scores = self.scores(self.read(query))
+        if scores is None:
             return []
-        scores = self._model.get_scores_from_ids(token_ids)
         if doc_id is not None:
             scores = np.where(self.doc_ids == doc_id, scores, 0.0)
         k = min(k, len(self.ids))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    def scores(self, reading: QueryReading) -> np.ndarray | None:
+        """BM25 score of every chunk for ``reading``; None when no word of it is in the corpus.
+
+        The question's own words count as often as it says them, and the words its everyday
+        words stand for add up with them (``reading.summed``). The dictionary's readings of one
+        English word are alternatives (a structured query, as in cross-language retrieval): a
+        chunk scores the best of them, not their sum, so "plan", read as 方案、规划、计划, does not
+        make an article that says all three outrank one that says 上海 and 方案.
+        """
+        model = self._model
+        own = model.get_tokens_ids(list(reading.summed))
+        total = model.get_scores_from_ids(own) if own else None
+        for group in reading.alternatives:
+            ids = model.get_tokens_ids(list(group))
+            if not ids:
+                continue
+            best = model.get_scores_from_ids(ids[:1])
+            for token_id in ids[1:]:
+                best = np.maximum(best, model.get_scores_from_ids([token_id]))
+            total = best if total is None else total + best
+        return total

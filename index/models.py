@@ -75,6 +75,24 @@ class QueryReading:
         added = (w for _, words in (*self.everyday, *self.english, *meant) for w in words if w not in own)
         return (*self.words, *dict.fromkeys(added))
 
+    @property
+    def summed(self) -> tuple[str, ...]:
+        """The words whose scores add up: the question's own (as often as it says them), then,
+        once each, the document words its everyday words stand for and the terms its slips meant
+        (synonyms.txt lists equivalents, so 开公司 is searched as 创业 and 创办 and 企业)."""
+        own = set(self.words)
+        meant = ((typed, (term,)) for typed, term in self.corrected)
+        added = (w for _, words in (*self.everyday, *meant) for w in words if w not in own)
+        return (*self.words, *dict.fromkeys(added))
+
+    @property
+    def alternatives(self) -> tuple[tuple[str, ...], ...]:
+        """The dictionary's readings of each English word or phrase, as groups of alternatives
+        (plan → 方案、规划、计划: one of them is meant), words already in ``summed`` left out."""
+        taken = set(self.summed)
+        groups = (tuple(dict.fromkeys(w for w in words if w not in taken)) for _, words in self.english)
+        return tuple(group for group in groups if group)
+
     def summary(self) -> str:
         """One line for operators: 「检索词：… ｜ 口语对照：开公司→创业 ｜ 英文对照：subsidy→补贴」."""
         parts = [f"检索词：{'、'.join(dict.fromkeys(self.words)) or '（无）'}"]

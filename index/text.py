@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 
 import jieba
+import jieba.posseg
 import opencc
 
 from index.english import FUNCTION_WORDS
@@ -72,7 +73,13 @@ def derive_terms(
     * frequent compounds: runs of 2–4 consecutive word tokens (``cut``, the base jieba
       segmentation) of ``min_len``..``max_len`` Chinese characters that occur at least
       ``min_count`` times in one text and are not just part of an equally frequent longer run
-      (数字技术工程师, 职业技能提升补贴, 创业担保贷款 …). Counting per text keeps memory bounded.
+      (数字技术工程师, 数字技能提升行动 …). Counting per text keeps memory bounded;
+    * named measures, even when said once: the longest run of 2–5 word tokens ending in a word
+      that names a measure (补贴, 贷款, 证书, 项目, 休假 … ``HEAD_WORDS``), starting with a
+      noun rather than a verb and not joining two (职业技能提升补贴, 创业担保贷款, 学术休假,
+      中青年工程师创新创业大赛; not 加大补贴, not 贷款及贴息), and the same for the words
+      before a bracketed qualifier (急需紧缺职业(工种)). Verbs inside stay allowed (创新, 转化):
+      names are built with them; a few clause pieces come along too.
 
     ``texts`` and ``headings`` should already be normalised. Without ``cut`` a private base
     jieba tokenizer is created (about half a second).
@@ -94,7 +101,41 @@ def derive_terms(
             if len(term) <= 40 and _TOKEN_OK.search(term):
                 terms.add(term)
         terms.update(_frequent_compounds(text, cut, min_count, min_len, max_len))
+        terms.update(_named_measures(text, cut, min_len, max_len))
     return sorted(t for t in terms if _has_content(t))
+
+
+#: Words that end the name of a policy measure: 职业技能提升「补贴」, 创业担保「贷款」, 学术「休假」.
+HEAD_WORDS = frozenset(
+    """
+    补贴 补助 津贴 贴息 贷款 奖励 奖金 资助 基金 保险 证书 职称 资格 项目 计划 行动 清单 目录
+    大赛 竞赛 休假 基地 平台 专项
+    """.split()  # noqa: SIM905 -- a word list reads better as text
+)
+#: jieba part-of-speech tags a measure's name may start with (nouns, noun-verbs, attributives)
+_NAME_START_TAGS = ("n", "vn", "b", "a", "j", "s")
+
+
+def _named_measures(text: str, cut: Callable[[str], Iterable[str]], min_len: int, max_len: int) -> set[str]:
+    tags = jieba.posseg.dt.word_tag_tab  # the base dictionary's tags; read only
+    found = set()
+    for run in _HAN_RUN.finditer(text):
+        words = [w for w in cut(run.group()) if w]
+        qualified = text.startswith("(", run.end())  # 急需紧缺职业(工种): a name before its qualifier
+        for end, word in enumerate(words):
+            if word not in HEAD_WORDS and not (qualified and end == len(words) - 1):
+                continue
+            for start in range(max(0, end - 4), end):
+                name = "".join(words[start : end + 1])
+                starts_with_a_noun = (
+                    tags.get(words[start], "x").startswith(_NAME_START_TAGS)
+                    and words[start] not in _SCOPE_WORDS
+                )
+                joined = any(w in _EDGE_WORDS for w in words[start:end])  # 需求「的」职称, 贷款「及」贴息
+                if min_len <= len(name) <= max_len and starts_with_a_noun and not joined:
+                    found.add(name)
+                    break
+    return found
 
 
 def _frequent_compounds(
@@ -127,6 +168,8 @@ def _frequent_compounds(
 
 #: Words a term does not start or end with (particles, conjunctions, prepositions).
 _EDGE_WORDS = STOPWORDS | frozenset("为 以 由 向 将 至 于 按 按照 通过 根据 结合 加强 进一步".split())  # noqa: SIM905
+#: Words that only say whose or which; a measure's name does not start with them (「本市」急需紧缺职业)
+_SCOPE_WORDS = frozenset("本市 我市 全市 各级 各类 有关 相关 相应".split())  # noqa: SIM905
 
 
 def _quiet_jieba() -> None:

@@ -171,6 +171,21 @@ class ChromaStore:
             return {}
         return {i: [float(x) for x in v] for i, v in zip(result["ids"], embeddings, strict=True)}
 
+    def all_vectors(self, batch: int = 5000) -> tuple[list[str], np.ndarray]:
+        """Every stored id and its vector (one float32 row each), read in batches."""
+        ids: list[str] = []
+        rows: list[np.ndarray] = []
+        with _unavailable(self.where):
+            while True:
+                result = self._col.get(include=["embeddings"], limit=batch, offset=len(ids))
+                if not result["ids"]:
+                    break
+                ids.extend(result["ids"])
+                rows.append(np.asarray(result["embeddings"], dtype=np.float32))
+                if len(result["ids"]) < batch:
+                    break
+        return ids, (np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32))
+
     def query(self, vector: Sequence[float], k: int, doc_id: str | None = None) -> list[tuple[str, float]]:
         """Nearest chunk ids with cosine similarity, best first."""
         with _unavailable(self.where):

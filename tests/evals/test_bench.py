@@ -37,3 +37,30 @@ def test_rows_from_every_selected_benchmark_land_in_one_table(monkeypatch: pytes
 
 def test_every_benchmark_is_registered() -> None:
     assert set(bench.BENCHMARKS) == {"retrieval", "distractors", "embedding", "answer"}
+
+
+def test_a_question_s_latency_is_its_fastest_pass_and_every_search_is_counted_too() -> None:
+    import time
+
+    from evals.benchmarks import retrieval
+    from index.models import Hit
+
+    questions = [retrieval.Question(f"q{i}", f"问题{i}", (("doc", "（一）"),), "fact") for i in range(20)]
+    calls: dict[str, int] = {}
+
+    class Stalling:
+        """Finds （一） for every question; each question's first measured search stalls 30 ms."""
+
+        def search(self, query: str, k: int = 5, doc_id: str | None = None) -> list[Hit]:
+            calls[query] = calls.get(query, 0) + 1
+            warmed_up = query == questions[0].question  # evaluate searched it once to warm up
+            if calls[query] == (2 if warmed_up else 1):
+                time.sleep(0.03)
+            return [Hit("doc", "标题", "（一）", "", "", 1.0, 0, 2, "正文")]
+
+    m = retrieval.evaluate(Stalling(), questions, passes=3)
+    assert m.hit_at_1 == 1.0 and m.misses == ()
+    assert m.p95_every_search_ms >= 30 > m.p95_ms
+    assert all(count >= 3 for count in calls.values())
+    with pytest.raises(ValueError, match="passes"):
+        retrieval.evaluate(Stalling(), questions, passes=0)

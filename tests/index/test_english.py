@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from index.cedict import cedict_entries
-from index.english import EnglishBridge, forms, gloss_phrases
+from index.english import EnglishBridge, forms, gloss_phrases, stems
 from index.lexical import LexicalIndex
 from index.text import PolicyTokenizer
 
@@ -25,6 +25,20 @@ def test_forms_cover_plurals_and_british_spelling() -> None:
     assert "engineer" in forms("engineers")
     assert "recognized" in forms("recognised")
     assert "business" in forms("business")  # not cut to "busines" alone
+    assert "apply" in forms("applied") and "issue" in forms("issued") and "train" in forms("training")
+    assert forms("training")[0] == "training"  # the literal form is looked up first
+
+
+def test_a_word_also_brings_the_words_of_the_word_it_derives_from() -> None:
+    assert stems("annotation") == ["annotate", "annote"]
+    assert stems("improvement") == ["improve"] and stems("vocational") == ["vocation"]
+    assert stems("subsidy") == [] and stems("ment") == []
+    bridge = EnglishBridge({"annotation": ("注释",), "annotate": ("标注",), "vocation": ("职业",)})
+    assert bridge.translate("data annotation") == ["注释", "标注"]
+    assert bridge.translate("vocational training") == ["职业"]
+    # a phrase is taken as written, without derived words
+    bridge = EnglishBridge({"skill improvement": ("技能提升",), "improve": ("改进",)})
+    assert bridge.translate("skill improvement") == ["技能提升"]
 
 
 def test_translation_prefers_the_longest_phrase_and_skips_function_words() -> None:
@@ -70,3 +84,16 @@ def test_the_reading_names_each_english_phrase_and_its_words() -> None:
     assert dict(reading.english)["certificate"] == ("证书",)
     assert reading.searched[: len(reading.words)] == reading.words
     assert index.query_tokens("subsidy") == list(reading.words[:1]) + ["补贴"]
+
+
+def test_the_words_standing_for_one_english_word_are_alternatives_not_a_sum() -> None:
+    # "plan" reads as 方案、规划、计划: an article saying all three must not outrank the one
+    # that says 上海 and 方案
+    texts = ["制定规划和计划，形成方案。", "上海市实施方案。", "其他内容。", "还有内容。"]
+    index = LexicalIndex.build(["many", "shanghai", "c", "d"], ["d"] * 4, texts, PolicyTokenizer())
+    reading = index.read("shanghai plan")
+    assert {"方案", "规划", "计划"} <= set(dict(reading.english)["plan"])
+    assert any({"方案", "规划"} <= set(group) for group in reading.alternatives)
+    assert index.search("shanghai plan", 2)[0][0] == "shanghai"
+    # the question's own words still add up
+    assert index.search("规划 计划", 2)[0][0] == "many"

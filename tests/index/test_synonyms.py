@@ -40,3 +40,18 @@ def test_bm25_finds_the_article_through_an_everyday_word(tmp_path: Path) -> None
     assert "集成电路" in index.query_tokens("做芯片的公司")
     assert index.search("做芯片的公司", 2)[0][0] == "a"
     assert index.search("我想开公司", 2)[0][0] == "b"
+
+
+def test_everyday_words_add_up_while_english_readings_are_alternatives() -> None:
+    from index.models import QueryReading
+
+    reading = QueryReading(
+        words=("开", "公司", "plan"),
+        everyday=(("开公司", ("创业", "创办", "企业")),),
+        english=(("plan", ("方案", "规划", "企业")),),
+    )
+    # synonyms.txt lists equivalents: every document word of 开公司 counts
+    assert reading.summed == ("开", "公司", "plan", "创业", "创办", "企业")
+    # one of the dictionary's readings of "plan" is meant; 企业 is already counted
+    assert reading.alternatives == (("方案", "规划"),)
+    assert reading.searched == ("开", "公司", "plan", "创业", "创办", "企业", "方案", "规划")

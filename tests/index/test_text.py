@@ -34,6 +34,21 @@ def test_frequent_compounds_need_repetition() -> None:
     assert "长短语" not in terms
 
 
+def test_named_measures_are_terms_even_when_said_once() -> None:
+    text = "可按规定享受职业技能提升补贴，还可加大补贴支持力度。享受创业担保贷款及贴息、学术休假等政策。"
+    terms = derive_terms([text])
+    assert {"职业技能提升补贴", "创业担保贷款", "学术休假"} <= set(terms)
+    assert "加大补贴" not in terms  # starts with a verb
+    assert not any("及" in t for t in terms)  # two measures joined, not one name
+
+
+def test_the_notice_s_policy_terms_stay_whole(notice: Document) -> None:
+    tokenizer = PolicyTokenizer.from_corpus([notice.text], [a.heading for a in notice.articles])
+    for term in ("数字技术工程师", "职业技能提升补贴", "创业担保贷款", "新八级工", "急需紧缺职业"):
+        assert term in tokenizer(f"请问{term}是什么"), term
+        assert term in tokenizer.terms
+
+
 def test_stopwords_and_punctuation_only_give_no_tokens() -> None:
     assert PolicyTokenizer()("什么？怎么办呢！！") == []
 

@@ -6,8 +6,10 @@ import socket
 import threading
 import time
 
+import numpy as np
 import pytest
 
+from index.exact import ExactVectors
 from index.models import EmbedderMismatch, StoreUnavailable
 from index.vector_store import ChromaStore
 from tests.index.conftest import free_port
@@ -45,6 +47,35 @@ def test_query_orders_by_cosine_and_filters_by_document(store_factory) -> None: 
     assert ranked[0][1] >= ranked[1][1] >= ranked[2][1]
     only_b = store.query([1.0, 0.0, 0.0, 0.0], k=3, doc_id="b")
     assert {i for i, _ in only_b} == {"b::0", "b::1"}
+
+
+def test_all_vectors_reads_every_row_in_batches(store_factory) -> None:  # type: ignore[no-untyped-def]
+    store = store_factory()
+    store.open("fake", 4, rebuild_on_mismatch=False)
+    _fill(store)
+    ids, vectors = store.all_vectors(batch=3)
+    assert sorted(ids) == sorted(VECTORS) and vectors.shape == (4, 4)
+    for record_id, row in zip(ids, vectors, strict=True):
+        assert row.tolist() == pytest.approx(VECTORS[record_id])
+
+
+def test_exact_search_ranks_as_chroma_does(store_factory) -> None:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(60, 16)).astype(np.float32)
+    ids = [f"{'ab'[i % 2]}::{i}" for i in range(60)]
+    store = store_factory()
+    store.open("fake", 16, rebuild_on_mismatch=False)
+    store.add(ids, vectors.tolist(), ids, [{"doc_id": i.split("::")[0]} for i in ids])
+    stored_ids, stored = store.all_vectors()
+    exact = ExactVectors(stored_ids, [i.split("::")[0] for i in stored_ids], stored)
+    for query in rng.normal(size=(5, 16)).tolist():
+        for doc_id in (None, "b"):
+            ours, chroma = exact.query(query, 5, doc_id), store.query(query, 5, doc_id)
+            assert [i for i, _ in ours] == [i for i, _ in chroma]
+            assert [s for _, s in ours] == pytest.approx([s for _, s in chroma], abs=1e-4)
+    assert exact.query(vectors[7].tolist(), 1)[0][0] == "b::7"
+    assert exact.query(vectors[7].tolist(), 100, "a")[-1][0].startswith("a::")
+    assert len(exact.query(vectors[7].tolist(), 100)) == 60 and exact.query([1.0] * 16, 3, "nobody") == []
 
 
 def test_delete_removes_ids(store_factory) -> None:  # type: ignore[no-untyped-def]
