@@ -163,6 +163,11 @@ def test_a_small_local_index_is_searched_in_memory_with_chroma_s_ranking(
 
     opened = _index(tmp_path, HashEmbedder(dim=64), [notice])
     assert isinstance(opened.vectors, ExactVectors) and len(opened.vectors) == opened.store.count()
+    # a vector written by another process's build in progress is not this generation's
+    opened.store.add(["other::0"], [[1.0] * 64], ["新文本"], [{"doc_id": "other", "article": "第一条"}])
+    reopened = open_index(tmp_path, opened.store, opened.embedder, [notice])
+    assert isinstance(reopened.vectors, ExactVectors) and len(reopened.vectors) == len(opened.vectors)
+    assert "other::0" not in {i for i, _ in reopened.vectors.query([1.0] * 64, 1000)}
     in_chroma = DenseRetriever(opened.store, opened.embedder, opened.catalog)
     for question in ("创业担保贷款", "数字技术工程师", "谁来组织实施"):
         assert [h.key for h in opened.dense().search(question, 5)] == [
