@@ -51,6 +51,7 @@ SETS = {
     "heldout": ("h", "hc", 90, 8),
     "test": ("t", "tc", 80, 6),
     "fresh": ("f", "fc", 60, 5),
+    "fresh2": ("g", "gc", 60, 5),
 }
 DOC_ID = "sh-digital-talent-2024"
 PLAN_TITLE = "上海市加快数字技术技能人才培育支撑数字经济发展实施方案(2024-2026年)"
