@@ -70,10 +70,7 @@ class QueryReading:
     def searched(self) -> tuple[str, ...]:
         """Every word the search used: the question's own (as often as it says them), then the
         added ones it does not say, each once."""
-        own = set(self.words)
-        meant = ((typed, (term,)) for typed, term in self.corrected)
-        added = (w for _, words in (*self.everyday, *self.english, *meant) for w in words if w not in own)
-        return (*self.words, *dict.fromkeys(added))
+        return (*self.summed, *dict.fromkeys(w for group in self.alternatives for w in group))
 
     @property
     def summed(self) -> tuple[str, ...]:

@@ -100,8 +100,12 @@ def derive_terms(
             term = next(g for g in match.groups() if g).strip()
             if len(term) <= 40 and _TOKEN_OK.search(term):
                 terms.add(term)
-        terms.update(_frequent_compounds(text, cut, min_count, min_len, max_len))
-        terms.update(_named_measures(text, cut, min_len, max_len))
+        runs = [
+            ([w for w in cut(run.group()) if w], text.startswith("(", run.end()))
+            for run in _HAN_RUN.finditer(text)
+        ]
+        terms.update(_frequent_compounds([words for words, _ in runs], min_count, min_len, max_len))
+        terms.update(_named_measures(runs, min_len, max_len))
     return sorted(t for t in terms if _has_content(t))
 
 
@@ -116,12 +120,11 @@ HEAD_WORDS = frozenset(
 _NAME_START_TAGS = ("n", "vn", "b", "a", "j", "s")
 
 
-def _named_measures(text: str, cut: Callable[[str], Iterable[str]], min_len: int, max_len: int) -> set[str]:
+def _named_measures(runs: Iterable[tuple[list[str], bool]], min_len: int, max_len: int) -> set[str]:
+    """``runs``: the words of each run of Chinese characters, and whether 「(」 follows it."""
     tags = jieba.posseg.dt.word_tag_tab  # the base dictionary's tags; read only
     found = set()
-    for run in _HAN_RUN.finditer(text):
-        words = [w for w in cut(run.group()) if w]
-        qualified = text.startswith("(", run.end())  # 急需紧缺职业(工种): a name before its qualifier
+    for words, qualified in runs:  # qualified: 急需紧缺职业(工种), a name before its qualifier
         for end, word in enumerate(words):
             if word not in HEAD_WORDS and not (qualified and end == len(words) - 1):
                 continue
@@ -138,12 +141,9 @@ def _named_measures(text: str, cut: Callable[[str], Iterable[str]], min_len: int
     return found
 
 
-def _frequent_compounds(
-    text: str, cut: Callable[[str], Iterable[str]], min_count: int, min_len: int, max_len: int
-) -> set[str]:
+def _frequent_compounds(runs: Iterable[list[str]], min_count: int, min_len: int, max_len: int) -> set[str]:
     counts: Counter[str] = Counter()
-    for run in _HAN_RUN.findall(text):
-        words = [w for w in cut(run) if w]
+    for words in runs:
         for n in (2, 3, 4):
             for i in range(len(words) - n + 1):
                 if words[i] in _EDGE_WORDS or words[i + n - 1] in _EDGE_WORDS:
