@@ -2,16 +2,20 @@
 """Validate a hand-written QA set of the notice (standard library only).
 
 Checks SET/qa.jsonl and SET/conversations.jsonl of one of the sets (evals/dev,
-evals/heldout, evals/test) against the source notice and prints counts per type
-and per article. Exits 1 on any problem.
+evals/heldout, evals/test, evals/fresh, evals/fresh2, evals/real) against the
+source notice and prints counts per type and per article (and, when the set
+uses them, per kind of ask and the number of `place` items). Exits 1 on any
+problem.
 
     python3 evals/check_qa_set.py evals/dev
     python3 evals/check_qa_set.py evals/heldout --source /path/to/sh-digital-talent-2024.txt
 
 Rules checked (for every question and every conversation turn):
-  * one JSON object per line; required fields present, no unknown fields;
+  * one JSON object per line; required fields present, no unknown fields
+    (the optional fields `asks`, `place` and `source` are known, see below);
   * ids unique and of the set's form (dev: q001…/c01…, heldout: h001…/hc01…,
-    test: t001…/tc01…);
+    test: t001…/tc01…, fresh: f001…/fc01…, fresh2: g001…/gc01…,
+    real: r001…/rc01…);
   * question: non-empty string; no duplicate question text in qa.jsonl;
   * type in the allowed set;
   * expected_articles: list of known labels (（一）…（十四）, 前言), plain or
@@ -22,9 +26,21 @@ Rules checked (for every question and every conversation turn):
     string is a verbatim substring of the text of at least one expected article;
   * english questions are written in English (mostly ASCII, no CJK);
   * conversations have 2–4 turns;
+  * optional `asks` (a non-empty list; not on out_of_scope): each ask is an
+    object with `kind` in KINDS and `stated` (bool); `answer_terms` only when
+    stated is true — 1–3 strings of 2–12 characters, each a verbatim substring
+    of an expected article, required for every kind but yes_no (optional
+    there); `grants` (bool) exactly on yes_no asks with stated true; no other
+    keys; a not_in_doc item with asks has at least one ask with stated false;
+  * optional `place`: a non-empty string, only on out_of_scope items;
+  * optional `source`: a non-empty string (the address a real question was
+    taken from);
+  * per set: `asks` required on every non-out_of_scope item and turn (fresh2,
+    real), `source` required on every item and turn (real);
   * coverage: minimum number of questions / conversations, every type present
-    in qa.jsonl, every article label expected by at least --min-per-article
-    questions in qa.jsonl.
+    in qa.jsonl and every article label expected by at least --min-per-article
+    questions in qa.jsonl (both skipped for evals/real, whose items are real
+    questions as people asked them and are not chosen to cover the notice).
 
 Article split of the source: the plan title line (its standalone, second
 occurrence) starts 前言; a line starting "(一)"…"(十四)" starts that article and
@@ -52,7 +68,14 @@ SETS = {
     "test": ("t", "tc", 80, 6),
     "fresh": ("f", "fc", 60, 5),
     "fresh2": ("g", "gc", 60, 5),
+    "real": ("r", "rc", 75, 0),
 }
+#: sets whose every non-out_of_scope item and turn must carry `asks`
+REQUIRE_ASKS = {"fresh2", "real"}
+#: sets whose every item and turn must carry `source`
+REQUIRE_SOURCE = {"real"}
+#: sets of real questions: no coverage requirement (all types present, ≥N per article)
+NO_COVERAGE = {"real"}
 DOC_ID = "sh-digital-talent-2024"
 PLAN_TITLE = "上海市加快数字技术技能人才培育支撑数字经济发展实施方案(2024-2026年)"
 
@@ -61,6 +84,11 @@ NEEDS_MUST_INCLUDE = {"fact", "eligibility", "subsidy", "procedure", "multi", "e
 NUMERALS = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四"]
 LABELS = ["前言"] + [f"（{n}）" for n in NUMERALS]
 ITEM_FIELDS = {"question", "expected_articles", "must_include", "type"}
+OPTIONAL_FIELDS = {"asks", "place", "source"}
+KINDS = [
+    "yes_no", "amount", "procedure", "where", "time", "conditions", "materials", "definition", "contact", "content",
+]
+ASK_FIELDS = {"kind", "stated", "answer_terms", "grants"}
 ARTICLE_RE = re.compile(r"^\((十[一二三四]?|[一二三四五六七八九])\)")
 PART_RE = re.compile(r"^[一二三四五六七八九十]+、")
 CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -98,9 +126,15 @@ def plain_label(label: str) -> str:
 
 
 class Checker:
-    def __init__(self, articles: dict[str, str]):
+    def __init__(self, articles: dict[str, str], require_asks: bool = False, require_source: bool = False):
         self.articles = articles
+        self.require_asks = require_asks
+        self.require_source = require_source
         self.problems: list[str] = []
+        #: kind → [asks, of which stated]
+        self.ask_counts: dict[str, list[int]] = {k: [0, 0] for k in KINDS}
+        self.n_place = 0
+        self.n_source = 0
 
     def err(self, where: str, msg: str) -> None:
         self.problems.append(f"{where}: {msg}")
@@ -165,10 +199,87 @@ class Checker:
             ascii_share = sum(ch.isascii() for ch in q) / max(len(q), 1)
             if CJK_RE.search(q) or ascii_share < 0.9:
                 self.err(where, "english question should be written in English")
+        self.check_optional(where, obj, typ, texts, arts)
 
-    def check_keys(self, where: str, obj: dict, required: set[str]) -> bool:
+    def check_optional(self, where: str, obj: dict, typ: object, texts: list[str], arts: list[str]) -> None:
+        """The optional fields `asks`, `place` and `source`."""
+        if "source" in obj:
+            src = obj["source"]
+            if not isinstance(src, str) or not src.strip():
+                self.err(where, "source must be a non-empty string")
+            else:
+                self.n_source += 1
+        elif self.require_source:
+            self.err(where, "source is required in this set")
+        if "place" in obj:
+            place = obj["place"]
+            if not isinstance(place, str) or not place.strip():
+                self.err(where, "place must be a non-empty string")
+            if typ != "out_of_scope":
+                self.err(where, "place is only allowed on out_of_scope items")
+            else:
+                self.n_place += 1
+        if "asks" in obj:
+            if typ == "out_of_scope":
+                self.err(where, "out_of_scope items carry no asks")
+            self.check_asks(where, obj["asks"], texts, arts)
+            asks = obj["asks"]
+            if (
+                typ == "not_in_doc"
+                and isinstance(asks, list)
+                and asks
+                and all(isinstance(a, dict) and a.get("stated") is True for a in asks)
+            ):
+                self.err(where, "a not_in_doc item needs at least one ask with stated false")
+        elif self.require_asks and typ != "out_of_scope":
+            self.err(where, "asks is required on every item that is not out_of_scope in this set")
+
+    def check_asks(self, where: str, asks: object, texts: list[str], arts: list[str]) -> None:
+        if not isinstance(asks, list) or not asks:
+            self.err(where, "asks must be a non-empty list")
+            return
+        for i, ask in enumerate(asks, 1):
+            aw = f"{where} ask {i}"
+            if not isinstance(ask, dict):
+                self.err(aw, "ask must be an object")
+                continue
+            extra = ask.keys() - ASK_FIELDS
+            if extra:
+                self.err(aw, f"unknown ask fields {sorted(extra)}")
+            kind = ask.get("kind")
+            if kind not in KINDS:
+                self.err(aw, f"kind {kind!r} not in {KINDS}")
+            stated = ask.get("stated")
+            if not isinstance(stated, bool):
+                self.err(aw, "stated must be true or false")
+            elif kind in KINDS:
+                self.ask_counts[kind][0] += 1
+                self.ask_counts[kind][1] += int(stated)
+            terms = ask.get("answer_terms")
+            if "answer_terms" in ask:
+                if stated is not True:
+                    self.err(aw, "answer_terms only when stated is true")
+                if not isinstance(terms, list) or not 1 <= len(terms) <= 3 or not all(isinstance(t, str) for t in terms):
+                    self.err(aw, "answer_terms must be a list of 1–3 strings")
+                else:
+                    for t in terms:
+                        if not 2 <= len(t) <= 12:
+                            self.err(aw, f"answer_terms {t!r} has {len(t)} chars (2–12)")
+                        if texts and not any(t in x for x in texts):
+                            self.err(aw, f"answer_terms {t!r} is not verbatim in any of {arts}")
+            elif stated is True and kind != "yes_no":
+                self.err(aw, "a stated ask other than yes_no needs answer_terms")
+            if "grants" in ask:
+                if kind != "yes_no" or stated is not True:
+                    self.err(aw, "grants only on a yes_no ask with stated true")
+                if not isinstance(ask["grants"], bool):
+                    self.err(aw, "grants must be true or false")
+            elif kind == "yes_no" and stated is True:
+                self.err(aw, "a stated yes_no ask needs grants")
+
+    def check_keys(self, where: str, obj: dict, required: set[str], optional: frozenset[str] = frozenset()) -> bool:
         missing = required - obj.keys()
-        extra = obj.keys() - required
+        extra = obj.keys() - required - optional
         if missing:
             self.err(where, f"missing fields {sorted(missing)}")
         if extra:
@@ -205,7 +316,7 @@ def pad(s: str, width: int) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("set", type=Path, help="the set's folder: evals/dev, evals/heldout or evals/test")
+    ap.add_argument("set", type=Path, help="the set's folder: evals/dev, evals/heldout, evals/test, … or evals/real")
     ap.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
     ap.add_argument("--min-per-article", type=int, default=3)
     args = ap.parse_args()
@@ -215,6 +326,7 @@ def main() -> int:
         )
         return 1
     q_prefix, c_prefix, min_questions, min_conversations = SETS[args.set.name]
+    coverage = args.set.name not in NO_COVERAGE
     args.qa = args.set / "qa.jsonl"
     args.conversations = args.set / "conversations.jsonl"
     args.min_questions, args.min_conversations = min_questions, min_conversations
@@ -224,7 +336,9 @@ def main() -> int:
     except (OSError, ValueError) as e:
         print(f"ERROR reading source: {e}", file=sys.stderr)
         return 1
-    chk = Checker(articles)
+    chk = Checker(
+        articles, require_asks=args.set.name in REQUIRE_ASKS, require_source=args.set.name in REQUIRE_SOURCE
+    )
 
     # ---- qa.jsonl
     qa_types: Counter = Counter()
@@ -234,7 +348,7 @@ def main() -> int:
     qa_rows = read_jsonl(args.qa, chk)
     for n, obj in qa_rows:
         where = f"{args.qa.name}:{n}"
-        if not chk.check_keys(where, obj, ITEM_FIELDS | {"id"}):
+        if not chk.check_keys(where, obj, ITEM_FIELDS | {"id"}, frozenset(OPTIONAL_FIELDS)):
             continue
         qid = obj["id"]
         where = f"{where} ({qid})"
@@ -268,7 +382,7 @@ def main() -> int:
             if not isinstance(turn, dict):
                 chk.err(tw, "turn is not an object")
                 continue
-            if not chk.check_keys(tw, turn, ITEM_FIELDS):
+            if not chk.check_keys(tw, turn, ITEM_FIELDS, frozenset(OPTIONAL_FIELDS)):
                 continue
             chk.check_item(tw, turn)
             n_turns += 1
@@ -279,10 +393,10 @@ def main() -> int:
         chk.err(args.qa.name, f"{len(qa_rows)} questions < {args.min_questions}")
     if len(cv_rows) < args.min_conversations:
         chk.err(args.conversations.name, f"{len(cv_rows)} conversations < {args.min_conversations}")
-    for type_name in TYPES:
+    for type_name in TYPES if coverage else []:
         if qa_types[type_name] == 0:
             chk.err(args.qa.name, f"no question of type {type_name}")
-    for lab in LABELS:
+    for lab in LABELS if coverage else []:
         if qa_arts[lab] < args.min_per_article:
             chk.err(
                 args.qa.name,
@@ -302,6 +416,18 @@ def main() -> int:
     for lab in LABELS:
         print(f"  {pad(lab, 22)}{qa_arts[lab]:>5}{cv_arts[lab]:>7}")
     print(f"  {pad('(none: out_of_scope)', 22)}{qa_types['out_of_scope']:>5}{cv_types['out_of_scope']:>7}")
+    n_asks = sum(n for n, _ in chk.ask_counts.values())
+    if n_asks:
+        print("\nasks (qa + conv)  asks  stated  not stated")
+        for kind in KINDS:
+            n, st = chk.ask_counts[kind]
+            print(f"  {kind:<14}{n:>7}{st:>8}{n - st:>12}")
+        n_st = sum(st for _, st in chk.ask_counts.values())
+        print(f"  {'total':<14}{n_asks:>7}{n_st:>8}{n_asks - n_st:>12}")
+    if chk.n_place:
+        print(f"\nout_of_scope items naming another place (`place`, qa + conv): {chk.n_place}")
+    if chk.n_source:
+        print(f"items and turns with a `source`: {chk.n_source}")
 
     if chk.problems:
         print(f"\n{len(chk.problems)} problem(s):", file=sys.stderr)
