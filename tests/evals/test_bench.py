@@ -36,7 +36,15 @@ def test_rows_from_every_selected_benchmark_land_in_one_table(monkeypatch: pytes
 
 
 def test_every_benchmark_is_registered() -> None:
-    assert set(bench.BENCHMARKS) == {"retrieval", "distractors", "embedding", "answer"}
+    assert set(bench.BENCHMARKS) == {"retrieval", "distractors", "embedding", "answer", "stard"}
+
+
+def test_stard_is_skipped_with_a_warning_when_its_files_are_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("STARD_DIR", str(tmp_path / "nowhere"))
+    assert bench.stard_benchmark(bench.BenchOptions(), tmp_path) == []
+    assert "STARD benchmark skipped" in caplog.text and "nowhere" in caplog.text
 
 
 def test_a_question_s_latency_is_its_fastest_pass_and_every_search_is_counted_too() -> None:

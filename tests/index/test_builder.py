@@ -8,7 +8,7 @@ import pytest
 from chromadb.api.client import SharedSystemClient
 
 from corpus.models import Document
-from index.builder import IndexBuilder
+from index.builder import IndexBuilder, chunk_records
 from index.embedders import HashEmbedder
 from index.manifest import MANIFEST_FILE, read_manifest
 from index.models import IndexCorrupted, IndexMissing
@@ -25,6 +25,11 @@ def _builder(tmp_path: Path, embedder: HashEmbedder, chunk_tokens: int = 480) ->
 
 def _open(tmp_path: Path, embedder: HashEmbedder, documents: list[Document]):  # type: ignore[no-untyped-def]
     return open_index(tmp_path, ChromaStore.embedded(tmp_path / "chroma", "test-chunks"), embedder, documents)
+
+
+def _texts(document: Document) -> set[str]:
+    """Every text a build embeds for ``document`` (chunks and sentence units)."""
+    return set(chunk_records([document], 480)[1]) | {text for _, text in sentence_units(document, "v")}
 
 
 class FailingEmbedder(HashEmbedder):
@@ -66,11 +71,14 @@ def test_changed_document_replaced_and_removed_one_vanishes(
         [notice, edited], progress=lambda d, t: progress.append((d, t))
     )
     assert report.changed == (other_doc.doc_id,) and report.unchanged == (notice.doc_id,)
-    # only the edited document's chunks and its sentence units
+    # only the edited document's chunks and its sentence units are written …
     units = len(sentence_units(edited, "v"))
     assert report.chunks_embedded == 3 and report.sentences_embedded == units
-    assert counting.embedded == 3 + units
-    assert progress[-1] == (3 + units, 3 + units)
+    # … and of those the model embeds only the texts that changed (the rest come from the cache)
+    changed = _texts(edited) - _texts(other_doc)
+    assert 0 < len(changed) < 3 + units
+    assert counting.embedded == len(changed) and report.vectors_cached == 3 + units - len(changed)
+    assert progress[-1] == (len(changed), len(changed))
     opened = _open(tmp_path, counting, [notice, edited])
     hits = opened.bm25().search("购房补贴", k=1)
     assert hits[0].doc_id == other_doc.doc_id and "购房补贴" in hits[0].text
@@ -93,8 +101,9 @@ def test_failed_build_leaves_previous_index_serving(
     before = (tmp_path / MANIFEST_FILE).read_text()
     bigger = replace(notice, content_hash="changed")
     with pytest.raises(RuntimeError, match="went away"):
+        # the notice's vectors come from the embedding cache and are written; other_doc's fail
         IndexBuilder(
-            FailingEmbedder(fail_after=1),
+            FailingEmbedder(fail_after=0),
             ChromaStore.embedded(tmp_path / "chroma", "test-chunks"),
             tmp_path,
             64,
@@ -137,3 +146,37 @@ def test_changed_embedder_re_embeds_everything(tmp_path: Path, notice: Document)
     report = _builder(tmp_path, other).build([notice])
     assert other.embedded == report.chunks_total + report.sentences_embedded > report.chunks_total
     assert read_manifest(tmp_path).embedder == other.name
+
+
+def test_repeated_labels_get_unique_ids_in_every_store(tmp_path: Path, hash_embedder: HashEmbedder) -> None:
+    """Issue 19: a law with two 附件 sections. Unit ids are made from positions, not labels."""
+    from corpus.models import DocumentMeta
+    from corpus.parser import parse_document
+
+    text = (
+        "第一条　为了规范管理，制定本条例。本条例由主管部门负责解释。\n"
+        "附件：申请表\n申请人应当如实填写申请表。申请表一式两份。\n"
+        "附件：收费标准\n收费标准按年度调整。调整前应当公示。\n"
+    )
+    document = parse_document(text, DocumentMeta("law-with-two-annexes", "某某条例"), "law.txt")
+    assert [a.label for a in document.articles] == ["第一条", "附件", "附件"]
+    report = _builder(tmp_path, hash_embedder).build([document])
+    assert report.skipped == ()
+    opened = _open(tmp_path, hash_embedder, [document])
+    ids = opened.store.ids()
+    assert ids == read_manifest(tmp_path).chunk_ids == set(opened.catalog.records)
+    units = sentence_units(document, "v")
+    assert len({r.id for r, _ in units}) == len(units)
+    # both 附件 sections' sentences are stored, each under its own position
+    texts = {r.text for r in opened.catalog.records.values()}
+    assert {"申请表一式两份。", "调整前应当公示。"} <= texts
+
+
+def test_a_document_whose_ids_still_collide_is_skipped_and_named(
+    tmp_path: Path, notice: Document, hash_embedder: HashEmbedder
+) -> None:
+    twin = replace(notice, path="elsewhere/notice-copy.txt")  # same id, same positions
+    report = _builder(tmp_path, hash_embedder).build([notice, twin])
+    assert report.skipped == (notice.doc_id,)
+    assert any("notice-copy.txt" in note and "编号重复" in note for note in report.notes)
+    assert _open(tmp_path, hash_embedder, [notice]).bm25().search("落实经费保障", k=1)
