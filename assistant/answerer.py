@@ -10,36 +10,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
+from assistant.asks import Asks
 from assistant.models import Citation, Mode
 from corpus.models import Document
-from index.models import Hit
+from index.models import Hit, QueryReading
 
 Language = Literal["zh", "en"]
-
-
-@dataclass(frozen=True)
-class Asks:
-    """Specifics a question asks for, which the document may or may not state."""
-
-    amount: bool = False
-    deadline: bool = False
-    materials: bool = False
-    where: bool = False
-    duration: bool = False
-    yes_no: bool = False
-    eligibility: bool = False
-    procedure: bool = False
-
-    @property
-    def specifics(self) -> tuple[str, ...]:
-        names = {
-            "amount": "具体金额或补贴标准",
-            "deadline": "申请时间或截止日期",
-            "materials": "所需材料",
-            "where": "办理地点或渠道",
-            "duration": "办理时限",
-        }
-        return tuple(label for key, label in names.items() if getattr(self, key))
 
 
 @dataclass(frozen=True)
@@ -53,6 +29,9 @@ class AnswerRequest:
     asks: Asks = field(default_factory=Asks)
     original: str = ""
     history: tuple[tuple[str, str], ...] = ()  # (question, answer) of earlier in-scope turns
+    #: how the search read the question: its words and the document words its everyday and
+    #: English words stand for (None when the retriever does not say)
+    reading: QueryReading | None = None
 
 
 @dataclass(frozen=True)

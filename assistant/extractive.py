@@ -15,22 +15,14 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from assistant.answerer import AnswerRequest, Asks, Draft
+from assistant.answerer import AnswerRequest, Draft
+from assistant.asks import Asks
 from assistant.models import Citation, Mode
+from assistant.opening import Opener, Opening, Quoted
 from corpus.models import PREAMBLE_LABEL, Article, Document, Span
 from index.models import Hit
 from index.sentences import SentenceVectors
 
-_STATES = {
-    "amount": re.compile(r"\d[\d,.]*\s*(万)?元|[零一二三四五六七八九十百千万]+元|标准为|补贴标准"),
-    "deadline": re.compile(r"\d{4}年\d{1,2}月|截止|\d+月\d+日前"),
-    "materials": re.compile(r"材料|申请表|证明文件"),
-    "where": re.compile(r"地址|窗口|网址|网站|电话|热线|办事大厅"),
-    "duration": re.compile(r"\d+个?(工作日|日|天|月)内|办结"),
-}
-_YES_SENTENCE = re.compile(r"可按规定|可直接|可以|可优先|可纳入|可由|可打破|可自主|还可|享受|支持|鼓励")
-_NEED_WORDS = re.compile(r"需要|必须|要求|限制|不|没|无需|need|must|require", re.I)
-_HAS_WORDS = re.compile(r"有没有|有无|有.{0,12}吗|有哪些|is there|are there", re.I)
 # a question in several parts: 分别/各…, a second question introduced by 另外 or 又 (「…办法又是哪个」),
 # or a question mark with more text after it (「…能认定吗？…又是哪个」)
 _MULTI = re.compile(
@@ -63,6 +55,7 @@ class ExtractiveAnswerer:
         max_sentences: int = 3,
         companion_ratio: float = 0.45,
         embed: SentenceVectors | None = None,
+        names_place: Callable[[str], bool] | None = None,
     ) -> None:
         self._documents = documents
         self._terms = terms
@@ -72,6 +65,13 @@ class ExtractiveAnswerer:
         self._max_sentences = max_sentences
         self._companion_ratio = companion_ratio
         self._idf = self._sentence_idf()
+        self._opener = Opener(
+            terms,
+            weight=lambda t: self._idf.get(t, 1.0),
+            distinctive=lambda t: self._idf.get(t, 0.0) >= self._distinctive_idf,
+            vocabulary=frozenset(self._idf),
+            names_place=names_place,
+        )
 
     @property
     def mode(self) -> Mode:
@@ -85,8 +85,8 @@ class ExtractiveAnswerer:
                 for span in article.sentences:
                     n += 1
                     df.update(self._sentence_terms(document, span))
-        #: a word said in at most three sentences is specific: an answer must say it to claim 「可以」
-        self._specific_idf = math.log(1 + n / 3)
+        #: a word said in at most a tenth of the sentences (at least three) tells conditions apart
+        self._distinctive_idf = math.log(1 + n / max(3, n // 10))
         return {t: math.log(1 + n / c) for t, c in df.items()}
 
     def _sentence_terms(self, document: Document, span: Span) -> frozenset[str]:
@@ -190,24 +190,6 @@ class ExtractiveAnswerer:
                 winners.add(best[1])
         return winners
 
-    def _answers_fully(self, request: AnswerRequest, first: _Pick) -> bool:
-        """Whether the first article's quoted sentences speak to everything specific the question
-        names. 「在上海安家，区里会给补贴吗」 quoted with a 创业补贴 sentence does not: 安家 is
-        said elsewhere (or nowhere), so the answer must not open with 「可以」."""
-        document = self._documents[first.hit.doc_id]
-        specific = {
-            t
-            for t in self._terms(request.question)
-            if len(t) > 1 and self._idf.get(t, 0.0) >= self._specific_idf
-        }
-        if not specific:
-            return True
-        said = self._matched(specific, document, first.sentences)
-        heading = set(self._terms(first.article.heading)) if first.article.heading else set()
-        # also as text: jieba may cut 「数字职业技能」 as 数字 / 职业技能 where the question said 数字职业
-        quoted = "".join(span.slice(document.text) for span in first.sentences).lower()
-        return all(t in quoted or any(t in s for s in said | heading) for t in specific)
-
     def _matched(self, query_terms: set[str], document: Document, spans: Sequence[Span]) -> set[str]:
         found: set[str] = set()
         for span in spans:
@@ -227,25 +209,42 @@ class ExtractiveAnswerer:
             for v, s in zip(vectors, sentences, strict=True)
         ]
 
+    def opening(self, request: AnswerRequest, picks: Sequence[_Pick]) -> Opening:
+        """The plain sentences that answer each ask, from the picked articles."""
+        quoted = [Quoted(self._documents[p.hit.doc_id], p.article, p.sentences) for p in picks]
+        return self._opener.open(request.question, request.asks, quoted, request.language, request.reading)
+
+    def supports_affirmative(self, request: AnswerRequest, cited: Sequence[tuple[str, str]]) -> bool:
+        """Whether a sentence of the cited articles grants what the question's yes/no asks about
+        (the check behind 「可以」/"Yes"; used on chat-model answers too)."""
+        quoted = []
+        for doc_id, label in dict.fromkeys(cited):
+            document = self._documents.get(doc_id)
+            article = document.article(label) if document else None
+            if document is not None and article is not None:
+                quoted.append(Quoted(document, article, ()))
+        return self._opener.supports_yes(
+            request.asks, request.question, quoted, request.reading, request.language
+        )
+
     def answer(self, request: AnswerRequest) -> Draft:
         picks = self.pick(request)
         if not picks:
             return Draft(text="", citations=(), mode="extractive")
+        opening = self.opening(request, picks)
+        picks = _with_sentences(picks, opening.used)
         citations: list[Citation] = []
         blocks: list[str] = []
         by_doc: dict[str, list[_Pick]] = {}
         for p in picks:
             by_doc.setdefault(p.hit.doc_id, []).append(p)
         en = request.language == "en"
-        lead = _lead(request, picks, self._documents) if self._answers_fully(request, picks[0]) else ""
-        if not lead and en:
-            lead = "The relevant provisions:"
         for doc_id, doc_picks in by_doc.items():
             document = self._documents[doc_id]
             title = document.meta.display_title
             if len(by_doc) > 1:
                 blocks.append(f"【{title}】" if not en else f"[{title}]")
-            for p in doc_picks:
+            for n, p in enumerate(doc_picks):
                 quotes = []
                 for span in p.sentences:
                     quote = span.slice(document.text)
@@ -261,13 +260,32 @@ class ExtractiveAnswerer:
                             end=span.end,
                         )
                     )
-                where = f"{title}{p.article.citation_label}"
+                # the full title once per document, the article alone after that
+                where = (
+                    f"{title}{p.article.citation_label}"
+                    if n == 0 and len(by_doc) == 1
+                    else p.article.citation_label
+                )
                 if en:
                     blocks.append(f"According to {where}: " + "".join(quotes))
                 else:
                     blocks.append(f"{where}规定：" + "".join(quotes))
-        text = "\n\n".join(b for b in [lead, *blocks, *_closing(request, picks, self._documents)] if b)
+        closing = _closing(request, picks, self._documents, opening)
+        text = "\n\n".join(b for b in [opening.text, *blocks, *closing] if b)
         return Draft(text=text, citations=tuple(citations), mode="extractive")
+
+
+def _with_sentences(picks: Sequence[_Pick], used: Sequence[tuple[str, str, Span]]) -> list[_Pick]:
+    """The picks with the sentences the opening relies on quoted too (in text order)."""
+    out = []
+    for p in picks:
+        extra = [
+            span for doc_id, label, span in used if (doc_id, label) == p.hit.key and span not in p.sentences
+        ]
+        if extra:
+            p = _Pick(p.hit, p.article, tuple(sorted({*p.sentences, *extra}, key=lambda s: s.start)), p.score)
+        out.append(p)
+    return out
 
 
 def _maximal(terms: set[str]) -> set[str]:
@@ -294,70 +312,20 @@ def _choose(scored: Sequence[tuple[float, Span]], best: float, limit: int) -> tu
     return tuple(sorted(kept, key=lambda s: s.start))
 
 
-def _lead(request: AnswerRequest, picks: Sequence[_Pick], documents: Mapping[str, Document]) -> str:
-    """A direct answer where the question allows it."""
-    asks = request.asks
-    en = request.language == "en"
-    first = picks[0]
-    document = documents[first.hit.doc_id]
-    text = "".join(s.slice(document.text) for s in first.sentences)
-    if asks.yes_no and _YES_SENTENCE.search(text) and not _NEED_WORDS.search(request.question):
-        return "Yes, as provided in the document:" if en else "可以，文件有相关规定："
-    if _HAS_WORDS.search(request.question) and _YES_SENTENCE.search(text):
-        return "Yes. The document provides:" if en else "有，文件有相关规定："
-    return "The relevant provisions:" if en else ""
-
-
-def _closing(request: AnswerRequest, picks: Sequence[_Pick], documents: Mapping[str, Document]) -> list[str]:
-    """What the document does not state, where to ask, and the validity period."""
-    out: list[str] = []
-    cited_text = "".join(
-        documents[p.hit.doc_id].article_text(p.article) for p in picks if p.hit.doc_id in documents
-    )
-    missing = _missing_specifics(request.asks, cited_text)
-    document = documents[picks[0].hit.doc_id]
-    meta = document.meta
-    authority = meta.contact or meta.issuer
-    if missing:
-        if request.language == "en":
-            out.append(
-                f"The document does not state the {_english(missing)}. "
-                f"For the specifics, please contact {authority}."
-            )
-        else:
-            out.append(
-                f"文件没有写明{'、'.join(missing)}。具体办理要求请以有关部门发布的细则为准，或咨询{authority}。"
-            )
-    if meta.validity and (_TIME_WORDS.search(request.question) or missing or _asks_benefit(request.asks)):
-        out.append(
-            f"Note: the plan covers {meta.validity.replace('年', '')}."
-            if request.language == "en"
-            else f"提示：{meta.display_title}的实施期为{meta.validity}。"
-        )
-    return out
+def _closing(
+    request: AnswerRequest, picks: Sequence[_Pick], documents: Mapping[str, Document], opening: Opening
+) -> list[str]:
+    """The validity period, where it matters (a benefit, a date, or something not stated)."""
+    meta = documents[picks[0].hit.doc_id].meta
+    if not meta.validity or opening.validity_said:
+        return []
+    matters = _TIME_WORDS.search(request.question) or opening.missing or _asks_benefit(request.asks)
+    if not matters:
+        return []
+    if request.language == "en":
+        return [f"Note: the plan covers {meta.validity.replace('年', '')}."]
+    return [f"提示：该{'方案' if '方案' in meta.kind else '文件'}的实施期为{meta.validity}。"]
 
 
 def _asks_benefit(asks: Asks) -> bool:
-    return asks.amount or asks.eligibility or asks.procedure
-
-
-def _missing_specifics(asks: Asks, text: str) -> list[str]:
-    labels = {
-        "amount": "具体金额或补贴标准",
-        "deadline": "申请时间或截止日期",
-        "materials": "所需材料",
-        "where": "办理地点或渠道",
-        "duration": "办理时限",
-    }
-    return [label for key, label in labels.items() if getattr(asks, key) and not _STATES[key].search(text)]
-
-
-def _english(missing: Sequence[str]) -> str:
-    names = {
-        "具体金额或补贴标准": "exact amount",
-        "申请时间或截止日期": "application dates or deadline",
-        "所需材料": "required materials",
-        "办理地点或渠道": "where to apply",
-        "办理时限": "processing time",
-    }
-    return ", ".join(names[m] for m in missing)
+    return asks.has("amount", "conditions", "procedure", "where", "materials")

@@ -18,6 +18,7 @@ from assistant.llm.condense import LLMCondenser
 from assistant.llm.langchain_chat import openai_chat_model
 from assistant.log import ConversationLog
 from assistant.pipeline import Pipeline
+from assistant.places import Gazetteer, make_gazetteer
 from assistant.privacy import mask
 from assistant.scope import ScopeChecker
 from assistant.settings import Settings
@@ -78,18 +79,48 @@ def make_specific_terms(documents: list[Document], terms: PolicyTokenizer) -> Ca
 
 
 def make_extractive(
-    documents: dict[str, Document], terms: PolicyTokenizer, sentences: SentenceVectors | None = None
+    documents: dict[str, Document],
+    terms: PolicyTokenizer,
+    sentences: SentenceVectors | None = None,
+    places: Gazetteer | None = None,
 ) -> ExtractiveAnswerer:
-    return ExtractiveAnswerer(documents, terms, embed=sentences)
+    names_place = (lambda text: bool(places.find(text))) if places is not None else None
+    return ExtractiveAnswerer(documents, terms, embed=sentences, names_place=names_place)
 
 
-def make_scope(documents: list[Document], terms: PolicyTokenizer) -> ScopeChecker:
+def make_scope(
+    documents: list[Document], terms: PolicyTokenizer, places: Gazetteer | None = None
+) -> ScopeChecker:
     vocabulary = {t for d in documents for a in d.articles for t in terms(d.article_text(a))}
     # an everyday word for something the documents speak of is theirs too (户口 for 户籍)
     everyday = Synonyms.for_vocabulary(vocabulary, terms)
     vocabulary |= set(everyday.words())
     covered = terms.normalize(" ".join(f"{d.title} {d.meta.issuer} {d.text}" for d in documents))
-    return ScopeChecker(terms, vocabulary, covered, weight=terms.weight, normalize=terms.normalize)
+    places = places or make_gazetteer()
+    return ScopeChecker(
+        terms,
+        vocabulary,
+        covered,
+        weight=terms.weight,
+        normalize=terms.normalize,
+        places=places,
+        home=home_region(documents, places),
+    )
+
+
+def home_region(documents: list[Document], places: Gazetteer) -> tuple[str, ...]:
+    """The code prefixes of the region the documents speak for (31 for 上海), from the places their
+    titles and issuers name; none when one of them names no place (a national law applies
+    everywhere, so no question is declined for its place)."""
+    prefixes: list[str] = []
+    for document in documents:
+        named = places.find(f"{document.title} {document.meta.issuer}")
+        if not named:
+            return ()
+        prefixes += [
+            p.codes[0][: 2 if p.level == "province" else 4 if p.level == "city" else 6] for p in named
+        ]
+    return tuple(dict.fromkeys(prefixes))
 
 
 def make_pipeline_from(
@@ -102,7 +133,8 @@ def make_pipeline_from(
     """Wire a pipeline around an already opened retriever (tests and benchmarks pass their own)."""
     by_id = documents_by_id(documents)
     terms = make_topic_terms(documents)
-    extractive = make_extractive(by_id, terms, getattr(retriever, "sentences", None))
+    places = make_gazetteer()
+    extractive = make_extractive(by_id, terms, getattr(retriever, "sentences", None), places)
     answerer: Answerer = extractive
     wanted = mode or ("llm" if settings.llm_configured else "extractive")
     if wanted not in {"llm", "extractive"}:
@@ -113,13 +145,14 @@ def make_pipeline_from(
         retriever=retriever,
         documents=by_id,
         answerer=answerer,
-        scope=make_scope(documents, terms),
+        scope=make_scope(documents, terms, places),
         condenser=make_condenser(settings, RuleCondenser(make_specific_terms(documents, terms))),
         fallback=extractive if answerer is not extractive else None,
         mask=make_masker(),
         recorder=make_log(settings),
         k=k or settings.top_k,
         max_question_chars=settings.max_question_chars,
+        normalize=terms.normalize,
     )
 
 

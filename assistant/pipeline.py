@@ -12,14 +12,16 @@ from itertools import chain
 from typing import Protocol
 
 from assistant.answerer import Answerer, AnswerRequest, Draft, StreamingAnswerer
+from assistant.asks import read_asks
 from assistant.conversation import Condenser, Conversation, Resolution, Turn
 from assistant.models import Answer, Dropped
-from assistant.question import clean_question, read_asks
+from assistant.privacy import without_personal_data
+from assistant.question import clean_question
 from assistant.replies import decline_text, no_answer_text, truncated_notice
 from assistant.scope import ScopeChecker
 from assistant.verify import CitationVerifier
 from corpus.models import Document
-from index.models import Hit, Retriever
+from index.models import Hit, QueryReading, Retriever
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +63,11 @@ class Pipeline:
         recorder: TurnRecorder | None = None,
         k: int = 5,
         max_question_chars: int = 2000,
+        normalize: Callable[[str], str] | None = None,
     ) -> None:
+        """``normalize`` reads traditional characters and full-width letters as the documents'
+        (it is applied to what is read for the question's asks)."""
+        self.normalize = normalize or (lambda text: text)
         if k < 1:
             raise ValueError(f"expected k >= 1; got {k}")
         self.retriever = retriever
@@ -107,12 +113,14 @@ class Pipeline:
         with _timed(timings, "clean"):
             clean = clean_question(question, self.max_question_chars)
             masked = self.mask(clean.text)
+            # personal data never searches: the placeholders are for the log and outbound prompts
+            searched = without_personal_data(masked)
         with _timed(timings, "condense"):
-            resolution = self.condenser.resolve(masked, conversation)
+            resolution = self.condenser.resolve(searched, conversation)
         with _timed(timings, "retrieve"):
-            hits = self._retrieve(masked, resolution, doc_id)
+            hits = self._retrieve(searched, resolution, doc_id)
         with _timed(timings, "scope"):
-            decision = self.scope.check(masked, hits, clean.language)
+            decision = self.scope.check(searched, hits, clean.language)
             if resolution.follow_up and decision.reason in {"off_topic", "no_match"}:
                 # a follow-up's own words are few: judge it with the conversation's topic
                 decision = self.scope.check(resolution.standalone, hits, clean.language)
@@ -128,7 +136,9 @@ class Pipeline:
         if not decision.in_scope:
             answer = replace(
                 base,
-                text=decline_text(list(self.documents.values()), clean.language, decision.reason),
+                text=decline_text(
+                    list(self.documents.values()), clean.language, decision.reason, decision.place
+                ),
                 refused=True,
             )
             yield from self._finish(answer, started, timings, conversation, resolution)
@@ -139,9 +149,10 @@ class Pipeline:
             hits=tuple(hits),
             documents=self.documents,
             language=clean.language,
-            asks=read_asks(masked),
-            original=masked,
+            asks=read_asks(self.normalize(searched), clean.language),
+            original=searched,
             history=conversation.history() if conversation else (),
+            reading=self._reading(resolution.standalone),
         )
         shown: list[str] = []
         with _timed(timings, "answer"):
@@ -168,6 +179,12 @@ class Pipeline:
             dropped=tuple(dropped),
         )
         yield from self._finish(answer, started, timings, conversation, resolution)
+
+    def _reading(self, question: str) -> QueryReading | None:
+        """How the retriever reads the question (its words, everyday and English ones mapped to the
+        documents' words), for the answerer; None for a retriever that does not say."""
+        read = getattr(self.retriever, "read_query", None)
+        return read(question) if callable(read) else None
 
     def _retrieve(self, question: str, resolution: Resolution, doc_id: str | None) -> list[Hit]:
         hits = self.retriever.search(resolution.standalone, k=self.k, doc_id=doc_id)

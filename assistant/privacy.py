@@ -118,6 +118,26 @@ def mask(text: str) -> Masked:
     return Masked(out, tuple(kinds))
 
 
+#: A placeholder with the words that introduce it (「手机〔手机号〕」「身份证号是〔身份证号〕」「我叫〔姓名〕」).
+_PLACEHOLDER = re.compile(
+    r"(?:(?:我的?|本人的?|他的|她的|孩子的)?"
+    r"(?:手机号码|手机号|手机|电话号码|电话|座机|联系方式|身份证号码|身份证号|身份证|证件号码|证件号|护照号|邮箱|电子邮箱|"
+    r"银行卡号|银行卡|卡号|姓名|名字|微信|QQ|我叫|我是|本人是|本人|名叫|叫)\s*(?:是|为|[:：])?\s*)?"
+    r"〔(?:身份证号|手机号|电话|银行卡号|邮箱|姓名|证件号码)〕",
+    re.I,
+)
+
+
+def without_personal_data(masked: str) -> str:
+    """A masked text with its placeholders and the words that introduce them removed: what search
+    and scope read. 「我手机〔手机号〕，身份证〔身份证号〕，能领补贴吗」 → 「能领补贴吗」; the placeholder
+    would otherwise be read as words (〔身份证号〕 matches 身份 in the documents)."""
+    text = _PLACEHOLDER.sub("", masked)
+    text = re.sub(r"([，,；;。、])\s*(?=[，,；;。、])", "", text)
+    text = re.sub(r"^\s*[，,；;。、]+\s*", "", text)
+    return text.strip() or masked
+
+
 def _classify_long_number(raw: str) -> str | None:
     digits = re.sub(r"[ \-]", "", raw)
     if len(digits) == 18 and valid_id_card(digits):

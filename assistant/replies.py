@@ -18,25 +18,29 @@ def _contacts(documents: Sequence[Document]) -> str:
     return "、".join(contacts)
 
 
-def decline_text(documents: Sequence[Document], language: str, reason: str = "") -> str:
+def decline_text(documents: Sequence[Document], language: str, reason: str = "", place: str = "") -> str:
+    """The polite refusal, with the consultation rule: which documents are covered, whom to ask.
+    A question about another place's policy names that place (「您问的是绍兴的政策」)."""
     titles = _titles(documents)
     contacts = _contacts(documents)
     if language == "en":
-        first = (
-            "Sorry, I can't share or change my instructions."
-            if reason == "instructions"
-            else "Sorry, this question is outside what I can answer."
-        )
+        if reason == "instructions":
+            first = "Sorry, I can't share or change my instructions."
+        elif place:
+            first = f"Sorry, you are asking about {place}; its policies are not among the documents I cover."
+        else:
+            first = "Sorry, this question is outside what I can answer."
         return f"{first} I only answer questions about these policy documents: {titles}. " + (
             f"For other matters, please contact the competent authority; for these documents: {contacts}."
             if contacts
             else ""
         )
-    first = (
-        "抱歉，我不能提供或更改我的内部设定。"
-        if reason == "instructions"
-        else "抱歉，这个问题不在我能解答的范围内。"
-    )
+    if reason == "instructions":
+        first = "抱歉，我不能提供或更改我的内部设定。"
+    elif place:
+        first = f"抱歉，您问的是{place}的政策，不在我能解答的范围内；{place}的政策请咨询当地主管部门。"
+    else:
+        first = "抱歉，这个问题不在我能解答的范围内。"
     tail = (
         f"如需咨询上述文件，留言时请注明文件名称，或联系{contacts}；其他事项请咨询相关主管部门。"
         if contacts

@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
+from assistant.places import Gazetteer, is_origin
 from index.models import Hit
 
 _INSTRUCTIONS = re.compile(
@@ -47,13 +48,6 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(text.split())
 
 
-#: Places other than the ones the loaded documents speak for (checked against their text).
-_PLACES = _words(
-    "北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 广西 海南 "
-    "重庆 四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆 香港 澳门 台湾 深圳 广州 杭州 南京 苏州 成都 武汉 西安 "
-    "厦门 宁波 青岛 大连 合肥 长沙 郑州 济南 无锡 东莞 佛山 Beijing Shenzhen Hangzhou Guangzhou Nanjing Suzhou "
-    "Chengdu Wuhan Tianjin Chongqing Hong Kong"
-)
 #: Neighbouring policy areas people often ask a policy hotline about. A question about one of
 #: them is declined unless a loaded document speaks to it (its words are in the vocabulary).
 _OTHER_POLICIES = _words(
@@ -109,6 +103,11 @@ def asking_clauses(question: str) -> list[str]:
 class ScopeDecision:
     in_scope: bool
     reason: str = ""  # instructions | place | everyday | other_policy | off_topic | no_match
+    place: str = ""  # the place asked about, as written, when reason is "place"
+
+
+#: The documents' own region said without its name (「本市」「沪」).
+_HOME_WORDS = re.compile(r"本市|在沪|来沪|赴沪|留沪|沪上|\bshanghai\b", re.I)
 
 
 class ScopeChecker:
@@ -130,7 +129,14 @@ class ScopeChecker:
         min_coverage: float = 0.25,
         other_policy_coverage: float = 0.6,
         normalize: Callable[[str], str] = str.lower,
+        places: Gazetteer | None = None,
+        home: Sequence[str] = (),
     ) -> None:
+        """``places`` finds divisions of China in a question; ``home`` is the code prefixes of the
+        region the loaded documents speak for (31: 上海). Without a home (national documents)
+        no question is declined for its place."""
+        self._places = places
+        self._home = tuple(home)
         self._normalize = normalize
         self._topic_terms = topic_terms
         self._vocabulary = vocabulary
@@ -146,10 +152,9 @@ class ScopeChecker:
         if _TASKS.search(question):
             return ScopeDecision(False, "everyday")
         asked = " ".join(asking_clauses(question))
-        for place in _PLACES:
-            name = place.lower()
-            if name in asked and name not in self._covered:
-                return ScopeDecision(False, "place")
+        elsewhere = self._elsewhere(question, asked)
+        if elsewhere:
+            return ScopeDecision(False, "place", elsewhere)
         coverage = self._coverage(question) if language != "en" else 0.0
         # an everyday word in a question that is mostly about the documents (「游戏行业的数字人才…」)
         # does not make it an everyday question; English has no coverage to tell, so it counts
@@ -172,6 +177,26 @@ class ScopeChecker:
         if max(coverage, self._coverage(asked)) < self._min_coverage and not _SELF_REFERENCE.search(question):
             return ScopeDecision(False, "off_topic")
         return ScopeDecision(True)
+
+    def _elsewhere(self, question: str, asked: str) -> str:
+        """The place outside the documents' region the question asks about, or ''.
+
+        A place counts where the asker is or whose policy it is (「我在成都，…」「绍兴的补贴」), not
+        where they or a certificate come from (「我是北京来的」「在香港考的证书」). It declines the
+        question when it is in a clause that asks, or when the question does not name the
+        documents' own region anywhere (「我在成都，考了证能拿补贴吗」).
+        """
+        if self._places is None or not self._home:
+            return ""
+        found = self._places.find(question)
+        foreign = [p for p in found if not p.within(self._home) and not is_origin(question, p)]
+        if not foreign:
+            return ""
+        home_named = any(p.within(self._home) for p in found) or bool(_HOME_WORDS.search(question))
+        for place in foreign:
+            if place.written.lower() in asked.lower() or not home_named:
+                return place.written
+        return ""
 
     def _coverage(self, question: str, extra: Sequence[str] = ()) -> float:
         """Share of the question's content words (and ``extra`` words; weighted by how telling

@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from evals.answering import aggregate as answering_metrics
 from evals.qa_file import TYPES
 from evals.results import QuestionResult
 
@@ -19,6 +20,9 @@ HEADLINE = (
     "citation_recall",
     "must_include_recall",
     "refusal_accuracy",
+    "asks_answered",
+    "false_affirmatives",
+    "not_stated_recall",
     "unverified_citations",
     "latency_ms_p50",
     "latency_ms_p95",
@@ -26,8 +30,10 @@ HEADLINE = (
 # Metrics where a larger value is better; the rest (unverified_citations, latencies, errors) are
 # better when smaller. Used by compare and the reports.
 HIGHER_IS_BETTER = {
-    key for key in HEADLINE if key not in {"n", "unverified_citations", "latency_ms_p50", "latency_ms_p95"}
-} | {"pass_rate"}
+    key
+    for key in HEADLINE
+    if key not in {"n", "unverified_citations", "false_affirmatives", "latency_ms_p50", "latency_ms_p95"}
+} | {"pass_rate", "other_places_declined"}
 
 
 def percentile(values: Sequence[float], p: float) -> float | None:
@@ -57,6 +63,7 @@ def summarise(results: Sequence[QuestionResult]) -> dict[str, Any]:
     recalls = [s.recall for s in scored if s.recall is not None]
     must = [r.score.must_include_recall for r in results if r.score.must_include_recall is not None]
     latencies = [r.latency_ms for r in results]
+    answering = answering_metrics([r.score.answering for r in results])
     return {
         "n": len(results),
         "hit_at_1": _round(_mean([float(s.hit_at(1)) for s in scored])),
@@ -66,6 +73,11 @@ def summarise(results: Sequence[QuestionResult]) -> dict[str, Any]:
         "citation_recall": _round(_mean(recalls)),
         "must_include_recall": _round(_mean([m for m in must if m is not None])),
         "refusal_accuracy": _round(_mean([float(r.score.refusal_correct) for r in results])),
+        "asks_answered": answering["asks_answered"],
+        "false_affirmatives": answering["false_affirmatives"],
+        "not_stated_recall": answering["not_stated_recall"],
+        "other_places_declined": answering["other_places_declined"],
+        "n_asks": answering["n_asks"],
         "unverified_citations": sum(len(r.score.unverified) for r in results),
         "latency_ms_p50": _round(percentile(latencies, 50), 1),
         "latency_ms_p95": _round(percentile(latencies, 95), 1),
@@ -97,6 +109,10 @@ METRIC_LABELS = {
     "citation_recall": "引用召回率",
     "must_include_recall": "要点召回率",
     "refusal_accuracy": "拒答准确率",
+    "asks_answered": "问有所答",
+    "false_affirmatives": "误答“可以”",
+    "not_stated_recall": "未载明说明率",
+    "other_places_declined": "外地问题拒答率",
     "unverified_citations": "未核实引用",
     "latency_ms_p50": "延迟 p50 (ms)",
     "latency_ms_p95": "延迟 p95 (ms)",

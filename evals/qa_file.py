@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +55,34 @@ class ExpectedArticle:
         return f"{self.doc_id}#{self.article}" if self.doc_id else self.article
 
 
+ASK_KINDS = (
+    "yes_no",
+    "amount",
+    "procedure",
+    "where",
+    "time",
+    "conditions",
+    "materials",
+    "definition",
+    "contact",
+    "content",
+)
+
+
+@dataclass(frozen=True)
+class GoldAsk:
+    """One thing a QA question asks, labelled from the document (optional ``asks`` field).
+
+    ``stated``: the document answers it. ``answer_terms``: verbatim words any one of which an
+    opening that answers it contains. ``grants``: for a stated yes/no, whether the document says yes.
+    """
+
+    kind: str
+    stated: bool
+    answer_terms: tuple[str, ...] = ()
+    grants: bool | None = None
+
+
 @dataclass(frozen=True)
 class QAItem:
     """One question to ask; a conversation turn carries its conversation id and 1-based turn."""
@@ -67,6 +95,8 @@ class QAItem:
     line: int = 0
     conversation: str | None = None
     turn: int | None = None
+    asks: tuple[GoldAsk, ...] = ()
+    place: str = ""  # the other place a declined question asks about (绍兴, 成都 …)
 
     @property
     def must_refuse(self) -> bool:
@@ -174,16 +204,7 @@ def _conversation(row: dict[str, Any], line: int) -> tuple[list[QAItem], list[Pr
 
 
 def _as_turn(item: QAItem, conversation: str, turn: int) -> QAItem:
-    return QAItem(
-        id=f"{conversation}.{turn}",
-        question=item.question,
-        type=item.type,
-        expected=item.expected,
-        must_include=item.must_include,
-        line=item.line,
-        conversation=conversation,
-        turn=turn,
-    )
+    return replace(item, id=f"{conversation}.{turn}", conversation=conversation, turn=turn)
 
 
 def _item(
@@ -211,9 +232,13 @@ def _item(
     needs_articles = qtype in TYPES and qtype not in {REFUSE_TYPE, "not_in_doc"}
     if needs_articles and expected_raw is not None and not expected:
         problems.append(f"{qtype} 问题需要至少一个 expected_articles")
+    asks = _asks(row.get("asks"), problems)
+    place = row.get("place", "")
+    if not isinstance(place, str):
+        problems.append("place 应为字符串")
     if problems:
         return None, [Problem(line, prefix + p) for p in problems]
-    assert isinstance(question, str) and isinstance(qtype, str)
+    assert isinstance(question, str) and isinstance(qtype, str) and isinstance(place, str)
     return (
         QAItem(
             id=str(raw_id).strip(),
@@ -222,9 +247,40 @@ def _item(
             expected=tuple(dict.fromkeys(expected)),
             must_include=tuple(must_include),
             line=line,
+            asks=asks,
+            place=place.strip(),
         ),
         [],
     )
+
+
+def _asks(value: Any, problems: list[str]) -> tuple[GoldAsk, ...]:
+    """The optional ``asks`` list: ``[{"kind", "stated", "answer_terms"?, "grants"?}, …]``."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        problems.append(f"asks 应为列表；实际为 {type(value).__name__}")
+        return ()
+    out: list[GoldAsk] = []
+    for n, ask in enumerate(value, start=1):
+        where = f"asks 第 {n} 项"
+        if not isinstance(ask, dict):
+            problems.append(f"{where}应为 JSON 对象")
+            continue
+        kind, stated = ask.get("kind"), ask.get("stated")
+        terms = ask.get("answer_terms", [])
+        grants = ask.get("grants")
+        if kind not in ASK_KINDS:
+            problems.append(f"{where}：未知的 kind {kind!r}（可选：{', '.join(ASK_KINDS)}）")
+        elif not isinstance(stated, bool):
+            problems.append(f"{where}：stated 应为 true 或 false")
+        elif not isinstance(terms, list) or not all(isinstance(t, str) and t.strip() for t in terms):
+            problems.append(f"{where}：answer_terms 应为非空字符串的列表")
+        elif grants is not None and not isinstance(grants, bool):
+            problems.append(f"{where}：grants 应为 true 或 false")
+        else:
+            out.append(GoldAsk(kind, stated, tuple(t.strip() for t in terms), grants))
+    return tuple(out)
 
 
 def _string_list(row: dict[str, Any], key: str, problems: list[str]) -> list[str] | None:

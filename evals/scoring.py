@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from assistant.models import Citation
 from corpus.labels import canonical_label
 from corpus.models import Document
+from evals.answering import AnsweringScore, score_answering
 from evals.qa_file import QAItem
 
 
@@ -52,6 +53,7 @@ class Score:
     must_missing: tuple[str, ...]
     refusal_correct: bool
     unverified: tuple[str, ...]
+    answering: AnsweringScore = AnsweringScore(0, 0, False, None, None)
 
     def hit_at(self, k: int) -> bool:
         return self.rank is not None and self.rank <= k
@@ -80,6 +82,11 @@ class Score:
             out["must_include"] = not self.must_missing
         out["refusal"] = self.refusal_correct
         out["citations_verified"] = not self.unverified
+        if self.answering.asks_total:
+            out["asks_answered"] = self.answering.asks_answered == self.answering.asks_total
+        out["no_false_affirmative"] = not self.answering.false_affirmative
+        if self.answering.not_stated_said is not None:
+            out["not_stated"] = self.answering.not_stated_said
         return out
 
     @property
@@ -118,6 +125,7 @@ def score_answer(
         must_missing=missing,
         refusal_correct=refused == item.must_refuse,
         unverified=problems,
+        answering=score_answering(item, text, refused),
     )
 
 

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 import pytest
 
 from assistant.answerer import AnswerRequest
+from assistant.asks import read_asks
 from assistant.extractive import ExtractiveAnswerer
 from assistant.factory import make_topic_terms
-from assistant.question import read_asks
 from corpus.loader import default_corpus_dir, load_corpus
 from corpus.models import Document, DocumentMeta
 from corpus.parser import parse_document
@@ -212,7 +212,7 @@ def test_no_yes_lead_when_the_first_article_misses_what_the_question_names(
     yes = answerer.answer(
         AnswerRequest(question=asked, hits=(hit,), documents={NOTICE_ID: notice}, asks=read_asks(asked))
     )
-    assert yes.text.startswith("可以")
+    assert yes.text.startswith(("可以", "能"))
 
 
 def test_a_question_that_says_it_has_parts_gets_the_second_article(

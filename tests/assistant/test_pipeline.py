@@ -26,7 +26,7 @@ def test_subsidy_question_cites_article_13_verbatim(pipeline: Pipeline) -> None:
     assert "（十三）" in {c.article for c in answer.citations}
     assert "职业技能提升补贴" in answer.text
     assert "第（十三）条「落实经费保障」" in answer.text
-    assert answer.text.startswith("可以")
+    assert answer.text.startswith(("可以", "能"))
     _verbatim(pipeline, answer)
     assert not answer.dropped
 
@@ -70,7 +70,7 @@ def test_english_out_of_scope_declined_in_english(pipeline: Pipeline) -> None:
 def test_amount_not_in_document_is_said_plainly(pipeline: Pipeline) -> None:
     answer = pipeline.ask("职业技能提升补贴具体能拿多少钱？")
     assert not answer.refused
-    assert "文件没有写明具体金额或补贴标准" in answer.text
+    assert "没有写明具体金额或补贴标准" in answer.text
     assert "（十三）" in {c.article for c in answer.citations}
     assert "12333" in answer.text  # where to ask
     assert "2024–2026年" in answer.text  # validity period

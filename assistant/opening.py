@@ -1,0 +1,677 @@
+"""The opening of an answer: plain sentences that respond to each ask, before the quotes.
+
+For every ask of the question (:mod:`assistant.asks`) the opening says what the quoted
+articles say about it — or, plainly, that they do not say it — and ends with the next step
+(the issuing authority's contact) when something is missing:
+
+    方案没有写明具体申请流程。方案第（十三）条规定，劳动者参加数字职业技能等级认定且获得相关技能
+    等级证书的，可按规定享受职业技能提升补贴。具体办理请以主管部门发布的细则为准，或咨询…
+
+Everything in it comes from the quoted articles (their clauses, lightly trimmed) or the
+document's metadata, so the citation verifier can check it like any other sentence.
+
+**No false yes.** 「可以」/「有」/"Yes" lead only when a quoted sentence grants the thing asked
+about: the sentence names every object word of the asking clause (补贴, 新型学徒制 …), and —
+for a question whether *someone can* (「我能领补贴吗」) — the question names what the sentence's
+condition requires (「考了集成电路的证」 for 「对获得集成电路…证书的」). Otherwise the opening
+states the condition the document sets, without a yes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+
+from assistant.asks import Ask, AskKind, Asks, clauses, read_asks
+from corpus.models import Article, Document, DocumentMeta, Span
+from index.models import QueryReading
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+#: A sentence that grants something: the modal verbs of the policy text.
+GRANT = re.compile(
+    r"(?<![认许不])可(按规定|按照|直接|以|优先|纳入|由|打破|自主|享受|获得|申请|参加|推荐|申领|领取|列入|视同|聘任|认定|给予)"
+    r"|还可|享受|给予|予以"
+)
+#: The plan supports, encourages or does something (a yes to 「会不会…」「有没有…」).
+SUPPORT = re.compile(
+    r"支持|鼓励|落实|实施|开展|推行|推进|设置|举办|出台|建立|新增|加大|引进|组建|吸纳|纳入|探索|依托|常设|遴选|发布|完善|加强|确保"
+)
+#: A restriction lifted (「可打破户籍…制约」「不受…限制」): the answer to 「会不会卡户籍」 is no.
+_LIFTED = re.compile(r"打破|不受|无需|无须|不限|放宽|不再")
+#: An obligation (「用人单位应按规定提取…经费」): the answer to 「单位要出钱吗」.
+_OBLIGATION = re.compile(r"(?<![供反对])应(?!用)|须|必须|应当")
+#: Verbs of obtaining and asking that are not what is asked about (「能领补贴吗」 asks about 补贴).
+_ASKING_VERBS = frozenset(
+    _words(
+        "能 可以 领 领取 拿 拿到 申请 享受 参加 参与 获得 取得 办理 得到 报名 考 评 办 有 是 要 需要 会 给 发 补 "
+        "政策 上海 本市 规定 方案 文件 我 我们 请问 想 知道 问 单位 公司 现在 还 也 都 就 吗 呢 的 了 "
+        "政府 国家 市里 官方 部门 人社 人社局 那边 这边 这块 方面 机会 可能"
+    )
+)
+#: What eligibility turns on about a person; a question that names one the documents never mention
+#: (外地来的, 退休, 在校学生) is not answered 「可以」 — the documents do not say it applies.
+PERSONAL_ATTRIBUTES = re.compile(
+    r"外地|外省|外籍|外国人|非沪|户口|户籍|年龄|\d+岁|多岁|学历|大专|专科|本科|中专|高中|初中|硕士|博士|退休|在校|学生|应届|"
+    r"毕业生|失业|灵活就业|个体户|残疾|农民工|港澳|台湾|居住证|社保|没交|断缴"
+)
+#: Questions whether something is required or restricted (a grant answers them, but not with a yes).
+_REQUIREMENT = re.compile(
+    r"需要|必须|要求|一定要|得要|限制|受限|卡|门槛|要出|要交|要自己|require|must|need|restrict|limit", re.I
+)
+#: Existence questions (「有没有创业补贴」) are answered 「有」, ability ones (「能领吗」) echo their verb.
+_EXISTENCE = re.compile(
+    r"(有没有|有无|有木有|是否有)(?!机会|可能|资格|办法|希望)|有(?!机会|可能|资格|办法|希望).{0,16}吗|^\s*(is|are) there\b",
+    re.I,
+)
+#: The verb a Chinese yes/no asks with, echoed as the answer: 能不能 → 能, 会不会 → 会, …能…吗 → 能.
+_ECHO = re.compile(
+    r"([\u4e00-\u9fff]{1,2}?)[不没]\1|(可以|能够|能|会|可|算|是|给|行)[\u4e00-\u9fff（）()\w]{0,20}吗"
+)
+#: Words of the question form itself (「补贴标准是多少」 asks about 补贴; 标准 is how it asks).
+ASK_WORDS = frozenset(
+    _words(
+        "多少 标准 金额 数额 额度 条件 要求 资格 门槛 流程 步骤 手续 程序 方式 途径 材料 证明 资料 时间 期限 截止 "
+        "时候 哪里 地址 地方 电话 联系 联系方式 什么 怎么 如何 怎样 能否 是否 可以 具体 需要 哪些 有没有 意思 定义 "
+        "规定 内容 政策 方面 情况 问题 东西"
+    )
+)
+_CLAUSE = re.compile(r"(?<=[，,；;：:])")
+_ASKS_SOMETHING = re.compile(r"[？?吗呢]|什么|哪|怎|如何|多少|几")
+_CONTINUATION = re.compile(r"^(并|且|还|可|由|将|其|以|和|及|并按|同时|也)")
+_NUMBER = re.compile(r"\d|[零一二两三四五六七八九十百千万]+(?=[元名期支个项次%])")
+_MONEY_WORDS = re.compile(r"钱|元|补贴|补助|资助|奖励|津贴|贴息|工资|薪|费|贷款")
+
+#: What a sentence of the document must contain to state the answer to an ask of this kind.
+_STATES: dict[AskKind, re.Pattern[str]] = {
+    "amount": re.compile(
+        r"\d[\d,.]*\s*(万)?元|[零一二三四五六七八九十百千万]+元|标准为|补贴标准|\d+(\.\d+)?%|比例为"
+    ),
+    "procedure": re.compile(
+        r"向.{0,12}(申请|提出|报送)|提交|报名|登录|经.{0,12}(审核|审批|公示|实践)|由.{0,30}(考核|评审|认定|评价|聘任)|"
+        r"考核通过|比照认定|直接考核认定|直接聘任|评审环节|推荐申报|按照.{0,10}程序|可按规定获得"
+    ),
+    "where": re.compile(r"地址|窗口|网址|网站|办事大厅|服务大厅|热线|www\.|\.gov\.cn"),
+    "time": re.compile(r"\d{4}年|截止|\d+月\d+日|每年|期限|有效期|时限"),
+    "materials": re.compile(r"材料|申请表|证明文件|提交"),
+}
+#: A question for the items of a list or catalogue (「认可清单里具体有哪些证书」「目录包含哪些职业」).
+_LIST_ASK = re.compile(
+    r"(清单|目录|名单|名录|列表)[里中内上]?.{0,8}(有|包括|包含|含|列了)(哪些|什么)|具体(有|是|包括|包含)哪些|都有哪些|"
+    r"哪些(证书|职业|工种|机构)(在|属于|纳入)"
+)
+#: A question about the document's own period (「这个方案到哪年」), answered from its metadata.
+_VALIDITY_ASK = re.compile(
+    r"有效期|实施期|哪几年|到哪年|(方案|政策|文件|通知|计划).{0,8}(到什么时候|到期|截止|哪年|有效|还有效|多久|结束)|"
+    r"\bvalid|expire|which years|(plan|policy|document).{0,20}(until|end)",
+    re.I,
+)
+
+_MISSING_ZH: dict[AskKind, str] = {
+    "amount": "具体金额或补贴标准",
+    "procedure": "具体申请流程",
+    "where": "办理地点或申请渠道",
+    "time": "申请时间或截止日期",
+    "materials": "所需材料",
+    "conditions": "具体条件",
+    "definition": "这一说法的解释",
+    "yes_no": "您的情况是否适用",
+    "content": "相关内容",
+    "contact": "具体联系电话",
+}
+_MISSING_EN: dict[AskKind, str] = {
+    "amount": "the exact amount",
+    "procedure": "the application procedure",
+    "where": "where to apply",
+    "time": "application dates or a deadline",
+    "materials": "the required documents",
+    "conditions": "the specific conditions",
+    "definition": "a definition",
+    "yes_no": "whether it applies to your case",
+    "content": "this",
+    "contact": "a specific phone number",
+}
+
+
+@dataclass(frozen=True)
+class Quoted:
+    """An article the answer quotes, with the sentences chosen from it."""
+
+    document: Document
+    article: Article
+    sentences: tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class Opening:
+    """The opening text, whether it says yes, and sentences it used that must be quoted too."""
+
+    text: str
+    affirmative: bool = False
+    missing: tuple[AskKind, ...] = ()
+    used: tuple[tuple[str, str, Span], ...] = ()  # (doc_id, article label, sentence) it relies on
+    validity_said: bool = False  # the opening states the validity period (no closing note needed)
+
+
+@dataclass(frozen=True)
+class _Statement:
+    kind: AskKind
+    quoted: Quoted
+    span: Span
+    text: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a quoted sentence says to a yes/no ask: the sentence, the clause pattern that
+    answers, and the lead it supports (「能。」「有。」, or none)."""
+
+    quoted: Quoted
+    span: Span
+    anchor: re.Pattern[str]
+    lead: str = ""
+    unaddressed: tuple[str, ...] = ()  # what the asker said of themself that the sentence does not speak to
+
+
+class Opener:
+    """Writes the opening of an extractive answer; also judges whether a yes is supported.
+
+    ``terms`` tokenizes like the index (sub-words included); ``weight`` gives a word's weight in
+    the documents (IDF over sentences); ``distinctive`` tells whether a word is said in few enough
+    sentences to tell one condition from another; ``vocabulary`` is the documents' words.
+    """
+
+    def __init__(
+        self,
+        terms: Callable[[str], list[str]],
+        weight: Callable[[str], float],
+        distinctive: Callable[[str], bool],
+        vocabulary: Collection[str],
+        max_chars: int = 90,
+        names_place: Callable[[str], bool] | None = None,
+    ) -> None:
+        """``names_place`` tells whether a text names a place (青浦): it answers a 「在哪」."""
+        self._names_place = names_place
+        self._terms = terms
+        self._weight = weight
+        self._distinctive = distinctive
+        self._vocabulary = vocabulary
+        self._max_chars = max_chars
+
+    # --- what is asked about ---------------------------------------------------------------
+
+    def _content(self, text: str) -> set[str]:
+        return _maximal(
+            {t for t in self._terms(text) if len(t) > 1 and t not in ASK_WORDS and t not in _ASKING_VERBS}
+        )
+
+    def groups(self, clause: str, reading: QueryReading | None, language: str) -> list[frozenset[str]]:
+        """What a clause asks about, as groups of equivalent words (one must be in a sentence that
+        answers it): its own words, each with the document words its everyday word stands for
+        (开公司 → 创业 …); for English, the document words each English word can mean."""
+        groups: list[frozenset[str]] = []
+        everyday = dict(reading.everyday) if reading else {}
+        if language == "en" and reading is not None:
+            lowered = clause.lower()
+            for word, readings in reading.english:
+                found = frozenset(r for r in readings if r in self._vocabulary)
+                if found and word.lower() in lowered:
+                    groups.append(found)
+        for word in self._content(clause):
+            groups.append(frozenset({word, *everyday.get(word, ())}))
+        return groups
+
+    def focus(self, question: str, reading: QueryReading | None = None) -> set[str]:
+        """The question's topic words, with the document words its everyday and English words
+        stand for: what a sentence that answers it says."""
+        words = {t for t in self._terms(question) if len(t) > 1 and t not in ASK_WORDS}
+        if reading is not None:
+            words |= {w for _, added in (*reading.everyday, *reading.english) for w in added}
+            words |= {term for _, term in reading.corrected}
+        return _maximal({w for w in words if len(w) > 1})
+
+    # --- the yes -------------------------------------------------------------------------
+
+    def settle(
+        self,
+        ask: Ask,
+        question: str,
+        quoted: Sequence[Quoted],
+        reading: QueryReading | None = None,
+        language: str = "zh",
+    ) -> Verdict | None:
+        """The quoted sentence that answers a yes/no ask, and the lead it supports.
+
+        The sentence must say what the clause asks about: all of it for 「有没有X」, most of it
+        (by weight) otherwise. It supports a lead when it grants or does that thing: 「有。」 to
+        「有没有…」; the question's own verb (「能。」「会。」) when the question asks about a kind of
+        person or about the plan, or about the asker (「我能…吗」) and names the sentence's
+        condition or subject (「考了集成电路的证」 for 「对获得集成电路…证书的」). A question
+        whether something is required gets 「不一定。」 from a lifted restriction (可打破…制约)
+        and its verb from an obligation (应按规定…). No lead when the asker says something of
+        themself the sentence does not speak to (外地来的, 退休): that is reported as unaddressed.
+        """
+        # the clause's own words, and those of clauses that only name the topic (「…项目这块，」);
+        # 「…项目是什么，我能参加吗」: a clause with no words of its own asks about the question's topic
+        own = self.groups(ask.clause, reading, language)
+        topic = [
+            g
+            for c in _topic_clauses(question, ask.clause, language)
+            for g in self.groups(c, reading, language)
+        ]
+        groups = list(dict.fromkeys(own + topic)) or self.groups(question, reading, language)
+        used = [g for g in groups if any(w in self._vocabulary for w in g)]
+        existence = bool(_EXISTENCE.search(ask.clause))
+        # 「有没有申请表（可以下载）」: the thing asked about, the clause's last word, must be in them
+        head = self._head(ask.clause, own)
+        if not used or (existence and language != "en" and head is not None and head not in used):
+            return None
+        requirement = bool(_REQUIREMENT.search(ask.clause))
+        attributes = {m.group(0) for m in PERSONAL_ATTRIBUTES.finditer(question)}
+        asked = set(self._terms(question)) | {w for g in groups for w in g}
+        total = sum(self._group_weight(g) for g in used)
+        for q in quoted:
+            for span in _candidate_sentences(q):
+                text = span.slice(q.document.text)
+                covered = [g for g in used if any(w in text for w in g)]
+                if existence:
+                    enough = len(covered) == len(used)
+                elif language == "en":
+                    enough = len(covered) >= max(1, 2 * len(used) // 3)
+                else:
+                    enough = bool(covered) and sum(self._group_weight(g) for g in covered) >= 0.66 * total
+                if not enough:
+                    continue
+                grant, support = GRANT.search(text), SUPPORT.search(text)
+                unaddressed = tuple(sorted(a for a in attributes if a not in text))
+                if requirement:
+                    if _LIFTED.search(text):
+                        lead = "Not necessarily." if language == "en" else "不一定。"
+                        return Verdict(q, span, _LIFTED, "" if unaddressed else lead, unaddressed)
+                    if _OBLIGATION.search(text):
+                        return Verdict(
+                            q, span, _OBLIGATION, "" if unaddressed else _lead(ask, language), unaddressed
+                        )
+                    anchor = GRANT if grant else SUPPORT if support else None
+                    if anchor is None:
+                        continue
+                    return Verdict(q, span, anchor, "", unaddressed)
+                if not grant and not support:
+                    continue
+                anchor = GRANT if grant else SUPPORT
+                if unaddressed:
+                    return Verdict(q, span, anchor, "", unaddressed)
+                if existence:
+                    return Verdict(q, span, anchor, _lead(ask, language, existence=True))
+                if not ask.personal:
+                    return Verdict(q, span, anchor, _lead(ask, language))
+                # the asker must name what the sentence's grant turns on
+                if grant:
+                    required = {t for t in self._content(text[: grant.start()]) if self._distinctive(t)}
+                else:  # 「支持…符合条件的…科研人员…创办企业」: the subject is named by the question's background
+                    required = {t for t in self._content(text) if self._distinctive(t)} - {
+                        w for g in own for w in g
+                    }
+                named = bool(required & asked) or any(r in question for r in required)
+                return Verdict(q, span, anchor, _lead(ask, language) if named else "")
+        return None
+
+    def _head(self, clause: str, groups: Sequence[frozenset[str]]) -> frozenset[str] | None:
+        """The group of the word said last in a clause: the thing a Chinese noun phrase names
+        (「新型学徒制补贴」 is a 补贴)."""
+        placed = [(max((clause.rfind(w) for w in g), default=-1), g) for g in groups]
+        placed = [(at, g) for at, g in placed if at >= 0]
+        return max(placed, key=lambda pair: pair[0])[1] if placed else None
+
+    def _group_weight(self, group: frozenset[str]) -> float:
+        return max((self._weight(w) for w in group if w in self._vocabulary), default=0.0)
+
+    def supports_yes(
+        self,
+        asks: Asks,
+        question: str,
+        quoted: Sequence[Quoted],
+        reading: QueryReading | None = None,
+        language: str = "zh",
+    ) -> bool:
+        return any(
+            (v := self.settle(a, question, quoted, reading, language)) is not None and bool(v.lead)
+            for a in asks.of("yes_no")
+        )
+
+    # --- the opening ---------------------------------------------------------------------
+
+    def open(
+        self,
+        question: str,
+        asks: Asks,
+        quoted: Sequence[Quoted],
+        language: str = "zh",
+        reading: QueryReading | None = None,
+    ) -> Opening:
+        if not quoted:
+            return Opening("")
+        en = language == "en"
+        focus = self.focus(question, reading)
+        statements: list[_Statement] = []
+        missing: list[tuple[AskKind, str]] = []
+        lead = ""
+        said_validity: list[str] = []
+        validity = quoted[0].document.meta.validity
+        for ask in asks:
+            if ask.kind == "contact":
+                continue  # answered from the metadata below
+            if ask.kind == "yes_no":
+                verdict = self.settle(ask, question, quoted, reading, language)
+                if verdict is None:
+                    if en:  # English words reach the documents only through the dictionary: say what is there
+                        statements += self._content_statements(quoted, focus)
+                    else:
+                        missing.append(("yes_no", self._yes_no_missing(ask, question, en)))
+                    continue
+                lead = lead or verdict.lead
+                if verdict.unaddressed:
+                    listed = "、".join(f"“{a}”" for a in verdict.unaddressed)
+                    missing.append(
+                        (
+                            "yes_no",
+                            f"whether it applies to {listed}" if en else f"{listed}这类个人情况是否影响适用",
+                        )
+                    )
+                text = self._key(verdict.quoted, verdict.span, focus, verdict.anchor)
+                statements.append(_Statement("yes_no", verdict.quoted, verdict.span, text))
+                continue
+            if ask.kind == "time" and _VALIDITY_ASK.search(ask.clause) and validity:
+                if validity not in said_validity:
+                    said_validity.append(validity)
+                continue
+            clause_focus = self.focus(ask.clause, reading) or focus
+            if ask.kind == "content" and _LIST_ASK.search(ask.clause):
+                # 「清单里具体有哪些证书」: a notice names a list, it does not print it
+                missing.append(("content", "the list itself" if en else "具体名单或目录内容"))
+                statements += self._content_statements(quoted[:1], clause_focus)
+                continue
+            if ask.kind in _STATES:
+                stated = self._stated(ask.kind, ask.clause, quoted, clause_focus)
+                if stated is None:
+                    missing.append((ask.kind, ""))
+                else:
+                    q, span = stated
+                    anchor = re.compile(f"{_STATES[ask.kind].pattern}|{GRANT.pattern}")
+                    statements.append(_Statement(ask.kind, q, span, self._key(q, span, clause_focus, anchor)))
+                continue
+            if ask.kind == "conditions":
+                conditioned = self._conditioned(quoted, clause_focus)
+                if conditioned is None:
+                    missing.append(("conditions", ""))
+                else:
+                    q, span = conditioned
+                    statements.append(
+                        _Statement("conditions", q, span, self._key(q, span, clause_focus, GRANT))
+                    )
+                continue
+            if ask.kind == "definition":
+                # the first sentence that names what is asked about, else the article's first
+                q = quoted[0]
+                ordered = sorted(_candidate_sentences(q) or q.article.sentences, key=lambda c: c.start)
+                naming = [c for c in ordered if self._score(c.slice(q.document.text), clause_focus)]
+                span = (naming or ordered)[0]
+                statements.append(
+                    _Statement("definition", q, span, self._key(q, span, clause_focus, None, whole=True))
+                )
+                continue
+            statements += self._content_statements(quoted, clause_focus)
+        if missing and not statements and not said_validity:
+            # after what the document does not say, what it does say
+            statements += self._content_statements(quoted[:1], focus)
+        unique: list[_Statement] = []
+        for statement in statements:
+            if statement.text and not any(u.span == statement.span for u in unique):
+                unique.append(statement)
+        text = self._compose(lead, unique, missing, asks, quoted, en, said_validity)
+        used = tuple(
+            dict.fromkeys((s.quoted.document.doc_id, s.quoted.article.label, s.span) for s in unique)
+        )
+        kinds = tuple(dict.fromkeys(kind for kind, _ in missing))
+        return Opening(text, bool(lead), kinds, used, validity_said=bool(said_validity))
+
+    def _content_statements(self, quoted: Sequence[Quoted], focus: set[str]) -> list[_Statement]:
+        """What each quoted article says about the question: its best sentence, from the clause
+        that names the topic on (an answer in parts quotes one article per part)."""
+        out = []
+        for q in quoted:
+            span = self._best_sentence(q, focus)
+            out.append(_Statement("content", q, span, self._key(q, span, focus, None)))
+        return out
+
+    def _yes_no_missing(self, ask: Ask, question: str, en: bool) -> str:
+        """How a yes/no the documents do not settle is named: 「新型学徒制补贴的相关规定」."""
+        if _EXISTENCE.search(ask.clause):
+            objects = self._content(ask.clause) or self._content(question)
+            ordered = sorted(objects, key=lambda w: question.find(w))
+            if ordered:
+                return f"provisions on {'/'.join(ordered)}" if en else f"{''.join(ordered)}的相关规定"
+        if ask.personal or PERSONAL_ATTRIBUTES.search(question):
+            return "who can take part or apply" if en else "个人参加或申请的具体条件"
+        return "whether this is allowed" if en else "这一点"
+
+    def _stated(
+        self, kind: AskKind, clause: str, quoted: Sequence[Quoted], focus: set[str]
+    ) -> tuple[Quoted, Span] | None:
+        pattern = _STATES[kind]
+        money = kind == "amount" and bool(_MONEY_WORDS.search(clause))
+        for q in quoted:
+            for span in sorted(
+                _candidate_sentences(q), key=lambda c: -self._score(c.slice(q.document.text), focus)
+            ):
+                text = span.slice(q.document.text)
+                if not self._score(text, focus):
+                    continue
+                if kind == "amount" and not money:
+                    if _NUMBER.search(text):
+                        return q, span
+                elif pattern.search(text) or (
+                    kind == "where" and self._names_place is not None and self._names_place(text)
+                ):
+                    return q, span
+        return None
+
+    def _conditioned(self, quoted: Sequence[Quoted], focus: set[str]) -> tuple[Quoted, Span] | None:
+        """A quoted sentence that sets a condition (「对…的，可…」「符合条件的…」) on what is asked about."""
+        for q in quoted:
+            for span in _candidate_sentences(q):
+                text = span.slice(q.document.text)
+                m = GRANT.search(text)
+                if m and _condition(text, m.start()) and self._score(text, focus):
+                    return q, span
+        return None
+
+    def _score(self, text: str, focus: set[str]) -> float:
+        return sum(self._weight(t) for t in focus if t in text)
+
+    def _best_sentence(self, q: Quoted, focus: set[str]) -> Span:
+        """The sentence of the article that says most of the topic (the chosen ones win ties)."""
+        candidates = _candidate_sentences(q) or list(q.article.sentences)
+        return max(
+            candidates,
+            key=lambda s: (self._score(s.slice(q.document.text), focus), s in q.sentences, -s.start),
+        )
+
+    def _key(
+        self, q: Quoted, span: Span, focus: set[str], anchor: re.Pattern[str] | None, whole: bool = False
+    ) -> str:
+        """The clauses of a sentence that bear on the question, as plain text (about ``max_chars``).
+
+        From the clause that answers — the one with the ``anchor`` (a grant, an amount …), else
+        the one that says most of the topic — with the condition or subject before it, and on to
+        the clauses after it while they fit. ``whole``: the whole sentence, its least telling
+        clauses dropped until it fits (a definition's predicate is often at the end).
+        """
+        text = span.slice(q.document.text).strip()
+        text = text.removeprefix(q.article.printed)
+        heading = q.article.heading
+        if heading and text.startswith(heading):
+            text = text[len(heading) :].lstrip("。.")
+        clauses = [c for c in _CLAUSE.split(text.rstrip("。；;")) if c.strip()]
+        if not clauses:
+            return ""
+        scores = [self._score(c, focus) for c in clauses]
+        marked = [i for i, c in enumerate(clauses) if anchor is not None and anchor.search(c)]
+        if whole:
+            best = max(range(len(clauses)), key=lambda i: (scores[i], -i))
+            picked = list(range(len(clauses)))
+        else:
+            if marked:
+                best = max(marked, key=lambda i: (scores[i], -i))
+            else:
+                best = max(range(len(clauses)), key=lambda i: (scores[i], -i)) if any(scores) else 0
+            start = end = best
+            # a condition (「对…的，」), a subject, or a clause this one continues comes with it
+            while start > 0 and (
+                _CONTINUATION.match(clauses[start])
+                or clauses[start - 1].rstrip("，,；;").endswith("的")
+                or (anchor is not None and anchor.match(clauses[start]) is not None)
+                or _length(clauses[start : end + 1]) < 16
+            ):
+                start -= 1
+            # the means before a purpose (「通过…项目，以…方式，加强…激励」), then what follows, while it fits
+            while start > 0 and not marked and _length(clauses[start - 1 : end + 1]) <= self._max_chars:
+                start -= 1
+            while end + 1 < len(clauses) and _length(clauses[start : end + 2]) <= self._max_chars:
+                end += 1
+            picked = list(range(start, end + 1))
+        while len(picked) > 1 and _length([clauses[i] for i in picked]) > self._max_chars:
+            droppable = [i for i in picked if i not in (best, picked[-1])] or [i for i in picked if i != best]
+            weakest = min(droppable, key=lambda i: (scores[i], -len(clauses[i])))
+            picked.remove(weakest)
+        out = "".join(clauses[i] for i in picked).rstrip("，,；;：:")
+        out = re.sub(r"^对(?=.{2,}的[,，])", "", out)
+        return out.replace(",", "，").replace(";", "；").replace(":", "：")
+
+    def _compose(
+        self,
+        lead: str,
+        statements: Sequence[_Statement],
+        missing: Sequence[tuple[AskKind, str]],
+        asks: Asks,
+        quoted: Sequence[Quoted],
+        en: bool,
+        validity: Sequence[str] = (),
+    ) -> str:
+        meta = quoted[0].document.meta
+        several_documents = len({q.document.doc_id for q in quoted}) > 1
+        doc = _doc_word(meta, en)
+        parts: list[str] = [lead] if lead else []
+        for period in validity:
+            parts.append(
+                f"The {doc} covers {period.replace('年', '')}." if en else f"{doc}的实施期为{period}。"
+            )
+        names = list(
+            dict.fromkeys(label or (_MISSING_EN if en else _MISSING_ZH)[kind] for kind, label in missing)
+        )
+        if names:
+            parts.append(
+                f"The {doc} does not state {_join_en(names)}." if en else f"{doc}没有写明{'、'.join(names)}。"
+            )
+        for i, s in enumerate(statements):
+            where = _where(s.quoted, en, several_documents)
+            if en:
+                parts.append(f"{where} says: {s.text}.")
+            elif names and i == 0 and not lead:
+                parts.append(f"{'' if several_documents else doc}{where}只规定：{s.text}。")
+            else:
+                parts.append(f"{'' if several_documents else doc}{where}规定：{s.text}。")
+        contact = meta.contact or meta.issuer
+        if asks.has("contact") and contact:
+            parts.append(f"Contact: {contact}." if en else f"咨询渠道：{contact}。")
+        elif names and contact:
+            parts.append(
+                f"For the details, please contact {contact}."
+                if en
+                else f"具体办理请以主管部门发布的细则为准，或咨询{contact}。"
+            )
+        return (" " if en else "").join(parts).strip()
+
+
+def _lead(ask: Ask, language: str, existence: bool = False) -> str:
+    """The yes a question gets: 「有。」 to 「有没有」, its own verb (「能。」「会。」) to 「能不能」,
+    「可以。」 when it asks with none; "Yes." in English."""
+    if language == "en":
+        return "Yes."
+    if existence:
+        return "有。"
+    m = _ECHO.search(ask.clause)
+    verb = (m.group(1) or m.group(2)) if m else ""
+    if verb in {"可", "能够"}:
+        verb = "可以" if verb == "可" else "能"
+    return f"{verb or '可以'}。"
+
+
+def _topic_clauses(question: str, asking: str, language: str) -> list[str]:
+    """Clauses of the question that ask nothing themselves: the topic or background the asking
+    clause speaks of (「数字技术工程师培育项目这块，」)."""
+    out = []
+    for clause in clauses(question, language):
+        if clause == asking or clause.strip() in asking:
+            continue
+        if {a.kind for a in read_asks(clause, language)} <= {"content"} and not _ASKS_SOMETHING.search(
+            clause
+        ):
+            out.append(clause)
+    return out
+
+
+def _doc_word(meta: DocumentMeta, en: bool) -> str:
+    if en:
+        return "plan" if "方案" in meta.kind else "document"
+    return "方案" if "方案" in meta.kind else "文件"
+
+
+def _where(q: Quoted, en: bool, several_documents: bool) -> str:
+    label = q.article.label
+    name = label if label.startswith(("第", "附件", "前言")) else f"第{label}条"
+    title = q.document.meta.short_title or q.document.title
+    if en:
+        base = label if label.startswith(("第", "前言", "附件")) else f"Article {label}"
+        return base + (f" of 《{title}》" if several_documents else " of the plan")
+    return f"《{title}》{name}" if several_documents else name
+
+
+def _join_en(labels: Sequence[str]) -> str:
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " or " + labels[-1]
+
+
+def _length(clauses: Sequence[str]) -> int:
+    return sum(len(c) for c in clauses)
+
+
+def _maximal(terms: set[str]) -> set[str]:
+    return {t for t in terms if not any(t != other and t in other for other in terms)}
+
+
+def _condition(text: str, modal_at: int) -> str:
+    """The condition a granting modal applies to, when the sentence sets one: the clause before
+    it (「对劳动者…证书的」 in 「对劳动者…证书的,可按规定享受…」, 「符合条件的…人才」)."""
+    pieces = re.split(r"[，,；;。]", text[:modal_at])
+    last = pieces[-1].strip() if pieces else ""
+    if not last and len(pieces) > 1:
+        last = pieces[-2].strip()
+    if last.endswith("的") or last.startswith("对") or "的人员" in last or "符合" in last:
+        return last
+    return ""
+
+
+def _candidate_sentences(q: Quoted) -> list[Span]:
+    """The chosen sentences first, then the article's others (a bare heading sentence excluded)."""
+    ordered = list(q.sentences) + [s for s in q.article.sentences if s not in q.sentences]
+    heading = q.article.heading
+
+    def bare_heading(span: Span) -> bool:
+        text = span.slice(q.document.text).rstrip("。").removeprefix(q.article.printed).strip()
+        return bool(heading) and text == heading
+
+    return [s for s in ordered if not bare_heading(s)]

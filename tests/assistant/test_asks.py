@@ -1,0 +1,67 @@
+"""The grammar of question forms: what each clause of a question asks."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.asks import read_asks
+
+
+@pytest.mark.parametrize(
+    ("question", "kinds"),
+    [
+        ("职业技能提升补贴怎么申请？", ["procedure"]),
+        ("技能补贴去哪里申请", ["where"]),
+        ("补贴标准是多少，什么时候发", ["amount", "time"]),
+        ("考证补贴需要什么材料", ["materials"]),
+        ("新八级工是什么意思", ["definition"]),
+        ("申请条件是什么", ["conditions"]),
+        ("数字技术工程师培育项目是什么，我能参加吗？", ["definition", "yes_no"]),
+        ("有没有创业补贴", ["yes_no"]),
+        ("上海对数字人才有哪些支持政策", ["content"]),
+        ("技能补贴", ["content"]),
+        ("12333电话是多少", ["contact"]),
+        ("这个方案有效期到什么时候", ["time"]),
+        ("那需要什么条件？", ["conditions"]),
+        ("具体多少钱？", ["amount"]),
+        ("创业贷款最多贷多少", ["amount"]),
+        ("数据标注培训在哪报名，要交钱吗", ["where", "yes_no"]),
+        # forms that look like another kind but are not
+        ("那职业院校那边还要建什么机构吗", ["content"]),  # 什么…吗 asks what, not whether
+        ("方案里对高校数字学科建设有什么要求", ["content"]),  # what the plan asks of them
+        ("企业给职工做数字技能培训，这笔钱从哪里出？", ["content"]),  # who pays, not where to go
+        ("线上人力资源服务公共平台都有些啥功能", ["content"]),  # 线上 names the platform
+        ("境外职业资格证书怎么认定？", ["procedure"]),  # 职业资格 is not a condition
+        ("平台搞得好不好会影响到什么？", ["content"]),
+        ("How do I apply for the vocational skills subsidy and how much is it?", ["procedure", "amount"]),
+        ("Who is eligible for the start-up loan?", ["conditions"]),
+        ("What is the digital technology engineer program?", ["definition"]),
+        ("What support is there for foreign professionals?", ["content"]),
+    ],
+)
+def test_kinds(question: str, kinds: list[str]) -> None:
+    language = "en" if question.isascii() else "zh"
+    assert [a.kind for a in read_asks(question, language)] == kinds
+
+
+@pytest.mark.parametrize(
+    ("question", "personal"),
+    [
+        ("能领补贴吗", True),  # no subject: the asker
+        ("我在成都，考了证能拿补贴吗", True),  # the asker named in another clause
+        ("民营企业的专家能当评委吗", False),  # a kind of person
+        ("事业单位招聘要求户籍吗", False),
+        ("Can I get a subsidy?", True),
+        ("Are foreign qualifications recognised?", False),
+    ],
+)
+def test_a_yes_no_is_about_the_asker_unless_it_names_someone(question: str, personal: bool) -> None:
+    language = "en" if question.isascii() else "zh"
+    (ask,) = [a for a in read_asks(question, language) if a.kind == "yes_no"]
+    assert ask.personal is personal
+
+
+def test_every_question_asks_something() -> None:
+    asks = read_asks("嗯")
+    assert [a.kind for a in asks] == ["content"]
+    assert asks.has("content") and not asks.has("amount")

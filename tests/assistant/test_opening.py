@@ -1,0 +1,107 @@
+"""The opening of an offline answer: one plain statement per ask, no false 「可以」, what is not
+stated said plainly with the next step."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answerer import AnswerRequest
+from assistant.asks import read_asks
+from assistant.extractive import ExtractiveAnswerer
+from assistant.factory import make_topic_terms
+from corpus.loader import default_corpus_dir, load_corpus
+from corpus.models import Document
+from index.models import Hit
+
+NOTICE_ID = "sh-digital-talent-2024"
+
+
+@pytest.fixture(scope="module")
+def notice_answerer() -> tuple[ExtractiveAnswerer, Document]:
+    report = load_corpus(default_corpus_dir())
+    by_id = {d.doc_id: d for d in report.documents}
+    return ExtractiveAnswerer(by_id, make_topic_terms(report.documents)), by_id[NOTICE_ID]
+
+
+def opening(answerer: ExtractiveAnswerer, notice: Document, question: str, ranked: list[str]) -> str:
+    hits = tuple(
+        Hit.of_article(notice, article, 1.0 - 0.1 * i)
+        for i, label in enumerate(ranked)
+        if (article := notice.article(label)) is not None
+    )
+    request = AnswerRequest(
+        question=question,
+        hits=hits,
+        documents={NOTICE_ID: notice},
+        asks=read_asks(question),
+        original=question,
+    )
+    return answerer.answer(request).text.split("\n\n")[0]
+
+
+def test_a_procedure_the_notice_does_not_give_is_said_to_be_missing_with_the_next_step(
+    notice_answerer,
+) -> None:
+    text = opening(*notice_answerer, "职业技能提升补贴怎么申请？", ["（十三）"])
+    assert text.startswith("方案没有写明具体申请流程。")
+    # what the notice does say, in plain words, then whom to ask
+    assert "获得相关技能等级证书的，可按规定享受职业技能提升补贴" in text
+    assert "12333" in text
+
+
+def test_can_i_is_answered_with_the_condition_not_a_yes(notice_answerer) -> None:
+    # (十三) grants the subsidy on a condition the question does not name: no 「可以」
+    text = opening(*notice_answerer, "我能领职业技能提升补贴吗", ["（十三）"])
+    assert not text.startswith(("可以", "能", "有"))
+    assert "参加数字职业技能等级认定且获得相关技能等级证书的" in text
+
+
+def test_a_yes_when_the_question_names_the_condition(notice_answerer) -> None:
+    text = opening(*notice_answerer, "我在上海创业，能享受创业担保贷款吗", ["（五）"])
+    assert text.startswith("能。")
+
+
+def test_is_there_gets_yes_only_for_the_thing_itself(notice_answerer) -> None:
+    assert opening(*notice_answerer, "有没有创业补贴", ["（五）"]).startswith("有。")
+    # (二) supports 新型学徒制 but says nothing of a subsidy for it
+    text = opening(*notice_answerer, "有没有新型学徒制补贴", ["（二）"])
+    assert not text.startswith("有")
+    assert "没有写明新型学徒制补贴的相关规定" in text
+    # a thing the notice never names (申请表) is not there
+    assert not opening(*notice_answerer, "有没有申请表可以下载", ["（十三）"]).startswith("有")
+
+
+def test_a_requirement_lifted_is_not_a_yes(notice_answerer) -> None:
+    text = opening(*notice_answerer, "事业单位招聘高层次数字技术人才会不会卡户籍", ["（六）"])
+    assert text.startswith("不一定。")
+    assert "可打破户籍" in text
+
+
+def test_something_about_the_asker_the_notice_never_mentions_is_not_answered_yes(notice_answerer) -> None:
+    text = opening(*notice_answerer, "外地来的数字技术人员在上海创业，能享受创业扶持政策吗", ["（五）"])
+    assert not text.startswith(("可以", "能"))
+    assert "“外地”这类个人情况是否影响适用" in text
+
+
+def test_a_definition_quotes_the_sentence_that_names_the_term(notice_answerer) -> None:
+    text = opening(*notice_answerer, "新八级工是什么意思", ["（十一）"])
+    assert "推行“新八级工”职业技能等级制度" in text
+
+
+def test_the_validity_question_is_answered_from_the_metadata(notice_answerer) -> None:
+    assert opening(*notice_answerer, "这个方案有效期到什么时候", ["前言"]) == "方案的实施期为2024–2026年。"
+
+
+def test_several_missing_specifics_in_one_sentence(notice_answerer) -> None:
+    text = opening(*notice_answerer, "创业场地补贴每个月补多少钱，要去哪个窗口办", ["（五）"])
+    assert text.startswith("方案没有写明具体金额或补贴标准、办理地点或申请渠道。")
+
+
+def test_the_full_title_is_said_once(notice_answerer) -> None:
+    answerer, notice = notice_answerer
+    hits = tuple(Hit.of_article(notice, notice.article(label), 1.0) for label in ["（六）", "（十二）"])  # type: ignore[arg-type]
+    question = "事业单位引进高层次数字人才，岗位和工资分别怎么安排"
+    text = answerer.answer(
+        AnswerRequest(question=question, hits=hits, documents={NOTICE_ID: notice}, asks=read_asks(question))
+    ).text
+    assert text.count(notice.title) == 1

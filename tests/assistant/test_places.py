@@ -1,0 +1,56 @@
+"""Places from the gazetteer (cpca's divisions, CC-CEDICT's English names) and their roles."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.places import Gazetteer, is_origin, make_gazetteer, short_name
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    return make_gazetteer()
+
+
+def test_short_names() -> None:
+    assert short_name("绍兴市") == "绍兴"
+    assert short_name("黔南布依族苗族自治州") == "黔南"
+    assert short_name("浦东新区") == "浦东"
+    assert short_name("沙县") == ""  # too short to stand alone
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("绍兴技能提升补贴申请条件有哪些", ["绍兴市"]),
+        ("柯桥区技能补贴怎么领", ["柯桥区"]),
+        ("萧山技能补贴", ["萧山区"]),  # a county known by its short name
+        ("Can I get the skills subsidy in Hangzhou?", ["杭州市"]),
+        ("在阿里巴巴工作能领补贴吗", []),  # 阿里 inside a longer word
+        ("我想吃三明治", []),
+        ("世界和平", []),  # 和平 is a common word; 和平区 would count
+    ],
+)
+def test_finds_divisions(gazetteer: Gazetteer, text: str, found: list[str]) -> None:
+    assert [p.name for p in gazetteer.find(text)] == found
+
+
+def test_a_name_shared_with_shanghai_is_within_shanghai(gazetteer: Gazetteer) -> None:
+    (place,) = gazetteer.find("普陀区的补贴")
+    assert place.within(("31",))  # 上海 and 舟山 both have a 普陀区
+
+
+@pytest.mark.parametrize(
+    ("text", "origin"),
+    [
+        ("我是北京来的，能参加吗", True),
+        ("我户口在安徽，在上海工作", True),
+        ("在香港考的证书上海认吗", True),
+        ("I'm from Beijing", True),
+        ("我在成都，考了证能拿补贴吗", False),
+        ("昆山人才补贴怎么申请", False),  # 人才, not 昆山人
+    ],
+)
+def test_origin_is_background(gazetteer: Gazetteer, text: str, origin: bool) -> None:
+    place = gazetteer.find(text)[0]
+    assert is_origin(text, place) is origin
