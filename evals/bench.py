@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -209,7 +210,11 @@ def stard_benchmark(options: BenchOptions, work: Path) -> list[Row]:
     except stard.StardMissing as exc:
         log.warning("STARD benchmark skipped: %s", exc)
         return []
-    result = stard.run(queries, articles, work=work, laws_from=train)
+    return stard_rows(stard.run(queries, articles, work=work, laws_from=train))
+
+
+def stard_rows(result: dict[str, Any]) -> list[Row]:
+    """The rows of one ``evals.benchmarks.stard`` result (its JSON object)."""
     rows: list[Row] = []
     for name in (*stard.RETRIEVERS, "bm25_plain_subset", "keyword_subset"):
         m = result.get(name)

@@ -72,3 +72,30 @@ def test_a_question_s_latency_is_its_fastest_pass_and_every_search_is_counted_to
     assert all(count >= 3 for count in calls.values())
     with pytest.raises(ValueError, match="passes"):
         retrieval.evaluate(Stalling(), questions, passes=0)
+
+
+def test_a_stard_result_becomes_rows_naming_the_corpus_size() -> None:
+    entry = {
+        "n": 3,
+        "recall_at_1": 0.25,
+        "recall_at_5": 0.5,
+        "recall_at_10": 0.5,
+        "recall_at_100": 0.75,
+        "hit_at_10": 2 / 3,
+        "mrr_at_10": 0.5,
+        "corpus_articles": 58113,
+        "index_seconds": 12.0,
+        "query_p50_ms": 1.0,
+        "query_p95_ms": 3.5,
+    }
+    result = {
+        "bm25_plain": entry,
+        "hybrid": {**entry, "corpus_articles": 10615},
+        "peak_memory_mb": 900.0,
+        "run": {"dense": None},
+    }
+    rows = bench.stard_rows(result)
+    shown = {(r.variant, r.metric): r.shown() for r in rows}
+    assert shown[("bm25_plain (58,113 articles)", "R@100")] == "0.750"
+    assert shown[("hybrid (10,615 articles)", "query p95")] == "3.5"
+    assert shown[("process", "peak memory")] == "900.0"
