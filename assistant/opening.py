@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.asks import Ask, AskKind, Asks, clauses, read_asks
 from corpus.models import Article, Document, DocumentMeta, Span
@@ -53,6 +53,9 @@ _ASKING_VERBS = frozenset(
         "政府 国家 市里 官方 部门 人社 人社局 那边 这边 这块 方面 机会 可能"
     )
 )
+#: Words that set the scene of nearly every question (the documents' own city, the government,
+#: the plan itself): they do not tell which sentence answers it.
+_BACKGROUND = frozenset(_words("上海 本市 市里 沪 政府 国家 方案 文件 政策 我 我们 你们 请问 相关"))
 #: What eligibility turns on about a person; a question that names one the documents never mention
 #: (外地来的, 退休, 在校学生) is not answered 「可以」 — the documents do not say it applies.
 PERSONAL_ATTRIBUTES = re.compile(
@@ -159,10 +162,24 @@ class Opening:
 
 @dataclass(frozen=True)
 class _Statement:
+    """What a quoted sentence says about one ask (``only``: said after what is missing, as all
+    the documents say on the matter)."""
+
     kind: AskKind
     quoted: Quoted
     span: Span
     text: str
+    only: bool = False
+
+
+@dataclass(frozen=True)
+class _Missing:
+    """An ask the documents do not answer, named for the answer (``label``, else by its kind);
+    ``validity``: not missing but the document's own period, said from its metadata."""
+
+    kind: AskKind
+    label: str = ""
+    validity: bool = False
 
 
 @dataclass(frozen=True)
@@ -353,66 +370,59 @@ class Opener:
         language: str = "zh",
         reading: QueryReading | None = None,
     ) -> Opening:
+        """The opening: for each ask in the question's order, what the quoted articles say about
+        it, or that they do not say it; then the next step when something is missing."""
         if not quoted:
             return Opening("")
         en = language == "en"
         focus = self.focus(question, reading)
-        statements: list[_Statement] = []
-        missing: list[tuple[AskKind, str]] = []
+        pieces: list[_Statement | _Missing] = []
         lead = ""
-        said_validity: list[str] = []
-        validity = quoted[0].document.meta.validity
         for ask in asks:
             if ask.kind == "contact":
-                continue  # answered from the metadata below
+                continue  # answered from the metadata, last
             if ask.kind == "yes_no":
                 verdict = self.settle(ask, question, quoted, reading, language)
                 if verdict is None:
-                    if en:  # English words reach the documents only through the dictionary: say what is there
-                        statements += self._content_statements(quoted, focus)
+                    if en:  # English reaches the documents through the dictionary only: say what is there
+                        pieces += self._content_statements(quoted, focus)
                     else:
-                        missing.append(("yes_no", self._yes_no_missing(ask, question, en)))
+                        pieces.append(_Missing("yes_no", self._yes_no_missing(ask, question, en)))
                     continue
                 lead = lead or verdict.lead
                 if verdict.unaddressed:
                     listed = "、".join(f"“{a}”" for a in verdict.unaddressed)
-                    missing.append(
-                        (
-                            "yes_no",
-                            f"whether it applies to {listed}" if en else f"{listed}这类个人情况是否影响适用",
-                        )
-                    )
+                    label = f"whether it applies to {listed}" if en else f"{listed}这类个人情况是否影响适用"
+                    pieces.append(_Missing("yes_no", label))
                 text = self._key(verdict.quoted, verdict.span, focus, verdict.anchor)
-                statements.append(_Statement("yes_no", verdict.quoted, verdict.span, text))
+                pieces.append(_Statement("yes_no", verdict.quoted, verdict.span, text))
                 continue
+            validity = quoted[0].document.meta.validity
             if ask.kind == "time" and _VALIDITY_ASK.search(ask.clause) and validity:
-                if validity not in said_validity:
-                    said_validity.append(validity)
+                pieces.append(_Missing("time", validity, validity=True))
                 continue
             clause_focus = self.focus(ask.clause, reading) or focus
             if ask.kind == "content" and _LIST_ASK.search(ask.clause):
                 # 「清单里具体有哪些证书」: a notice names a list, it does not print it
-                missing.append(("content", "the list itself" if en else "具体名单或目录内容"))
-                statements += self._content_statements(quoted[:1], clause_focus)
+                pieces.append(_Missing("content", "the list itself" if en else "具体名单或目录内容"))
+                pieces += self._content_statements(quoted[:1], clause_focus)
                 continue
             if ask.kind in _STATES:
                 stated = self._stated(ask.kind, ask.clause, quoted, clause_focus)
                 if stated is None:
-                    missing.append((ask.kind, ""))
+                    pieces.append(_Missing(ask.kind))
                 else:
                     q, span = stated
                     anchor = re.compile(f"{_STATES[ask.kind].pattern}|{GRANT.pattern}")
-                    statements.append(_Statement(ask.kind, q, span, self._key(q, span, clause_focus, anchor)))
+                    pieces.append(_Statement(ask.kind, q, span, self._key(q, span, clause_focus, anchor)))
                 continue
             if ask.kind == "conditions":
                 conditioned = self._conditioned(quoted, clause_focus)
                 if conditioned is None:
-                    missing.append(("conditions", ""))
+                    pieces.append(_Missing("conditions"))
                 else:
                     q, span = conditioned
-                    statements.append(
-                        _Statement("conditions", q, span, self._key(q, span, clause_focus, GRANT))
-                    )
+                    pieces.append(_Statement("conditions", q, span, self._key(q, span, clause_focus, GRANT)))
                 continue
             if ask.kind == "definition":
                 # the first sentence that names what is asked about, else the article's first
@@ -420,24 +430,29 @@ class Opener:
                 ordered = sorted(_candidate_sentences(q) or q.article.sentences, key=lambda c: c.start)
                 naming = [c for c in ordered if self._score(c.slice(q.document.text), clause_focus)]
                 span = (naming or ordered)[0]
-                statements.append(
-                    _Statement("definition", q, span, self._key(q, span, clause_focus, None, whole=True))
-                )
+                text = self._key(q, span, clause_focus, None, whole=True)
+                pieces.append(_Statement("definition", q, span, text))
                 continue
-            statements += self._content_statements(quoted, clause_focus)
-        if missing and not statements and not said_validity:
+            pieces += self._content_statements(quoted, clause_focus)
+        missing = [p for p in pieces if isinstance(p, _Missing) and not p.validity]
+        statements = [p for p in pieces if isinstance(p, _Statement)]
+        if missing and not statements:
             # after what the document does not say, what it does say
-            statements += self._content_statements(quoted[:1], focus)
-        unique: list[_Statement] = []
-        for statement in statements:
-            if statement.text and not any(u.span == statement.span for u in unique):
-                unique.append(statement)
-        text = self._compose(lead, unique, missing, asks, quoted, en, said_validity)
-        used = tuple(
-            dict.fromkeys((s.quoted.document.doc_id, s.quoted.article.label, s.span) for s in unique)
-        )
-        kinds = tuple(dict.fromkeys(kind for kind, _ in missing))
-        return Opening(text, bool(lead), kinds, used, validity_said=bool(said_validity))
+            fallback = self._content_statements(quoted[:1], focus)
+            pieces += [replace(f, only=True) for f in fallback]
+        kept: list[_Statement | _Missing] = []
+        for piece in pieces:
+            duplicate = isinstance(piece, _Statement) and (
+                not piece.text or any(isinstance(k, _Statement) and k.span == piece.span for k in kept)
+            )
+            if not duplicate and piece not in kept:
+                kept.append(piece)
+        text = self._compose(lead, kept, asks, quoted, en)
+        said = [k for k in kept if isinstance(k, _Statement)]
+        used = tuple(dict.fromkeys((k.quoted.document.doc_id, k.quoted.article.label, k.span) for k in said))
+        kinds = tuple(dict.fromkeys(m.kind for m in missing))
+        validity_said = any(isinstance(k, _Missing) and k.validity for k in kept)
+        return Opening(text, bool(lead), kinds, used, validity_said=validity_said)
 
     def _content_statements(self, quoted: Sequence[Quoted], focus: set[str]) -> list[_Statement]:
         """What each quoted article says about the question: its best sentence, from the clause
@@ -491,7 +506,9 @@ class Opener:
         return None
 
     def _score(self, text: str, focus: set[str]) -> float:
-        return sum(self._weight(t) for t in focus if t in text)
+        """How much of the topic a text says: the weights of the topic words in it (scene-setting
+        words like 上海 or 方案 count a third)."""
+        return sum(self._weight(t) * (0.3 if t in _BACKGROUND else 1.0) for t in focus if t in text)
 
     def _best_sentence(self, q: Quoted, focus: set[str]) -> Span:
         """The sentence of the article that says most of the topic (the chosen ones win ties)."""
@@ -555,40 +572,54 @@ class Opener:
     def _compose(
         self,
         lead: str,
-        statements: Sequence[_Statement],
-        missing: Sequence[tuple[AskKind, str]],
+        pieces: Sequence[_Statement | _Missing],
         asks: Asks,
         quoted: Sequence[Quoted],
         en: bool,
-        validity: Sequence[str] = (),
     ) -> str:
         meta = quoted[0].document.meta
         several_documents = len({q.document.doc_id for q in quoted}) > 1
         doc = _doc_word(meta, en)
         parts: list[str] = [lead] if lead else []
-        for period in validity:
-            parts.append(
-                f"The {doc} covers {period.replace('年', '')}." if en else f"{doc}的实施期为{period}。"
-            )
-        names = list(
-            dict.fromkeys(label or (_MISSING_EN if en else _MISSING_ZH)[kind] for kind, label in missing)
-        )
-        if names:
-            parts.append(
-                f"The {doc} does not state {_join_en(names)}." if en else f"{doc}没有写明{'、'.join(names)}。"
-            )
-        for i, s in enumerate(statements):
-            where = _where(s.quoted, en, several_documents)
+        names: list[str] = []  # missing things in a row, said in one sentence
+
+        def flush() -> None:
+            if names:
+                parts.append(
+                    f"The {doc} does not state {_join_en(names)}."
+                    if en
+                    else f"{doc}没有写明{'、'.join(names)}。"
+                )
+                names.clear()
+
+        for piece in pieces:
+            if isinstance(piece, _Missing):
+                if piece.validity:
+                    flush()
+                    period = piece.label
+                    parts.append(
+                        f"The {doc} covers {period.replace('年', '')}."
+                        if en
+                        else f"{doc}的实施期为{period}。"
+                    )
+                    continue
+                name = piece.label or (_MISSING_EN if en else _MISSING_ZH)[piece.kind]
+                if name not in names:
+                    names.append(name)
+                continue
+            flush()
+            where = _where(piece.quoted, en, several_documents)
+            prefix = "" if several_documents else doc
             if en:
-                parts.append(f"{where} says: {s.text}.")
-            elif names and i == 0 and not lead:
-                parts.append(f"{'' if several_documents else doc}{where}只规定：{s.text}。")
+                parts.append(f"{where} says: {piece.text}.")
             else:
-                parts.append(f"{'' if several_documents else doc}{where}规定：{s.text}。")
+                parts.append(f"{prefix}{where}{'只规定' if piece.only else '规定'}：{piece.text}。")
+        flush()
         contact = meta.contact or meta.issuer
+        anything_missing = any(isinstance(p, _Missing) and not p.validity for p in pieces)
         if asks.has("contact") and contact:
             parts.append(f"Contact: {contact}." if en else f"咨询渠道：{contact}。")
-        elif names and contact:
+        elif anything_missing and contact:
             parts.append(
                 f"For the details, please contact {contact}."
                 if en

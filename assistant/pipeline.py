@@ -205,6 +205,9 @@ class Pipeline:
         """Verify a draft; a chat-model draft left with nothing verifiable is replaced by the fallback."""
         verified = self.verifier.verify(draft, hits)
         final, dropped = verified.draft, list(verified.dropped)
+        if final.mode != "extractive":
+            final, unsupported = self._without_unsupported_yes(final, request)
+            dropped += unsupported
         if (
             (not final.citations or not final.text)
             and self.fallback is not None
@@ -219,6 +222,20 @@ class Pipeline:
             )
             dropped += fallback.dropped
         return final, dropped
+
+    def _without_unsupported_yes(self, draft: Draft, request: AnswerRequest) -> tuple[Draft, list[Dropped]]:
+        """A chat model's 「可以」/「有」/"Yes" lead is removed unless a sentence of the cited articles
+        grants what the question asks to that asker (the extractive answerer's own test)."""
+        m = _YES_LEAD.match(draft.text)
+        check = getattr(self.fallback, "supports_affirmative", None)
+        if m is None or not callable(check):
+            return draft, []
+        if check(request, [(c.doc_id, c.article) for c in draft.citations]):
+            return draft, []
+        rest = draft.text[m.end() :].lstrip()
+        return replace(draft, text=rest), [
+            Dropped(m.group(0).strip(), "所引条款没有给予提问者所问的内容，不能回答“可以”")
+        ]
 
     def _stream_verified(
         self, request: AnswerRequest, hits: list[Hit], shown: list[str]
@@ -243,6 +260,8 @@ class Pipeline:
                 for sentence in sentences:
                     text += sentence
                     checked = self.verifier.verify(answerer.draft_from_text(sentence, request), hits).draft
+                    if not shown:  # the lead: no yes the cited articles do not grant
+                        checked = self._without_unsupported_yes(checked, request)[0]
                     if checked.text and checked.citations:
                         shown.append(checked.text)
                         yield StreamEvent("delta", text=checked.text)
@@ -319,6 +338,11 @@ def _merge(first: list[Hit], second: list[Hit], k: int, rrf_k: float = 10.0) -> 
     order = sorted(scores, key=lambda key: -scores[key])[:k]
     return [replace(by_key[key], score=scores[key]) for key in order]
 
+
+#: A yes that opens an answer (「可以，」「有。」"Yes,").
+_YES_LEAD = re.compile(
+    r"^\s*(?:(?:可以|能|有|会|是的|当然|肯定|对)[。，,！!：:]|(?:yes|sure|certainly)\b[,.!]?)\s*", re.I
+)
 
 _SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)]*|\n")
 

@@ -68,3 +68,20 @@ def test_unsupplied_article_and_unmarked_answers_fall_back(fake, settings_for) -
     fake.enqueue(Reply.answer("可以领取补贴，具体请咨询。"))
     second = pipeline.ask(QUESTION)
     assert second.mode == "extractive" and second.citations
+
+
+def test_a_yes_the_cited_article_does_not_grant_is_removed(fake, settings_for) -> None:
+    # (五) grants start-up support; the question asks whether the asker can get a subsidy at all,
+    # naming nothing the article's grant turns on: the model's 「可以」 does not reach the user
+    fake.enqueue(Reply.answer("可以，鼓励数字技术技能人才在沪创业并按规定享受创业扶持[1]。"))
+    answer = _pipeline(settings_for()).ask("我能领补贴吗")
+    assert answer.mode == "llm", answer.fallback_reason
+    assert not answer.text.startswith("可以")
+    assert any("可以" in d.what for d in answer.dropped)
+
+
+def test_a_granted_yes_stays(fake, settings_for) -> None:
+    fake.enqueue(Reply.answer("可以，获得相关技能等级证书的可按规定享受职业技能提升补贴[1]。"))
+    answer = _pipeline(settings_for()).ask("我考了数字职业的技能等级证书，能享受职业技能提升补贴吗")
+    assert answer.mode == "llm", answer.fallback_reason
+    assert answer.text.startswith("可以")
