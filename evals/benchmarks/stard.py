@@ -442,6 +442,8 @@ class Entry:
     corpus_articles: int
     index_seconds: float
     latencies_ms: list[float] = field(default_factory=list)
+    #: per question: id, latency and scores (``--per-question``)
+    questions: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -466,7 +468,35 @@ def measure(
         ranked = ranker.rank(q.question, 100)
         latencies.append((time.perf_counter() - started) * 1000)
         rows.append(score(ranked, q.articles))
-    return Entry(len(queries), average(rows), corpus_articles, index_seconds, latencies)
+    per_question = [
+        {"id": q.id, "ms": round(ms, 3), **row} for q, ms, row in zip(queries, latencies, rows, strict=True)
+    ]
+    return Entry(len(queries), average(rows), corpus_articles, index_seconds, latencies, per_question)
+
+
+def rescore(per_question: Path, queries: Sequence[StardQuery]) -> dict[str, Any]:
+    """The figures of ``queries`` taken from a run's per-question file (``--per-question``) instead
+    of searching again: every split of the train file runs on the same corpora and subset, and
+    the retrievers are deterministic, so a split's figures are its questions' rows of a run over
+    all of them (latencies included, as measured in that run)."""
+    wanted = {q.id for q in queries}
+    entries: dict[str, Entry] = {}
+    for row in _jsonl(required(per_question, "per-question results")):
+        if row["id"] not in wanted:
+            continue
+        entry = entries.setdefault(
+            row["retriever"], Entry(0, {}, row["corpus_articles"], row["index_seconds"])
+        )
+        entry.latencies_ms.append(row["ms"])
+        entry.questions.append(row)
+    out: dict[str, Any] = {}
+    for name, entry in entries.items():
+        entry.n = len(entry.questions)
+        if entry.n != len(wanted):
+            raise ValueError(f"{per_question}: {name} has {entry.n} of the {len(wanted)} questions")
+        entry.scores = average(entry.questions)
+        out[name] = entry.as_dict()
+    return out
 
 
 def make_embedder(kind: str) -> Embedder:
@@ -494,6 +524,12 @@ def run(
     cache = cache or cache_dir()
     say: Callable[[str], None] = lambda text: console.print(f"[dim]{text}[/]", highlight=False)  # noqa: E731
     out: dict[str, Any] = {}
+    entries: dict[str, Entry] = {}
+
+    def record(name: str, entry: Entry) -> None:
+        entries[name] = entry
+        out[name] = entry.as_dict()
+
     wanted = [r for r in RETRIEVERS if r in retrievers]
     dense_side = any(r in wanted for r in ("dense", "hybrid"))
     use_subset = dense_side and 0 < subset < len(articles)
@@ -503,10 +539,16 @@ def run(
         started = time.perf_counter()
         plain = PlainBM25(articles)
         seconds = time.perf_counter() - started
-        out["bm25_plain"] = measure(plain, queries, len(articles), seconds).as_dict()
+        record("bm25_plain", measure(plain, queries, len(articles), seconds))
 
     if not ({"keyword", "dense", "hybrid"} & set(wanted)):
-        return _finish(out, queries, articles, None, None)
+        result = _finish(out, queries, articles, None, None)
+        result["run"]["per_question"] = [
+            {"retriever": name, "corpus_articles": e.corpus_articles, "index_seconds": e.index_seconds, **row}
+            for name, e in entries.items()
+            for row in e.questions
+        ]
+        return result
 
     started = time.perf_counter()
     corpus = load_laws(articles, cache / "laws")
@@ -521,7 +563,7 @@ def run(
         started = time.perf_counter()
         keyword = keyword_retriever(corpus.documents)
         seconds = time.perf_counter() - started
-        out["keyword"] = measure(ProductRanker(keyword, corpus), queries, corpus.articles, seconds).as_dict()
+        record("keyword", measure(ProductRanker(keyword, corpus), queries, corpus.articles, seconds))
 
     details: dict[str, Any] | None = None
     if dense_side:
@@ -550,25 +592,30 @@ def run(
                     chosen = [a for a in articles if a.name in names]
                     started = time.perf_counter()
                     plain_subset = PlainBM25(chosen)
-                    out["bm25_plain_subset"] = measure(
-                        plain_subset, queries, len(chosen), time.perf_counter() - started
-                    ).as_dict()
+                    record(
+                        "bm25_plain_subset",
+                        measure(plain_subset, queries, len(chosen), time.perf_counter() - started),
+                    )
                 if "keyword" in wanted:
-                    out["keyword_subset"] = measure(
-                        ProductRanker(opened.bm25(), corpus), queries, n_articles, index_seconds
-                    ).as_dict()
+                    record(
+                        "keyword_subset",
+                        measure(ProductRanker(opened.bm25(), corpus), queries, n_articles, index_seconds),
+                    )
             elif "keyword" in wanted:
-                out["keyword"] = measure(
-                    ProductRanker(opened.bm25(), corpus), queries, n_articles, index_seconds
-                ).as_dict()
+                record(
+                    "keyword",
+                    measure(ProductRanker(opened.bm25(), corpus), queries, n_articles, index_seconds),
+                )
             if "dense" in wanted:
-                out["dense"] = measure(
-                    ProductRanker(opened.dense(), corpus), queries, n_articles, index_seconds
-                ).as_dict()
+                record(
+                    "dense",
+                    measure(ProductRanker(opened.dense(), corpus), queries, n_articles, index_seconds),
+                )
             if "hybrid" in wanted:
-                out["hybrid"] = measure(
-                    ProductRanker(opened.hybrid(), corpus), queries, n_articles, index_seconds
-                ).as_dict()
+                record(
+                    "hybrid",
+                    measure(ProductRanker(opened.hybrid(), corpus), queries, n_articles, index_seconds),
+                )
         full_vectors = len(chunk_records(corpus.documents, 480)[0]) + len(unit_records(corpus.documents, 480))
         written = report.chunks_embedded + report.sentences_embedded
         rate = metered.texts / metered.seconds if metered.texts and metered.seconds > 0 else None
@@ -591,7 +638,13 @@ def run(
             "full_embed_estimate_s": round(full_vectors / rate) if rate else None,
             "skipped_documents": list(report.skipped),
         }
-    return _finish(out, queries, articles, corpus, details)
+    result = _finish(out, queries, articles, corpus, details)
+    result["run"]["per_question"] = [
+        {"retriever": name, "corpus_articles": e.corpus_articles, "index_seconds": e.index_seconds, **row}
+        for name, e in entries.items()
+        for row in e.questions
+    ]
+    return result
 
 
 def _holding(laws_from: Sequence[StardQuery] | None, queries: Sequence[StardQuery]) -> list[StardQuery]:
@@ -702,6 +755,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--retrievers", nargs="+", choices=RETRIEVERS, default=list(RETRIEVERS))
     parser.add_argument("--cache", type=Path, help="law files and embedding cache (default .cache/stard)")
+    parser.add_argument("--per-question", type=Path, help="also write every question's scores here (JSONL)")
+    parser.add_argument(
+        "--from-run",
+        type=Path,
+        help="take the figures from a run's --per-question file instead of searching again (a split of it)",
+    )
     parser.add_argument("--embedder", choices=("local", "hash"), default="local", help="hash: tests only")
     args = parser.parse_args(argv)
     console = Console(stderr=True)
@@ -719,6 +778,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StardMissing as exc:
         console.print(f"[red]{exc}[/]", highlight=False)
         return 2
+    if args.from_run:
+        result = rescore(args.from_run, queries)
+        result["run"] = {
+            "queries": str(queries_path),
+            "from_run": str(args.from_run),
+            "questions": len(queries),
+        }
+        _print(result, queries_path, len(queries), args.json)
+        return 0
     result = run(
         queries,
         articles,
@@ -732,13 +800,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     result["run"]["queries"] = str(queries_path)
     if laws_path and result["run"]["dense"]:
         result["run"]["dense"]["laws_from"] = str(laws_path)
-    if args.json:
+    rows = result["run"].pop("per_question")
+    if args.per_question:
+        args.per_question.write_text(
+            "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8"
+        )
+    _print(result, queries_path, len(queries), args.json)
+    return 0
+
+
+def _print(result: dict[str, Any], queries_path: Path, n: int, as_json: bool) -> None:
+    if as_json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
-        return 0
+        return
     out = Console()
-    out.print(rich_table(result, f"STARD · {queries_path.name} · {len(queries)} questions"))
+    out.print(rich_table(result, f"STARD · {queries_path.name} · {n} questions"))
     run_info = result["run"]
-    dense = run_info["dense"]
+    dense = run_info.get("dense")
     if dense:
         where = (
             f"a fixed subset of {dense['articles']:,} articles ({dense['whole_laws']} whole laws holding an "
@@ -754,10 +832,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"({dense['full_corpus_vectors']:,} vectors) would take {dense['full_embed_estimate_s'] / 3600:.1f} h",
                 highlight=False,
             )
-    if run_info["labelled_not_found"]:
+    if run_info.get("labelled_not_found"):
         out.print(f"[yellow]labelled articles not found (misses): {run_info['labelled_not_found']}[/]")
-    out.print(f"peak memory {result['peak_memory_mb']:.0f} MB", highlight=False)
-    return 0
+    if "peak_memory_mb" in result:
+        out.print(f"peak memory {result['peak_memory_mb']:.0f} MB", highlight=False)
 
 
 if __name__ == "__main__":

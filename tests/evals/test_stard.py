@@ -166,3 +166,24 @@ def test_missing_files_are_named(
     assert stard.main(["--split", "all", "--json"]) == 2
     err = capsys.readouterr().err
     assert "nowhere" in err and "queries.train.jsonl" in err and "STARD_DIR" in err
+
+
+def test_a_split_s_figures_from_a_run_over_all_questions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus, queries = _write(tmp_path)
+    monkeypatch.setenv("STARD_CACHE_DIR", str(tmp_path / "cache"))
+    rows = tmp_path / "all.per-question.jsonl"
+    common = ["--corpus", str(corpus), "--json", "--embedder", "hash", "--subset", "0"]
+    assert stard.main(["--queries", str(queries), *common, "--per-question", str(rows)]) == 0
+    capsys.readouterr()
+    two = tmp_path / "two.jsonl"
+    two.write_text("\n".join(queries.read_text(encoding="utf-8").splitlines()[1:3]) + "\n", encoding="utf-8")
+    assert stard.main(["--queries", str(two), *common]) == 0
+    searched = json.loads(capsys.readouterr().out)
+    assert stard.main(["--queries", str(two), "--from-run", str(rows), "--json"]) == 0
+    taken = json.loads(capsys.readouterr().out)
+    for name in stard.RETRIEVERS:
+        for key in ("n", "recall_at_1", "recall_at_10", "recall_at_100", "hit_at_10", "mrr_at_10"):
+            assert taken[name][key] == searched[name][key], (name, key)
+        assert taken[name]["corpus_articles"] == searched[name]["corpus_articles"]
