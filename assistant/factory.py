@@ -191,8 +191,9 @@ def make_condenser(settings: Settings, rule: RuleCondenser) -> RuleCondenser | L
 
 
 def make_log(settings: Settings) -> ConversationLog:
-    """The conversation log at ``POLICY_LOG_URL`` (SQLite under the data dir by default)."""
-    return ConversationLog(settings.resolved_log_url)
+    """The conversation log at ``POLICY_LOG_URL`` (SQLite under the data dir by default); turns
+    wait in ``<data dir>/log-spool`` while it cannot be written."""
+    return ConversationLog(settings.resolved_log_url, spool_dir=settings.data_dir / "log-spool")
 
 
 # --- index wiring (owned by the index stage) -----------------------------------------------

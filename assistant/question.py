@@ -9,6 +9,10 @@ from dataclasses import dataclass
 from assistant.answerer import Language
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+#: What no text may carry: lone surrogates (from a bad UTF-16 pair, or bytes that were not UTF-8,
+#: as ``surrogateescape`` decodes them on the command line) cannot be encoded, and the
+#: noncharacters U+FFFE/U+FFFF are not text.
+_UNENCODABLE = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
 _SPACES = re.compile(r"\s+")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -25,6 +29,13 @@ class CleanQuestion:
     truncated: bool = False
 
 
+def scrub(text: str) -> str:
+    """``text`` without what cannot be encoded as UTF-8 (lone surrogates) and without control
+    and invisible formatting characters; every text from outside goes through it before it is
+    searched, stored or sent anywhere."""
+    return _CONTROL.sub("", _UNENCODABLE.sub("", text))
+
+
 def clean_question(raw: str, max_chars: int) -> CleanQuestion:
     """Strip control characters and extra whitespace; reject empty or content-free questions.
 
@@ -32,7 +43,7 @@ def clean_question(raw: str, max_chars: int) -> CleanQuestion:
     """
     if raw is None:  # defensive: callers from JSON
         raise QuestionError("请输入问题。")
-    text = _CONTROL.sub("", str(raw))
+    text = scrub(str(raw))
     text = _SPACES.sub(" ", text).strip()
     if not text:
         raise QuestionError("问题是空的，请输入您想咨询的政策问题。")

@@ -48,6 +48,12 @@ class Settings(BaseSettings):
     rate_limit_per_minute: float = 60.0
     rate_limit_burst: int = 20
     max_body_bytes: int = 64 * 1024
+    # Proxies whose X-Forwarded-For is believed (IPs or networks, comma-separated); none by default.
+    trusted_proxies: str = ""
+    # Staff sign-in for 坐席工作台 and 评测: "name:password,name2:password2" (the admin token also
+    # signs in as "admin"); none configured → the staff pages are closed.
+    staff_accounts: SecretStr | None = None
+    staff_session_minutes: float = 480.0
 
     chunk_tokens: int = 480
     top_k: int = 5

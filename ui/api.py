@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.concurrency import run_in_threadpool
 
-from assistant.question import QuestionError
+from assistant.question import QuestionError, scrub
 from index.retriever import prepare_query
 from ui.schemas import (
     ArticleOut,
@@ -68,7 +68,7 @@ def api_router(state: AppState) -> APIRouter:
         check_question_length(q, max_chars)
         s = service()
         try:
-            query = prepare_query(q, k)
+            query = prepare_query(scrub(q), k)
             hits = await run_in_threadpool(s.search, query, k, doc_id)
             reading = await run_in_threadpool(s.read_query, query)
         except ArticleNotFound as exc:
@@ -143,7 +143,9 @@ def api_router(state: AppState) -> APIRouter:
     @router.post("/feedback", response_model=OkResponse, summary="对回答评价（👍 1 / 👎 -1）")
     async def feedback(body: FeedbackRequest) -> OkResponse:
         try:
-            await run_in_threadpool(service().feedback, body.turn_id, body.rating, body.comment)
+            await run_in_threadpool(
+                service().feedback, body.turn_id, body.rating, body.comment, body.conversation_id
+            )
         except ValueError as exc:
             raise HTTPException(404, str(exc)) from exc
         except LookupError as exc:

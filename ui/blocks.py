@@ -1,4 +1,5 @@
-"""The gradio page: three tabs over one :class:`AppState`."""
+"""The gradio pages over one :class:`AppState`: the citizens' chat at ``/`` (public) and the
+staff pages — 坐席工作台 and 评测 — at ``/staff/`` (behind staff sign-in, :mod:`ui.staff`)."""
 
 from __future__ import annotations
 
@@ -42,15 +43,26 @@ footer { display: none !important; }
 """
 
 
-def build_blocks(state: AppState) -> gr.Blocks:
+def build_citizen_blocks(state: AppState) -> gr.Blocks:
+    """市民咨询: the only page anyone can open."""
     with gr.Blocks(title=TITLE, analytics_enabled=False, fill_width=False) as blocks:
         gr.Markdown(f"# {TITLE}\n政策文件问答，每个回答都注明依据的原文条款。", elem_id="pa-header")
+        build_chat_tab(state)
+    return blocks
+
+
+def build_staff_blocks(state: AppState) -> gr.Blocks:
+    """坐席工作台 and 评测, for signed-in staff (every endpoint of these blocks is behind sign-in)."""
+    with gr.Blocks(title=f"{TITLE} · 工作人员", analytics_enabled=False, fill_width=False) as blocks:
+        gr.Markdown(
+            f"# {TITLE} · 工作人员\n坐席工作台与评测（已登录）。[退出登录](/staff/logout) · [市民咨询页面](/)",
+            elem_id="pa-header",
+        )
         with gr.Tabs():
-            with gr.Tab("市民咨询", id="chat", elem_id="pa-tab-chat"):
-                build_chat_tab(state)
             with gr.Tab("坐席工作台", id="console", elem_id="pa-tab-console") as console_tab:
                 console = build_console_tab(state)
             with gr.Tab("评测", id="eval", elem_id="pa-tab-eval"):
                 build_eval_tab(state)
         console_tab.select(console["load_recent"], outputs=console["recent"], api_visibility="private")
+        blocks.load(console["load_recent"], outputs=console["recent"], api_visibility="private")
     return blocks

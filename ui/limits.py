@@ -1,22 +1,76 @@
-"""Request limits of the HTTP API: body size and a per-client token bucket.
+"""Request limits of the HTTP API: body size, a readable body, and a per-client token bucket.
 
-Both are plain ASGI middleware so they hold for every route under the guarded prefixes,
+All are plain ASGI middleware so they hold for every route under the guarded prefixes,
 including streaming ones, before any body is parsed.
+
+Who the client is: the connection's address. ``X-Forwarded-For`` is read only when the
+connection comes from a configured proxy (``POLICY_TRUSTED_PROXIES``): then the client is the
+right-most address in the header that is not itself a trusted proxy, so a client cannot rotate
+the header to get a fresh bucket.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import math
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-GUARDED_PREFIXES = ("/api/", "/v1/")
+GUARDED_PREFIXES = ("/api/", "/v1/", "/staff/login")
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(spec: str | Iterable[str]) -> tuple[Network, ...]:
+    """``"10.0.0.1, 192.168.0.0/16"`` → networks; raises ValueError naming a bad entry."""
+    items = spec.split(",") if isinstance(spec, str) else list(spec)
+    networks: list[Network] = []
+    for item in (i.strip() for i in items):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError as exc:
+            raise ValueError(
+                f"POLICY_TRUSTED_PROXIES 中的 {item!r} 不是 IP 地址或网段（例如 10.0.0.1 或 10.0.0.0/8）"
+            ) from exc
+    return tuple(networks)
+
+
+def _in(address: str, networks: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(ip in n for n in networks)
+
+
+def client_address(peer: str | None, headers: Mapping[str, str], trusted: tuple[Network, ...]) -> str:
+    """The client's address: the peer, unless the peer is a trusted proxy — then the right-most
+    address of ``X-Forwarded-For`` that is not a trusted proxy (the one the proxy saw)."""
+    address = peer or "unknown"
+    if not trusted or not _in(address, trusted):
+        return address
+    forwarded = [a.strip() for a in headers.get("x-forwarded-for", "").split(",") if a.strip()]
+    for hop in reversed(forwarded):
+        if not _in(hop, trusted):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return address  # a garbled header: count it against the proxy, not a made-up name
+    return address
+
+
+def scope_client(scope: Scope, trusted: tuple[Network, ...]) -> str:
+    client = scope.get("client")
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+    return client_address(client[0] if client else None, headers, trusted)
 
 
 @dataclass(frozen=True)
@@ -83,33 +137,55 @@ async def _send_json(send: Send, status: int, message: str, headers: dict[str, s
     await send({"type": "http.response.body", "body": body})
 
 
-class RateLimitMiddleware:
-    """429 with ``Retry-After`` when a client (by IP) has used up its bucket."""
+def too_many_message(retry_after: float) -> tuple[int, str]:
+    wait = max(1, math.ceil(retry_after))
+    return wait, f"请求过于频繁，请 {wait} 秒后再试。"
 
-    def __init__(self, app: ASGIApp, bucket: TokenBucket) -> None:
+
+class RateLimitMiddleware:
+    """429 with ``Retry-After`` when a client (by IP, see :func:`client_address`) has used up its bucket."""
+
+    def __init__(self, app: ASGIApp, bucket: TokenBucket, trusted: tuple[Network, ...] = ()) -> None:
         self.app = app
         self.bucket = bucket
+        self.trusted = trusted
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not _guarded(scope) or not self.bucket.enabled:
             await self.app(scope, receive, send)
             return
-        client = scope.get("client")
-        key = client[0] if client else "unknown"
-        decision = self.bucket.take(key)
+        decision = self.bucket.take(scope_client(scope, self.trusted))
         if decision.allowed:
             await self.app(scope, receive, send)
             return
-        wait = max(1, math.ceil(decision.retry_after))
-        await _send_json(send, 429, f"请求过于频繁，请 {wait} 秒后再试。", headers={"Retry-After": str(wait)})
+        wait, message = too_many_message(decision.retry_after)
+        await _send_json(send, 429, message, headers={"Retry-After": str(wait)})
 
 
-class BodyTooLarge(Exception):
-    pass
+async def send_error(scope: Scope, send: Send, status: int, message: str) -> None:
+    """A Chinese error in the route's own format: OpenAI's under /v1, ``{"detail"}`` elsewhere."""
+    if str(scope.get("path", "")).startswith("/v1/"):
+        kind = "rate_limit_error" if status == 429 else "invalid_request_error"
+        body = json.dumps(
+            {"error": {"message": message, "type": kind, "param": None, "code": None}}, ensure_ascii=False
+        ).encode()
+        raw = [
+            (b"content-type", b"application/json; charset=utf-8"),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        await send({"type": "http.response.start", "status": status, "headers": raw})
+        await send({"type": "http.response.body", "body": body})
+        return
+    await _send_json(send, status, message)
 
 
 class BodySizeMiddleware:
-    """413 for a request body over ``max_bytes`` (by Content-Length, or counted while it streams in)."""
+    """413 for a request body over ``max_bytes``, 422 (400 under /v1) for a JSON body that is not
+    UTF-8 — both with a Chinese message, before any route reads the body.
+
+    The body is read here in full (it is small: ``max_bytes``), whether or not it announced its
+    length, and handed on to the route unchanged.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -122,30 +198,43 @@ class BodySizeMiddleware:
         if not _guarded(scope):
             await self.app(scope, receive, send)
             return
-        for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await _send_json(send, 413, self._message())
-                return
+        headers = dict(scope.get("headers", []))
+        length = headers.get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.max_bytes:
+            await send_error(scope, send, 413, self._message())
+            return
+        chunks: list[bytes] = []
         received = 0
-        started = False
-
-        async def counted_receive() -> Message:
-            nonlocal received
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLarge
-            return message
+            if message["type"] == "http.disconnect":
+                return
+            body = message.get("body", b"")
+            received += len(body)
+            if received > self.max_bytes:
+                await send_error(scope, send, 413, self._message())
+                return
+            chunks.append(body)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        content_type = headers.get(b"content-type", b"").lower()
+        if body and b"json" in content_type:
+            try:
+                body.decode("utf-8")
+            except UnicodeDecodeError:
+                status = 400 if str(scope.get("path", "")).startswith("/v1/") else 422
+                await send_error(
+                    scope, send, status, "请求内容不是有效的 UTF-8 编码：请以 UTF-8 发送 JSON 请求。"
+                )
+                return
+        replayed = False
 
-        async def tracked_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
 
-        try:
-            await self.app(scope, counted_receive, tracked_send)
-        except BodyTooLarge:
-            if not started:
-                await _send_json(send, 413, self._message())
+        await self.app(scope, replay, send)

@@ -22,7 +22,8 @@ from pydantic import BaseModel, Field
 from assistant.conversation import Conversation, Turn
 from assistant.models import Answer
 from assistant.pipeline import StreamEvent
-from assistant.question import QuestionError
+from assistant.privacy import mask
+from assistant.question import QuestionError, scrub
 from ui.service import ArticleNotFound
 from ui.state import AppState
 
@@ -54,7 +55,12 @@ def error(status: int, message: str, kind: str = "invalid_request_error") -> JSO
 
 
 def conversation_from(messages: list[ChatMessage]) -> tuple[str, Conversation]:
-    """(question, conversation of the earlier turns) from an OpenAI message list."""
+    """(question, conversation of the earlier turns) from an OpenAI message list.
+
+    Earlier messages are the client's text, not the assistant's verified output: they are
+    cleaned (unencodable characters removed) and masked like a question before they become the
+    conversation a follow-up is read in — and so before any of them reaches a chat model.
+    """
     users = [i for i, m in enumerate(messages) if m.role == "user"]
     if not users:
         raise QuestionError("请求中没有用户消息（role 为 user）。")
@@ -63,11 +69,15 @@ def conversation_from(messages: list[ChatMessage]) -> tuple[str, Conversation]:
     pending: str | None = None
     for m in messages[:last]:
         if m.role == "user":
-            pending = m.text()
+            pending = _earlier(m.text())
         elif m.role == "assistant" and pending is not None:
-            conversation.add(Turn(question=pending, standalone=pending, answer=m.text()))
+            conversation.add(Turn(question=pending, standalone=pending, answer=_earlier(m.text())))
             pending = None
-    return messages[last].text(), conversation
+    return scrub(messages[last].text()), conversation
+
+
+def _earlier(text: str) -> str:
+    return mask(scrub(text)).text
 
 
 def text_with_citations(answer: Answer) -> str:
@@ -83,13 +93,16 @@ def _citations(answer: Answer) -> list[dict[str, Any]]:
     return [c.to_json() for c in answer.citations]
 
 
-def _policy(answer: Answer, turn_id: int | None) -> dict[str, Any]:
+def _policy(answer: Answer, turn_id: int | None, conversation_id: str) -> dict[str, Any]:
+    """The extra ``policy_assistant`` field; ``conversation_id`` and ``turn_id`` together rate the
+    answer through ``/api/feedback``."""
     return {
         "refused": answer.refused,
         "mode": answer.mode,
         "notice": answer.notice,
         "latency_ms": round(answer.latency_ms, 2),
         "turn_id": turn_id,
+        "conversation_id": conversation_id,
     }
 
 
@@ -121,7 +134,7 @@ def openai_router(state: AppState) -> APIRouter:
         created = int(time.time())
         if body.stream:
             return StreamingResponse(
-                _sse(first, events, completion_id, created, body.model),
+                _sse(first, events, completion_id, created, body.model, conversation.conversation_id),
                 media_type="text/event-stream",
                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
             )
@@ -129,12 +142,16 @@ def openai_router(state: AppState) -> APIRouter:
         while done.kind != "done":
             done = await run_in_threadpool(next, events)
         assert done.answer is not None
-        return JSONResponse(_completion(done, completion_id, created, body.model))
+        return JSONResponse(
+            _completion(done, completion_id, created, body.model, conversation.conversation_id)
+        )
 
     return router
 
 
-def _completion(done: StreamEvent, completion_id: str, created: int, model: str) -> dict[str, Any]:
+def _completion(
+    done: StreamEvent, completion_id: str, created: int, model: str, conversation_id: str
+) -> dict[str, Any]:
     assert done.answer is not None
     answer = done.answer
     content = text_with_citations(answer)
@@ -162,7 +179,7 @@ def _completion(done: StreamEvent, completion_id: str, created: int, model: str)
             "total_tokens": prompt_tokens + completion_tokens,
         },
         "citations": citations,
-        "policy_assistant": _policy(answer, done.turn_id),
+        "policy_assistant": _policy(answer, done.turn_id, conversation_id),
     }
 
 
@@ -188,7 +205,12 @@ def _chunk(
 
 
 def _sse(
-    first: StreamEvent, events: Iterator[StreamEvent], completion_id: str, created: int, model: str
+    first: StreamEvent,
+    events: Iterator[StreamEvent],
+    completion_id: str,
+    created: int,
+    model: str,
+    conversation_id: str,
 ) -> Iterator[str]:
     yield _chunk(completion_id, created, model, {"role": "assistant", "content": ""})
     sent = ""
@@ -208,7 +230,7 @@ def _sse(
                 {},
                 "stop",
                 citations=_citations(event.answer),
-                policy_assistant=_policy(event.answer, event.turn_id),
+                policy_assistant=_policy(event.answer, event.turn_id, conversation_id),
             )
         event = next(events, None)
     yield "data: [DONE]\n\n"

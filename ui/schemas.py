@@ -89,8 +89,16 @@ class ArticleOut(BaseModel):
     text: str
 
 
+MAX_ID = 2**63 - 1
+
+
 class FeedbackRequest(BaseModel):
-    turn_id: int = Field(..., description="/api/ask 返回的 turn_id")
+    """A rating is bound to the conversation that produced the turn: both ids come from one answer."""
+
+    conversation_id: str = Field(
+        ..., pattern=CONVERSATION_ID, description="产生这条回答的对话编号（/api/ask 返回的 conversation_id）"
+    )
+    turn_id: int = Field(..., ge=1, le=MAX_ID, description="/api/ask 返回的 turn_id")
     rating: Literal[1, -1] = Field(..., description="1 有帮助，-1 没帮助")
     comment: str = Field("", max_length=2000)
 

@@ -15,6 +15,7 @@ from typing import Any, Literal, Protocol, TextIO
 from assistant.conversation import Conversation
 from assistant.models import Answer
 from assistant.pipeline import Pipeline, StreamEvent
+from assistant.question import scrub
 from corpus.models import Article, Document
 from index.models import Hit, QueryReading
 from ui.sessions import ConversationStore
@@ -25,13 +26,18 @@ log = logging.getLogger(__name__)
 class FeedbackLog(Protocol):
     """The slice of ``assistant.log.ConversationLog`` the web app uses."""
 
-    def feedback(self, turn_id: int, rating: int, comment: str = "") -> None: ...
+    def feedback(
+        self, turn_id: int, rating: int, comment: str = "", conversation_id: str | None = None
+    ) -> None: ...
 
     def recent(self, limit: int = 20) -> Sequence[Any]: ...
 
     def export(
         self, out: TextIO, since: date | None = None, format: Literal["csv", "jsonl"] = "jsonl"
     ) -> int: ...
+
+
+NO_SUCH_TURN = "没有找到这条回答：请用同一次回答返回的 conversation_id 和 turn_id 评价。"
 
 
 class ArticleNotFound(LookupError):
@@ -82,14 +88,15 @@ class AssistantService:
     def document(self, doc_id: str) -> Document:
         document = self.pipeline.documents.get(doc_id)
         if document is None:
-            raise ArticleNotFound(f"没有编号为 {doc_id} 的政策文件。")
+            raise ArticleNotFound(f"没有编号为 {scrub(doc_id)[:80]} 的政策文件。")
         return document
 
     def article(self, doc_id: str, label: str) -> ArticleView:
         document = self.document(doc_id)
-        article = document.article(label.strip())
+        label = scrub(label).strip()
+        article = document.article(label)
         if article is None:
-            raise ArticleNotFound(f"《{document.title}》中没有第{label}条。")
+            raise ArticleNotFound(f"《{document.title}》中没有第{label[:40]}条。")
         return ArticleView(document, article, document.article_text(article))
 
     def check_doc_id(self, doc_id: str | None) -> str | None:
@@ -144,11 +151,15 @@ class AssistantService:
         return self.pipeline.retriever.search(query, k=k, doc_id=self.check_doc_id(doc_id))
 
     # -- feedback -------------------------------------------------------------------------------
-    def feedback(self, turn_id: int, rating: int, comment: str = "") -> None:
-        """Raises ``LookupError`` when no log is configured, ``ValueError`` for a bad turn or rating."""
+    def feedback(self, turn_id: int, rating: int, comment: str, conversation_id: str) -> None:
+        """Rate a turn of the conversation ``conversation_id`` (a turn of another conversation is
+        as unknown as a turn that does not exist). Raises ``LookupError`` when no log is
+        configured, ``ValueError`` for a bad turn or rating."""
         if self.log is None:
             raise LookupError("未配置对话日志，无法保存反馈。")
-        self.log.feedback(turn_id, rating, comment)
+        if not conversation_id:
+            raise ValueError(NO_SUCH_TURN)
+        self.log.feedback(turn_id, rating, comment, conversation_id=conversation_id)
 
     def recent(self, limit: int = 20) -> list[Any]:
         if self.log is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 
@@ -13,8 +14,11 @@ from assistant.conversation import Conversation
 class ConversationStore:
     """The newest ``capacity`` conversations, each dropped after ``ttl_seconds`` without a turn.
 
-    A conversation id the store does not know (expired, or never seen) starts a fresh
-    conversation under that id, so a client that keeps its id keeps working after a restart.
+    Conversation ids are issued by the server (128 random bits) and are the only key to a
+    conversation's context. An id the store does not know — expired, from before a restart, or
+    made up by a client — starts a fresh conversation under a *new* id, so it reveals nothing,
+    and two clients never share a context by choosing the same id. Clients use the id each
+    answer returns.
     """
 
     def __init__(
@@ -42,8 +46,7 @@ class ConversationStore:
                 _, conversation, lock = self._items.pop(conversation_id)
             else:
                 conversation = self._factory()
-                if conversation_id:
-                    conversation.conversation_id = conversation_id
+                conversation.conversation_id = uuid.uuid4().hex  # never the client's choice
                 lock = threading.Lock()
             self._items[conversation.conversation_id] = (now, conversation, lock)
             while len(self._items) > self._capacity:

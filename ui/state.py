@@ -1,4 +1,4 @@
-"""What the routes and pages share: settings, the service, and how to rebuild the index."""
+"""What the routes and pages share: settings, the service, limits, and how to rebuild the index."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from assistant.pipeline import Pipeline
 from assistant.settings import Settings
+from ui.limits import Network, TokenBucket, client_address, parse_networks
 from ui.service import AssistantService
 
 Reindex = Callable[[], Pipeline]
@@ -20,7 +21,25 @@ class AppState:
     service: AssistantService
     reindex: Reindex | None = None
     reindex_lock: threading.Lock = field(default_factory=threading.Lock)
+    #: one bucket per client for the API and the page alike
+    bucket: TokenBucket = field(init=False)
+    trusted: tuple[Network, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.bucket = TokenBucket(self.settings.rate_limit_per_minute, self.settings.rate_limit_burst)
+        self.trusted = parse_networks(self.settings.trusted_proxies)
 
     def swap(self, pipeline: Pipeline) -> None:
         """Serve from a new pipeline; conversations in progress keep their ids and history."""
         self.service = AssistantService(pipeline, log=self.service.log, store=self.service.store)
+
+    def client(self, peer: str | None, headers: dict[str, str]) -> str:
+        """Who a request comes from (forwarded headers believed only from trusted proxies)."""
+        return client_address(peer, {k.lower(): v for k, v in headers.items()}, self.trusted)
+
+    def throttle(self, peer: str | None, headers: dict[str, str]) -> str:
+        """ "" when the client may go on, else the Chinese message to show (the API's 429 text)."""
+        from ui.limits import too_many_message
+
+        decision = self.bucket.take(self.client(peer, headers))
+        return "" if decision.allowed else too_many_message(decision.retry_after)[1]

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from assistant.cli.common import console, err_console, fail, load_settings
 from assistant.factory import build_index, load_documents, open_retriever
+from assistant.question import scrub
 from corpus.models import CorpusError
 from index.models import IndexError_
 from index.retriever import prepare_query
@@ -65,6 +66,7 @@ def search(
 ) -> None:
     """检索与问题最相关的条款（关键词 + 向量混合检索）。"""
     settings = load_settings()
+    query = scrub(query)  # bytes that were not UTF-8 arrive as lone surrogates
     try:
         prepare_query(query, k)
         retriever = open_retriever(settings, load_documents(settings).documents)

@@ -38,8 +38,9 @@ def export(
     fmt: Literal["csv", "jsonl"] = "csv" if format == "csv" else "jsonl"
     day = _parse_day(since)
     settings = load_settings()
-    conversation_log = ConversationLog(settings.resolved_log_url)
+    conversation_log = ConversationLog(settings.resolved_log_url, spool_dir=settings.data_dir / "log-spool")
     try:
+        conversation_log.flush()  # turns kept on disk while the database was down go in first
         if out is None:
             count = conversation_log.export(sys.stdout, since=day, format=fmt)
         else:

@@ -15,6 +15,7 @@ from dataclasses import replace
 from assistant.answerer import AnswererUnavailable
 from assistant.conversation import Condenser, Conversation, Resolution
 from assistant.llm.chat_model import ChatMessage, ChatModel
+from assistant.privacy import mask
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +70,11 @@ class LLMCondenser:
         return rewritten
 
     def _messages(self, question: str, history: Sequence[tuple[str, str]]) -> list[ChatMessage]:
+        # masked again on the way out, whatever the caller passed (the history may come from a client)
         lines = ["对话记录："]
         for q, a in list(history)[-self._history_turns :]:
-            lines += [f"用户：{q}", f"助手：{a[: self._max_answer_chars]}"]
-        lines += ["", f"追问：{question}", "改写后的完整问题："]
+            lines += [f"用户：{mask(q).text}", f"助手：{mask(a[: self._max_answer_chars]).text}"]
+        lines += ["", f"追问：{mask(question).text}", "改写后的完整问题："]
         return [ChatMessage("system", CONDENSE_PROMPT), ChatMessage("user", "\n".join(lines))]
 
     @staticmethod

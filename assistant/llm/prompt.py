@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assistant.answerer import AnswerRequest
 from assistant.llm.chat_model import ChatMessage
+from assistant.privacy import mask
 from corpus.models import Document
 from index.models import Hit
 
@@ -78,7 +79,7 @@ def user_message(request: AnswerRequest, max_article_chars: int = 1500) -> str:
             f"问题问到：{'；'.join(asked)}。回答的第一句要逐一回应这些问题：条款写明的，直接说明；"
             "条款没有写明的，直说文件没有写明，并给出咨询渠道。"
         )
-    lines += [f"问题：{request.question}", f"回答语言：{_LANGUAGE.get(request.language, '中文')}"]
+    lines += [f"问题：{_masked(request.question)}", f"回答语言：{_LANGUAGE.get(request.language, '中文')}"]
     return "\n".join(lines)
 
 
@@ -87,6 +88,12 @@ def build_messages(
 ) -> list[ChatMessage]:
     messages = [ChatMessage("system", SYSTEM_PROMPT)]
     for question, answer in request.history[-history_turns:] if history_turns else ():
-        messages += [ChatMessage("user", question), ChatMessage("assistant", answer)]
+        messages += [ChatMessage("user", _masked(question)), ChatMessage("assistant", _masked(answer))]
     messages.append(ChatMessage("user", user_message(request, max_article_chars)))
     return messages
+
+
+def _masked(text: str) -> str:
+    """What a user wrote (the question, earlier turns) is masked again on its way out: whatever
+    the caller passed, no personal data reaches the chat model (masking twice changes nothing)."""
+    return mask(text).text

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -24,36 +25,67 @@ def _pg_bin() -> Path | None:
     return Path(found[-1]).parent if found else None
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A throwaway PostgreSQL server on 127.0.0.1 (initdb + pg_ctl in a temp dir)."""
-    bindir = _pg_bin()
-    if bindir is None:
-        pytest.skip("PostgreSQL binaries not found (apt-get install -y postgresql)")
-    root = os.geteuid() == 0
-    if root and shutil.which("runuser") is None:
-        pytest.skip("running as root and runuser is missing; initdb refuses to run as root")
-    base = Path(tempfile.mkdtemp(prefix="pgtest-"))
-    data = base / "data"
-    port = _free_port()
+class PostgresServer:
+    """A throwaway PostgreSQL server on 127.0.0.1 (initdb + pg_ctl in a temp dir) that a test can
+    stop and start again (to take the log's database away and give it back)."""
 
-    def run(*args: str | Path) -> None:
+    def __init__(self) -> None:
+        bindir = _pg_bin()
+        if bindir is None:
+            pytest.skip("PostgreSQL binaries not found (apt-get install -y postgresql)")
+        self.root = os.geteuid() == 0
+        if self.root and shutil.which("runuser") is None:
+            pytest.skip("running as root and runuser is missing; initdb refuses to run as root")
+        self.bindir = bindir
+        self.base = Path(tempfile.mkdtemp(prefix="pgtest-"))
+        self.data = self.base / "data"
+        self.port = _free_port()
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+        if self.root:
+            shutil.chown(self.base, "postgres", "postgres")
+        self._run(bindir / "initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync")
+
+    def _run(self, *args: str | Path) -> None:
         command = [str(a) for a in args]
-        if root:
+        if self.root:
             command = ["runuser", "-u", "postgres", "--", *command]
         subprocess.run(command, check=True, capture_output=True, timeout=60)
 
-    if root:
-        shutil.chown(base, "postgres", "postgres")
-    run(bindir / "initdb", "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync")
-    run(
-        bindir / "pg_ctl", "-D", str(data), "-l", str(base / "server.log"), "-w", "-t", "30",
-        "-o", f"-h 127.0.0.1 -p {port} -k {base} -F",
-        "start",
-    )  # fmt: skip
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        run(bindir / "pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop")
+    def start(self) -> None:
+        self._run(
+            self.bindir / "pg_ctl", "-D", str(self.data), "-l", str(self.base / "server.log"), "-w", "-t", "30",
+            "-o", f"-h 127.0.0.1 -p {self.port} -k {self.base} -F",
+            "start",
+        )  # fmt: skip
+
+    def stop(self) -> None:
+        self._run(self.bindir / "pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
         time.sleep(0.1)
-        shutil.rmtree(base, ignore_errors=True)
+
+    def remove(self) -> None:
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throwaway PostgreSQL server on 127.0.0.1 for the session."""
+    server = PostgresServer()
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+        server.remove()
+
+
+@pytest.fixture()
+def postgres_server() -> Iterator[PostgresServer]:
+    """A PostgreSQL server of the test's own, started; the test may stop and start it."""
+    server = PostgresServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped by the test
+            server.stop()
+        server.remove()

@@ -95,7 +95,7 @@ def test_feedback_and_recent_order(tmp_path: Path) -> None:
     assert recent[0].feedback[0].comment == "没有回答金额"
     with pytest.raises(ValueError, match="rating"):
         log.feedback(first, 5)
-    with pytest.raises(ValueError, match="999"):
+    with pytest.raises(ValueError, match="没有找到这条回答"):
         log.feedback(999, 1)
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine
 
 from assistant.log import ConversationLog, TurnRecord
 from assistant.log.migrate import head_revision
+from tests.log.conftest import PostgresServer
 
 
 @pytest.mark.slow
@@ -45,3 +47,30 @@ def test_postgres_down_keeps_turns_for_retry(postgres_url: str) -> None:
     log = ConversationLog(postgres_url.replace(f":{port}/", ":1/"), lock_timeout=1)
     assert log.record(TurnRecord(question="q", answer="a", mode="extractive")) is None
     assert log.pending == 1
+
+
+@pytest.mark.slow
+def test_postgres_stopped_and_restarted_loses_no_turn(
+    postgres_server: PostgresServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 15: the server goes away mid-run and comes back; then it goes away at shutdown and a
+    new process writes what the old one kept on disk. Every turn arrives once, in order."""
+    spool = tmp_path / "log-spool"
+    log = ConversationLog(postgres_server.url, lock_timeout=1, spool_dir=spool, retry_seconds=0)
+    assert log.record(TurnRecord(question="一", answer="a", mode="extractive")) is not None
+    postgres_server.stop()
+    assert log.record(TurnRecord(question="二", answer="a", mode="extractive")) is None
+    assert log.record(TurnRecord(question="三", answer="a", mode="extractive")) is None
+    assert log.pending == 2 and (spool / "unwritten-turns.jsonl").exists()
+    postgres_server.start()
+    assert log.record(TurnRecord(question="四", answer="a", mode="extractive")) is not None
+    assert log.pending == 0
+    postgres_server.stop()
+    log.record(TurnRecord(question="五", answer="a", mode="extractive"))
+    log.close()  # shutting down while the database is away: on disk, said loudly
+    assert "1 条对话记录未能写入日志数据库" in capsys.readouterr().err
+    postgres_server.start()
+    restarted = ConversationLog(postgres_server.url, lock_timeout=1, spool_dir=spool)
+    assert restarted.record(TurnRecord(question="六", answer="a", mode="extractive")) is not None
+    assert [t.question for t in restarted.turns()] == ["一", "二", "三", "四", "五", "六"]
+    restarted.close()

@@ -18,6 +18,8 @@ from assistant.settings import Settings
 from corpus.loader import default_corpus_dir
 
 ADMIN_TOKEN = "test-admin-token"
+STAFF_USER = "wang"
+STAFF_PASSWORD = "staff-test-password"
 XSS_DOC = "web-xss-test"
 XSS_TEXT = """网页安全测试<script>alert("corpus")</script>管理办法
 第一条 为规范<script>alert("corpus")</script>网页安全测试工作，制定本办法。
@@ -62,6 +64,7 @@ def make_settings(data_dir: Path, corpus_dir: Path, **overrides: object) -> Sett
         "log_url": None,
         "chroma_host": None,
         "admin_token": ADMIN_TOKEN,
+        "staff_accounts": f"{STAFF_USER}:{STAFF_PASSWORD}",
         "rate_limit_per_minute": 0,
     }
     values.update(overrides)
@@ -76,7 +79,15 @@ class ThreadedServer:
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")  # type: ignore[arg-type]
+        # proxy headers off, as `policy-assistant serve` runs it: the app decides whom to believe
+        config = uvicorn.Config(
+            app,  # type: ignore[arg-type]
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            lifespan="on",
+            proxy_headers=False,
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

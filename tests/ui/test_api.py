@@ -29,6 +29,49 @@ def test_ask_answers_with_a_verified_citation_and_ids(api: httpx.Client) -> None
     assert isinstance(body["turn_id"], int)
 
 
+def test_feedback_is_bound_to_the_conversation_of_the_turn(api: httpx.Client) -> None:
+    """Issue 15: anyone could rate any turn by its sequential id."""
+    mine = api.post("/api/ask", json={"question": "职业技能提升补贴怎么申请？", "doc_id": NOTICE}).json()
+    other = api.post("/api/ask", json={"question": "数字技术工程师是什么？", "doc_id": NOTICE}).json()
+    assert mine["conversation_id"] != other["conversation_id"]
+    # another conversation's id, no id, a made-up id: all as unknown as a turn that does not exist
+    for conversation_id in (other["conversation_id"], "made-up", None):
+        body = {"turn_id": mine["turn_id"], "rating": -1, "conversation_id": conversation_id}
+        r = api.post("/api/feedback", json={k: v for k, v in body.items() if v is not None})
+        assert r.status_code in (404, 422), r.text
+        assert "没有找到这条回答" in r.json()["detail"] or "缺少对话编号" in r.json()["detail"]
+    ok = {"turn_id": mine["turn_id"], "rating": 1, "conversation_id": mine["conversation_id"]}
+    assert api.post("/api/feedback", json=ok).status_code == 200
+    # an id past any integer the database holds is a 4xx in Chinese, not a 503
+    huge = {**ok, "turn_id": 10**30}
+    r = api.post("/api/feedback", json=huge)
+    assert r.status_code == 422 and "回答编号" in r.json()["detail"]
+
+
+def test_a_client_chosen_conversation_id_is_never_shared(api: httpx.Client) -> None:
+    """Issue 15: a second client posting with the same id got the first client's context."""
+    chosen = "shared-by-two-clients"
+    first = api.post(
+        "/api/ask",
+        json={"question": "职业技能提升补贴怎么申请？", "conversation_id": chosen, "doc_id": NOTICE},
+    ).json()
+    assert first["conversation_id"] != chosen  # the server issues the id
+    second = api.post(
+        "/api/ask", json={"question": "那需要什么条件？", "conversation_id": chosen, "doc_id": NOTICE}
+    ).json()
+    assert second["conversation_id"] not in (chosen, first["conversation_id"])
+    assert second["rewritten_question"] == ""  # a fresh conversation: nothing of the first one
+    # even knowing the issued id is the only way in: the first client follows up in its own
+    third = api.post(
+        "/api/ask",
+        json={"question": "那需要什么条件？", "conversation_id": first["conversation_id"], "doc_id": NOTICE},
+    ).json()
+    assert (
+        third["conversation_id"] == first["conversation_id"]
+        and "职业技能提升补贴" in third["rewritten_question"]
+    )
+
+
 def test_follow_up_uses_the_conversation_id(api: httpx.Client) -> None:
     first = api.post("/api/ask", json={"question": "职业技能提升补贴怎么申请？", "doc_id": NOTICE}).json()
     second = api.post(
@@ -113,16 +156,16 @@ def test_unknown_article_is_404(api: httpx.Client) -> None:
 
 def test_feedback_reaches_the_log(live_app: LiveApp, api: httpx.Client) -> None:
     turn = api.post("/api/ask", json={"question": "数字技术工程师培育项目是什么？", "doc_id": NOTICE}).json()
-    r = api.post(
-        "/api/feedback", json={"turn_id": turn["turn_id"], "rating": -1, "comment": "电话13812345678"}
-    )
+    ids = {"turn_id": turn["turn_id"], "conversation_id": turn["conversation_id"]}
+    r = api.post("/api/feedback", json={**ids, "rating": -1, "comment": "电话13812345678"})
     assert r.status_code == 200 and r.json()["ok"] is True
     logged = {t.id: t for t in live_app.pipeline.recorder.recent(50)}  # type: ignore[attr-defined]
     feedback = logged[turn["turn_id"]].feedback
     assert [f.rating for f in feedback] == [-1]
     assert "13812345678" not in feedback[0].comment  # masked
-    assert api.post("/api/feedback", json={"turn_id": 10**9, "rating": 1}).status_code == 404
-    assert api.post("/api/feedback", json={"turn_id": turn["turn_id"], "rating": 5}).status_code == 422
+    missing = {"turn_id": 10**9, "conversation_id": turn["conversation_id"], "rating": 1}
+    assert api.post("/api/feedback", json=missing).status_code == 404
+    assert api.post("/api/feedback", json={**ids, "rating": 5}).status_code == 422
 
 
 def test_xss_text_stays_text_in_json(api: httpx.Client) -> None:

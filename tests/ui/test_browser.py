@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.ui.conftest import LiveApp
+from tests.ui.conftest import STAFF_PASSWORD, STAFF_USER, LiveApp
 
 pytestmark = pytest.mark.slow
 
@@ -62,9 +62,6 @@ def test_chat_citation_article_and_feedback(browser: Any, live_app: LiveApp, scr
     page = browser.find_element(By.TAG_NAME, "body").text
     for chinese in (
         "政策咨询助手",
-        "市民咨询",
-        "坐席工作台",
-        "评测",
         "发送",
         "示例问题",
         "离线摘录",
@@ -73,6 +70,8 @@ def test_chat_citation_article_and_feedback(browser: Any, live_app: LiveApp, scr
         assert chinese in page
     for english in ("Type a message", "Chatbot", "Submit", "Examples", "Use via API", "Built with Gradio"):
         assert english not in page
+    for staff_only in ("坐席工作台", "最近的咨询记录", "评测"):  # staff pages are behind sign-in
+        assert staff_only not in page
     assert browser.title == "政策咨询助手"
 
     _ask(browser, "职业技能提升补贴怎么申请？")
@@ -119,8 +118,23 @@ def test_console_search_highlights_and_browser(browser: Any, live_app: LiveApp, 
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    _open(browser, live_app.url)
-    browser.find_element(By.XPATH, "//button[@role='tab' and contains(., '坐席工作台')]").click()
+    browser.delete_all_cookies()
+    browser.get(live_app.url + "/staff/")
+    _wait(browser, "#pa-login")  # not signed in: the sign-in form, in Chinese
+    assert "工作人员登录" in browser.find_element(By.TAG_NAME, "body").text
+    browser.find_element(By.ID, "username").send_keys(STAFF_USER)
+    browser.find_element(By.ID, "password").send_keys("wrong")
+    browser.find_element(By.ID, "pa-login-submit").click()
+    assert "用户名或密码不正确" in _wait(browser, "#pa-login-error").text
+    browser.find_element(By.ID, "username").send_keys(STAFF_USER)
+    browser.find_element(By.ID, "password").send_keys(STAFF_PASSWORD)
+    browser.find_element(By.ID, "pa-login-submit").click()
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    tab = (By.XPATH, "//button[@role='tab' and contains(., '坐席工作台')]")
+    WebDriverWait(browser, WAIT).until(ec.element_to_be_clickable(tab)).click()
+    browser.execute_script("window.__alerts = []; window.alert = (m) => window.__alerts.push(String(m));")
     box = _wait(browser, "#pa-search textarea")
     box.send_keys("职业技能提升补贴")
     box.send_keys(Keys.ENTER)
@@ -138,8 +152,6 @@ def test_console_search_highlights_and_browser(browser: Any, live_app: LiveApp, 
     box.clear()
     box.send_keys("职业技能提升补贴")
     browser.find_element(By.ID, "pa-draft-btn").click()
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
 
     WebDriverWait(browser, WAIT).until(
         ec.text_to_be_present_in_element_value((By.CSS_SELECTOR, "#pa-draft textarea"), "依据")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from gradio_client import Client, handle_file
 
-from tests.ui.conftest import LiveApp
+from tests.ui.conftest import STAFF_PASSWORD, STAFF_USER, LiveApp
 
 pytestmark = pytest.mark.slow
 
@@ -27,7 +27,12 @@ def test_eval_run_returns_metrics_rows_and_zip(live_app: LiveApp, tmp_path: Path
     ]
     qa.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     before = len(live_app.pipeline.recorder.recent(1000))  # type: ignore[attr-defined]
-    client = Client(live_app.url + "/", verbose=False, download_files=str(tmp_path / "dl"))
+    client = Client(
+        live_app.url + "/staff/",
+        auth=(STAFF_USER, STAFF_PASSWORD),
+        verbose=False,
+        download_files=str(tmp_path / "dl"),
+    )
     status, metrics, chart, table, zip_path = client.predict(handle_file(str(qa)), api_name="/evaluate")
     assert "评测完成" in status and "共 2 题" in status
     assert metrics["headers"][:2] == ["指标", "总体"]

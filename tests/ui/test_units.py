@@ -73,15 +73,19 @@ def test_token_bucket_limits_and_refills() -> None:
         TokenBucket(10, 0)
 
 
-def test_conversation_store_keeps_ids_and_expires() -> None:
+def test_conversation_store_issues_ids_and_expires() -> None:
     clock = Clock()
     store = ConversationStore(Conversation, capacity=2, ttl_seconds=10, clock=clock)
     first, _ = store.get("abc")
-    assert first.conversation_id == "abc" and store.get("abc")[0] is first
+    issued = first.conversation_id
+    assert issued != "abc" and len(issued) == 32  # a client's made-up id is never adopted
+    assert store.get(issued)[0] is first
+    assert store.get("abc")[0] is not first  # still unknown: another fresh conversation
     clock.now += 11
-    assert store.get("abc")[0] is not first  # expired → fresh conversation under the same id
-    store.get("x")
-    store.get("y")
+    again = store.get(issued)[0]
+    assert again is not first and again.conversation_id != issued  # expired → fresh, new id
+    store.get(None)
+    store.get(None)
     assert len(store) == 2
 
 

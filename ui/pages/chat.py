@@ -12,7 +12,7 @@ import gradio as gr
 
 from assistant.conversation import Conversation
 from assistant.models import Answer
-from assistant.question import QuestionError
+from assistant.question import QuestionError, scrub
 from ui.render import answer_markdown, citation_chips, documents_html, plain_markdown
 from ui.state import AppState
 
@@ -93,13 +93,24 @@ def build_chat_tab(state: AppState) -> None:
     status = gr.Markdown("", elem_id="pa-status")
 
     def ask(
-        message: str, doc_id: str | None, history: list[Message] | None, chat: ChatSession | None
+        message: str,
+        doc_id: str | None,
+        history: list[Message] | None,
+        chat: ChatSession | None,
+        request: gr.Request,
     ) -> Iterator[Outputs]:
         history = list(history or [])
         chat = chat or ChatSession()
-        shown = plain_markdown(message or "")
+        shown = plain_markdown(scrub(message or ""))
         history.append({"role": "user", "content": shown})
         svc = state.service
+        # the page's questions count against the same per-client bucket as the API's
+        client = getattr(request, "client", None)
+        refused = state.throttle(getattr(client, "host", None), dict(getattr(request, "headers", {}) or {}))
+        if refused:
+            history.append({"role": "assistant", "content": f"⚠️ {plain_markdown(refused)}"})
+            yield gr.skip(), history, gr.skip(), chat, ""
+            return
         try:
             events = svc.stream(message or "", chat.conversation, doc_id or None)
             first = next(events)
@@ -135,10 +146,14 @@ def build_chat_tab(state: AppState) -> None:
         if chat.last_turn_id is None:
             return "这条回答没有写入对话日志，暂时无法评价。", comment_text
         try:
-            state.service.feedback(chat.last_turn_id, rating, comment_text or "")
-        except Exception as exc:  # log down or turn unknown: tell the user, keep the page working
-            log.warning("feedback failed: %s", type(exc).__name__)
+            state.service.feedback(
+                chat.last_turn_id, rating, comment_text or "", chat.conversation.conversation_id
+            )
+        except ValueError as exc:  # the turn is not this conversation's (or no longer known)
             return f"反馈未能保存：{html.escape(str(exc))}", comment_text
+        except Exception as exc:  # log down: tell the user, keep the page working
+            log.warning("feedback failed: %s", type(exc).__name__)
+            return "反馈暂时无法保存，请稍后再试。", comment_text
         return ("感谢您的反馈！👍" if rating > 0 else "感谢反馈，我们会改进这条回答。👎"), ""
 
     def rate_up(comment_text: str, chat: ChatSession | None) -> tuple[str, str]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.question import QuestionError
+from assistant.question import QuestionError, scrub
 from corpus.models import Document
 from index.retriever import prepare_query
 from ui.render import article_html, esc, hits_html, recent_rows
@@ -105,7 +105,7 @@ def build_console_tab(state: AppState) -> dict[str, Any]:
 
     def run_search(text: str, count: float, doc_id: str | None) -> str:
         try:
-            cleaned = prepare_query(text, int(count))
+            cleaned = prepare_query(scrub(text or ""), int(count))
             found = state.service.search(cleaned, int(count), doc_id or None)
         except (ValueError, LookupError) as exc:
             return f"<div class='pa-error'>{esc(exc)}</div>"
