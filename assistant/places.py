@@ -152,7 +152,9 @@ class Gazetteer:
         divisions: Iterable[tuple[str, str]],
         is_word: Callable[[str], bool],
         place_word: Callable[[str], bool],
+        known_place: Callable[[str], bool] = lambda name: False,
     ) -> None:
+        self._known_place = known_place
         self._is_word = is_word
         self._names: dict[str, tuple[str, tuple[str, ...]]] = {}  # written form → (full name, codes)
         for code, name in divisions:
@@ -195,6 +197,13 @@ class Gazetteer:
             if self._inside_word(text, m.start(), m.end()):
                 continue
             name, codes = self._names[m.group(0)]
+            if (
+                m.group(0) != name
+                and _level(codes[0]) == "county"
+                and not self._known_place(m.group(0))
+                and not _place_context(text, m.start(), m.end())
+            ):
+                continue  # a county's short name is also a word (互联网「大厂」): only where it reads as a place
             found.append(Place(m.group(0), name, codes, m.start()))
         if re.search(r"[A-Za-z]{4}", text):
             names, pattern = self._english
@@ -213,6 +222,20 @@ class Gazetteer:
                 if piece not in self._names and self._is_word(piece):
                     return True
         return False
+
+
+_BEFORE_PLACE = re.compile(r"(在|去|到|来|回|从|是|我们|咱们|我|老家|户口|户籍|省|市)$")
+_AFTER_PLACE = re.compile(
+    r"^(的|这边|那边|当地|本地|市|区|县|地区|这里|那里|人社|政府|户口|户籍|人$|人[，,。？?])"
+)
+
+
+def _place_context(text: str, start: int, end: int) -> bool:
+    """Whether a county's short name stands where a place is said: after 在/去/来/我们…, or before
+    的/这边/当地/人社… (「我们柯桥的补贴」「在萧山」), not inside a phrase (「互联网大厂」)."""
+    return bool(
+        _BEFORE_PLACE.search(text[max(0, start - 3) : start]) or _AFTER_PLACE.match(text[end : end + 4])
+    )
 
 
 def _leading_names(gloss: str) -> list[str]:
@@ -259,4 +282,7 @@ def make_gazetteer(dictionary: Mapping[str, tuple[int, str]] | None = None) -> G
         freq, tag = words.get(name, (0, ""))
         return freq == 0 or tag == "ns" or freq < 100
 
-    return Gazetteer(read_divisions(), lambda w: words.get(w, (0, ""))[0] > 0, place_word)
+    def known_place(name: str) -> bool:
+        return words.get(name, (0, ""))[1] == "ns"
+
+    return Gazetteer(read_divisions(), lambda w: words.get(w, (0, ""))[0] > 0, place_word, known_place)

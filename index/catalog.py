@@ -68,6 +68,10 @@ class Catalog:
     def __len__(self) -> int:
         return len(self.records)
 
+    def has_article(self, key: tuple[str, str]) -> bool:
+        """Whether the article (doc_id, label) has chunks in this index."""
+        return key in self._articles
+
     def has_units(self, key: tuple[str, str]) -> bool:
         """Whether the article (doc_id, label) has dense-only sentence units."""
         return key in self._with_units

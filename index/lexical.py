@@ -14,6 +14,7 @@ import numpy as np
 
 from index.english import EnglishBridge
 from index.models import QueryReading
+from index.shortforms import ShortForms
 from index.synonyms import Synonyms
 from index.text import PolicyTokenizer
 from index.typos import Homophones
@@ -50,6 +51,8 @@ class LexicalIndex:
         vocabulary = getattr(model, "vocab_dict", None) or {}
         #: everyday question words searched as the corpus's own words (index/synonyms.py)
         self.synonyms = Synonyms.for_vocabulary(vocabulary.keys(), tokenizer)
+        #: short forms of the corpus's named measures (技能补贴 → 职业技能提升补贴; index/shortforms.py)
+        self.shortforms = ShortForms(tokenizer.terms, vocabulary.keys())
         self._vocabulary = vocabulary.keys()
         self._english: EnglishBridge | None = None
         self._homophones: Homophones | None = None
@@ -78,9 +81,8 @@ class LexicalIndex:
         text = self.tokenizer.normalize(query)
         english = self.english.pairs(text) if _ENGLISH.search(text) else []
         slips = self.homophones.corrections(text)
-        return QueryReading(
-            tuple(tokens), tuple(self.synonyms.pairs(tokens, text)), tuple(english), tuple(slips)
-        )
+        everyday = [*self.synonyms.pairs(tokens, text), *self.shortforms.pairs(self.tokenizer.words(query))]
+        return QueryReading(tuple(tokens), tuple(everyday), tuple(english), tuple(slips))
 
     def query_tokens(self, query: str) -> list[str]:
         """What BM25 searches for a question: ``read(query).searched``."""

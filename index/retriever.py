@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from corpus.models import Document
@@ -16,6 +16,8 @@ from index.exact import VectorSearch, vector_search
 from index.lexical import LexicalIndex
 from index.manifest import read_manifest
 from index.models import Embedder, EmbedderMismatch, Hit, IndexCorrupted, IndexMissing, QueryReading
+from index.phrasings import WEIGHT as PHRASING_WEIGHT
+from index.phrasings import PhrasingIndex
 from index.sentences import SentenceVectors, SpanKey
 from index.text import PolicyTokenizer
 from index.vector_store import ChromaStore
@@ -44,15 +46,55 @@ class BM25Retriever:
 
     name = "bm25"
 
-    def __init__(self, lexical: LexicalIndex, catalog: Catalog, candidates: int = 50) -> None:
+    def __init__(
+        self,
+        lexical: LexicalIndex,
+        catalog: Catalog,
+        candidates: int = 50,
+        phrasings: PhrasingIndex | None = None,
+        phrasing_weight: float = PHRASING_WEIGHT,
+    ) -> None:
+        """``phrasings``: labelled questions as a second field of their articles (index/phrasings.py)."""
         self.lexical = lexical
         self.catalog = catalog
         self.candidates = candidates
+        self.phrasings = phrasings
+        self.phrasing_weight = phrasing_weight
 
     def search(self, query: str, k: int = 5, doc_id: str | None = None) -> list[Hit]:
         text = prepare_query(query, k)
         ranked = self.lexical.search(text, max(k * 3, self.candidates), doc_id)
-        return self.catalog.to_hits(ranked, self.name)[:k]
+        hits = self.catalog.to_hits(ranked, self.name)
+        if self.phrasings is not None and self.phrasing_weight > 0:
+            hits = self._with_phrasings(self.lexical.read(text), hits, doc_id)
+        return hits[:k]
+
+    def _with_phrasings(self, reading: QueryReading, hits: list[Hit], doc_id: str | None) -> list[Hit]:
+        """Article scores plus the phrasing field's, each scaled to the question's best; an article
+        found only through its phrasings (its text says other words) joins the ranking."""
+        assert self.phrasings is not None
+        found = {
+            key: score
+            for key, score in self.phrasings.scores(reading).items()
+            if (doc_id is None or key[0] == doc_id) and self.catalog.has_article(key)
+        }
+        if not found:
+            return hits
+        best_text = max((h.score for h in hits), default=0.0) or 1.0
+        best_phrasing = max(found.values())
+        combined = {h.key: h.score / best_text for h in hits}
+        for key, score in found.items():
+            combined[key] = combined.get(key, 0.0) + self.phrasing_weight * score / best_phrasing
+        by_key = {h.key: h for h in hits}
+        order = sorted(combined, key=lambda key: -combined[key])
+        return [
+            replace(
+                by_key[key], score=combined[key], ranks={self.name: rank}, scores={self.name: combined[key]}
+            )
+            if key in by_key
+            else self.catalog.hit(key, combined[key], {self.name: rank}, {self.name: combined[key]}, ())
+            for rank, key in enumerate(order, start=1)
+        ]
 
 
 class DenseRetriever:
@@ -229,9 +271,11 @@ class OpenIndex:
     embedder: Embedder
     #: how the dense side searches the store (in memory for a small local collection)
     vectors: VectorSearch
+    #: labelled questions as a second keyword field of their articles (None: there are none)
+    phrasings: PhrasingIndex | None = None
 
     def bm25(self) -> BM25Retriever:
-        return BM25Retriever(self.lexical, self.catalog)
+        return BM25Retriever(self.lexical, self.catalog, phrasings=self.phrasings)
 
     def dense(self) -> DenseRetriever:
         return DenseRetriever(self.vectors, self.embedder, self.catalog)
@@ -255,12 +299,18 @@ class OpenIndex:
 
 
 def open_index(
-    index_dir: Path, store: ChromaStore, embedder: Embedder, documents: Sequence[Document] = ()
+    index_dir: Path,
+    store: ChromaStore,
+    embedder: Embedder,
+    documents: Sequence[Document] = (),
+    phrasings: Mapping[tuple[str, str], Sequence[str]] | None = None,
 ) -> OpenIndex:
     """Open what ``IndexBuilder`` built; clear errors for a missing, corrupted or mismatched index.
 
     ``documents`` supply full article text; a document whose content changed since indexing is
     not used for text (the stored chunk text is), and a warning says to re-run ``index``.
+    ``phrasings`` (article → labelled questions; corpus/phrasings.py) become the keyword side's
+    second field; they are small and indexed here, not stored with the index.
     """
     manifest = read_manifest(index_dir)
     if manifest.embedder != embedder.name:
@@ -289,4 +339,5 @@ def open_index(
     except IndexMissing as exc:
         raise IndexCorrupted(store.where, "向量库中缺少索引集合") from exc
     embedder = ContentWordQueries(embedder, lexical.tokenizer.content_text)
-    return OpenIndex(lexical, catalog, store, embedder, vector_search(store, catalog))
+    phrasing_index = PhrasingIndex.build(phrasings, lexical.tokenizer) if phrasings else None
+    return OpenIndex(lexical, catalog, store, embedder, vector_search(store, catalog), phrasing_index)

@@ -224,6 +224,16 @@ class PolicyTokenizer:
                 tokens.append(token)
         return tokens
 
+    def words(self, text: str) -> list[str]:
+        """The question's words in order, as one segmentation (not the search sub-words), without
+        stopwords and punctuation: 「技能补贴怎么申请」 → 技能 / 补贴 / 申请."""
+        out = []
+        for word in self._jieba.cut(self.normalize(text), HMM=False):
+            word = word.strip()
+            if word and word not in STOPWORDS and _TOKEN_OK.search(word):
+                out.append(word)
+        return out
+
     def content_text(self, text: str) -> str:
         """``text`` as its content words only (what a question is embedded as).
 

@@ -93,3 +93,46 @@ def show(
     for a in document.articles:
         table.add_row(a.label, a.heading, a.part or a.chapter, str(a.span.end - a.span.start))
     console.print(table)
+
+
+@app.command("phrasings")
+def phrasings(
+    qa_file: Path = typer.Argument(..., help="问答集（.jsonl 或 .csv）：每个问题及其答案所在的条款"),
+    corpus: Path | None = CorpusOption,
+) -> None:
+    """把问答集中带标注条款的问题写成检索用的“标注问法”（语料目录 phrasings/，替换原有的）。
+
+    只取独立的问题和对话的第一轮（追问离开上下文没有意义），不取应拒答的问题。
+    """
+    from corpus.phrasings import Phrasing, write_phrasings
+    from evals.qa_file import QAFileError, load_qa_file
+
+    report = _load(corpus)
+    folder = corpus or load_settings().corpus_dir
+    try:
+        qa = load_qa_file(qa_file)
+    except QAFileError as exc:
+        fail(str(exc))
+    only = report.documents[0].doc_id if len(report.documents) == 1 else None
+    rows: dict[str, list[Phrasing]] = {}
+    skipped = 0
+    for item in qa.items:
+        if item.must_refuse or (item.turn or 1) > 1:
+            continue
+        for expected in item.expected:
+            doc_id = expected.doc_id or only
+            document = next((d for d in report.documents if d.doc_id == doc_id), None)
+            article = document.article(expected.article) if document else None
+            if document is None or article is None:
+                skipped += 1
+                continue
+            rows.setdefault(document.doc_id, []).append(
+                Phrasing(document.doc_id, article.label, item.question, f"{qa_file.as_posix()}#{item.id}")
+            )
+    for doc_id, found in rows.items():
+        path = write_phrasings(folder, doc_id, found)
+        console.print(f"{doc_id}：{len(found)} 条标注问法 → {path}", highlight=False)
+    if skipped:
+        err_console.print(f"[yellow]跳过[/] {skipped} 个条款不在语料中的标注", highlight=False)
+    if not rows:
+        fail("问答集中没有可用的标注问题")

@@ -24,7 +24,8 @@ def test_short_names() -> None:
     [
         ("绍兴技能提升补贴申请条件有哪些", ["绍兴市"]),
         ("柯桥区技能补贴怎么领", ["柯桥区"]),
-        ("萧山技能补贴", ["萧山区"]),  # a county known by its short name
+        ("在萧山能领技能补贴吗", ["萧山区"]),  # a county's short name where a place is said
+        ("我在互联网大厂干了八年", []),  # 大厂 (a county's short name) as a word
         ("Can I get the skills subsidy in Hangzhou?", ["杭州市"]),
         ("在阿里巴巴工作能领补贴吗", []),  # 阿里 inside a longer word
         ("我想吃三明治", []),

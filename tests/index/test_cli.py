@@ -44,7 +44,8 @@ def test_index_reports_skipped_corpus_files(env: Path, corpus_dir: Path, tmp_pat
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for f in corpus_dir.iterdir():
-        (corpus / f.name).write_bytes(f.read_bytes())
+        if f.is_file():
+            (corpus / f.name).write_bytes(f.read_bytes())
     (corpus / "broken.xyz").write_text("?")
     result = runner.invoke(app, ["index", "--corpus", str(corpus)])
     assert result.exit_code == 0
