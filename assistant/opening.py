@@ -27,6 +27,9 @@ from assistant.asks import Ask, AskKind, Asks, clauses, read_asks
 from corpus.models import Article, Document, DocumentMeta, Span
 from index.models import QueryReading
 
+#: A question's topic: groups of equivalent words (Opener.focus).
+Focus = tuple[frozenset[str], ...]
+
 
 def _words(text: str) -> tuple[str, ...]:
     return tuple(text.split())
@@ -242,14 +245,20 @@ class Opener:
             groups.append(frozenset({word, *everyday.get(word, ())}))
         return groups
 
-    def focus(self, question: str, reading: QueryReading | None = None) -> set[str]:
-        """The question's topic words, with the document words its everyday and English words
-        stand for: what a sentence that answers it says."""
-        words = {t for t in self._terms(question) if len(t) > 1 and t not in ASK_WORDS}
+    def focus(self, question: str, reading: QueryReading | None = None) -> Focus:
+        """The question's topic as groups of equivalent words (its own words one by one; the
+        document words one everyday, English or mistyped word stands for, together): what a
+        sentence that answers it says. A group counts once, by its best word present."""
+        words = _maximal({t for t in self._terms(question) if len(t) > 1 and t not in ASK_WORDS})
+        groups = [frozenset({w}) for w in sorted(words)]
         if reading is not None:
-            words |= {w for _, added in (*reading.everyday, *reading.english) for w in added}
-            words |= {term for _, term in reading.corrected}
-        return _maximal({w for w in words if len(w) > 1})
+            lowered = question.lower()
+            for said, added in (*reading.everyday, *reading.english):
+                found = frozenset(w for w in added if len(w) > 1)
+                if found and said.lower() in lowered:
+                    groups.append(found)
+            groups += [frozenset({term}) for typed, term in reading.corrected if typed in question]
+        return tuple(dict.fromkeys(groups))
 
     # --- the yes -------------------------------------------------------------------------
 
@@ -454,7 +463,7 @@ class Opener:
         validity_said = any(isinstance(k, _Missing) and k.validity for k in kept)
         return Opening(text, bool(lead), kinds, used, validity_said=validity_said)
 
-    def _content_statements(self, quoted: Sequence[Quoted], focus: set[str]) -> list[_Statement]:
+    def _content_statements(self, quoted: Sequence[Quoted], focus: Focus) -> list[_Statement]:
         """What each quoted article says about the question: its best sentence, from the clause
         that names the topic on (an answer in parts quotes one article per part)."""
         out = []
@@ -475,7 +484,7 @@ class Opener:
         return "whether this is allowed" if en else "这一点"
 
     def _stated(
-        self, kind: AskKind, clause: str, quoted: Sequence[Quoted], focus: set[str]
+        self, kind: AskKind, clause: str, quoted: Sequence[Quoted], focus: Focus
     ) -> tuple[Quoted, Span] | None:
         pattern = _STATES[kind]
         money = kind == "amount" and bool(_MONEY_WORDS.search(clause))
@@ -495,7 +504,7 @@ class Opener:
                     return q, span
         return None
 
-    def _conditioned(self, quoted: Sequence[Quoted], focus: set[str]) -> tuple[Quoted, Span] | None:
+    def _conditioned(self, quoted: Sequence[Quoted], focus: Focus) -> tuple[Quoted, Span] | None:
         """A quoted sentence that sets a condition (「对…的，可…」「符合条件的…」) on what is asked about."""
         for q in quoted:
             for span in _candidate_sentences(q):
@@ -505,12 +514,18 @@ class Opener:
                     return q, span
         return None
 
-    def _score(self, text: str, focus: set[str]) -> float:
-        """How much of the topic a text says: the weights of the topic words in it (scene-setting
-        words like 上海 or 方案 count a third)."""
-        return sum(self._weight(t) * (0.3 if t in _BACKGROUND else 1.0) for t in focus if t in text)
+    def _score(self, text: str, focus: Focus) -> float:
+        """How much of the topic a text says: for each group, the weight of its best word in the
+        text (scene-setting words like 上海 or 方案 count a third)."""
+        return sum(
+            max(
+                (self._weight(w) * (0.3 if w in _BACKGROUND else 1.0) for w in group if w in text),
+                default=0.0,
+            )
+            for group in focus
+        )
 
-    def _best_sentence(self, q: Quoted, focus: set[str]) -> Span:
+    def _best_sentence(self, q: Quoted, focus: Focus) -> Span:
         """The sentence of the article that says most of the topic (the chosen ones win ties)."""
         candidates = _candidate_sentences(q) or list(q.article.sentences)
         return max(
@@ -519,7 +534,7 @@ class Opener:
         )
 
     def _key(
-        self, q: Quoted, span: Span, focus: set[str], anchor: re.Pattern[str] | None, whole: bool = False
+        self, q: Quoted, span: Span, focus: Focus, anchor: re.Pattern[str] | None, whole: bool = False
     ) -> str:
         """The clauses of a sentence that bear on the question, as plain text (about ``max_chars``).
 
