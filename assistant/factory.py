@@ -86,7 +86,11 @@ def make_extractive(
     sentences: SentenceVectors | None = None,
     places: Gazetteer | None = None,
 ) -> ExtractiveAnswerer:
-    names_place = (lambda text: bool(places.find(text))) if places is not None else None
+    # a place other than the documents' own (上海 says nothing of where; 青浦 does)
+    titles = " ".join(d.title for d in documents.values())
+    names_place = (
+        (lambda text: any(p.written not in titles for p in places.find(text))) if places is not None else None
+    )
     return ExtractiveAnswerer(documents, terms, embed=sentences, names_place=names_place)
 
 
@@ -228,7 +232,11 @@ def make_store(settings: Settings) -> ChromaStore:
     """Chroma server when ``POLICY_CHROMA_HOST`` is set, else embedded Chroma under the data dir."""
     if settings.chroma_host:
         return ChromaStore.server(
-            settings.chroma_host, settings.chroma_port, settings.collection, settings.chroma_timeout
+            settings.chroma_host,
+            settings.chroma_port,
+            settings.collection,
+            settings.chroma_timeout,
+            index_dir=settings.index_dir,  # the manifest there names the live collection
         )
     return ChromaStore.embedded(settings.index_dir / "chroma", settings.collection)
 

@@ -105,10 +105,20 @@ _STATES: dict[AskKind, re.Pattern[str]] = {
     "time": re.compile(r"\d{4}年|截止|\d+月\d+日|每年|期限|有效期|时限"),
     "materials": re.compile(r"材料|申请表|证明文件|提交"),
 }
+#: A question for the document's own contact (咨询电话, 热线, whom to ask about it), which the
+#: metadata answers — not for the number of some office or event it names (「大赛的报名电话」).
+_GENERAL_CONTACT = re.compile(
+    r"^[^的]{0,6}(咨询|热线|人社|12333|联系方式|怎么联系|找谁|问谁|联系谁)|政策咨询|咨询电话|hotline|contact",
+    re.I,
+)
+#: 「…在哪里」「位于哪」"where is it": a place name answers it (not 「去哪办」, not an address).
+_LOCATION_ASK = re.compile(
+    r"(在|位于)(哪里|哪儿|哪)(?!.{0,4}(办|申请|报名|领|交|提交|咨询))|\bwhere (is|are)\b", re.I
+)
 #: A question for the items of a list or catalogue (「认可清单里具体有哪些证书」「目录包含哪些职业」).
 _LIST_ASK = re.compile(
     r"(清单|目录|名单|名录|列表)[里中内上]?.{0,8}(有|包括|包含|含|列了)(哪些|什么)|具体(有|是|包括|包含)哪些|都有哪些|"
-    r"哪些(证书|职业|工种|机构)(在|属于|纳入)"
+    r"哪些(证书|职业|工种|机构)(在|属于|纳入)|(机构|单位|企业|学校|院校|基地|组织|平台)(都)?(有|包括|是)(哪些|哪几)"
 )
 #: A question about the document's own period (「这个方案到哪年」), answered from its metadata.
 _VALIDITY_ASK = re.compile(
@@ -389,7 +399,10 @@ class Opener:
         lead = ""
         for ask in asks:
             if ask.kind == "contact":
-                continue  # answered from the metadata, last
+                if not _GENERAL_CONTACT.search(ask.clause):
+                    # 「大赛的报名电话」: the document's contact is not that number
+                    pieces.append(_Missing("contact"))
+                continue  # the document's contact is given last
             if ask.kind == "yes_no":
                 verdict = self.settle(ask, question, quoted, reading, language)
                 if verdict is None:
@@ -499,7 +512,10 @@ class Opener:
                     if _NUMBER.search(text):
                         return q, span
                 elif pattern.search(text) or (
-                    kind == "where" and self._names_place is not None and self._names_place(text)
+                    kind == "where"
+                    and _LOCATION_ASK.search(clause)
+                    and self._names_place is not None
+                    and self._names_place(text)
                 ):
                     return q, span
         return None
@@ -632,7 +648,8 @@ class Opener:
         flush()
         contact = meta.contact or meta.issuer
         anything_missing = any(isinstance(p, _Missing) and not p.validity for p in pieces)
-        if asks.has("contact") and contact:
+        general = any(a.kind == "contact" and _GENERAL_CONTACT.search(a.clause) for a in asks)
+        if general and contact:
             parts.append(f"Contact: {contact}." if en else f"咨询渠道：{contact}。")
         elif anything_missing and contact:
             parts.append(
