@@ -12,6 +12,13 @@ content version, so new vectors are added next to the old ones), writes a new BM
 then switches the manifest, and only then deletes stale vectors and old generations. If anything
 fails before the switch, the previous manifest, BM25 generation and vectors keep serving searches.
 
+A full build (``--rebuild``, another embedder, a missing or foreign collection) never empties
+the live collection: it fills a new one beside it (``<collection>-<generation>``), the manifest
+switch names the new one, and only then are older collections dropped (the one just replaced is
+kept until the next full build, for processes still reading it). A build killed at any moment —
+``kill -9`` included — leaves the previous index whole for the CLI and for a new server; the
+collections of killed builds are dropped by the next build.
+
 The vectors it writes come from the embedding cache (index/embedding_cache.py) where the same
 text was embedded before by the same model — by an earlier build, a ``--rebuild``, or another
 index sharing the cache — so the model embeds only text it has never seen.
@@ -109,16 +116,30 @@ class IndexBuilder:
     ) -> BuildReport:
         started = time.perf_counter()
         notes: list[str] = []
+        if self.store.index_dir is None:  # a server store: the manifest that names its collection is here
+            self.store.index_dir = self.index_dir
+        generation = _generation_name()
+        live = self.store.live()  # what the committed index (if any) searches, kept until we commit
         old = None if rebuild else self._previous_manifest(notes)
-        if rebuild:
-            self.store.drop()
-        created = self.store.open(self.embedder.name, self.embedder.dim, rebuild_on_mismatch=True)
         if old is not None and (old.embedder != self.embedder.name or old.chunk_tokens != self.chunk_tokens):
             notes.append(f"向量模型或分块设置已变化（{old.embedder} → {self.embedder.name}），全部重新向量化")
             old = None
-        stored = set() if created else self.store.ids()
-        if old is not None and created:
-            notes.append("向量库为空，全部重新向量化")
+        fresh = old is None
+        if old is not None:
+            self.store.use(live)
+            if not self.store.matches(self.embedder.name, self.embedder.dim):
+                notes.append("向量库中缺少索引集合，全部重新向量化")
+                old, fresh = None, True
+        if fresh:
+            # a new collection beside the live one: the live one serves until the manifest switches
+            self.store.use(f"{self.store.base_name}-{generation}")
+            self.store.open(self.embedder.name, self.embedder.dim, rebuild_on_mismatch=True)
+            stored: set[str] = set()
+        else:
+            self.store.open(self.embedder.name, self.embedder.dim, rebuild_on_mismatch=False)
+            stored = self.store.ids()
+            if not stored and old is not None and old.chunk_ids:
+                notes.append("向量库为空，全部重新向量化")
 
         previous = old.documents if old is not None else {}
         entries: dict[str, DocumentEntry] = {}
@@ -168,7 +189,7 @@ class IndexBuilder:
                 changed.append(document.doc_id)
         removed = sorted(set(previous) - set(entries))
         new_ids = {r.id for r in [*records, *units]}
-        stale = sorted((stored | (old.chunk_ids if old else set())) - new_ids)
+        stale = [] if fresh else sorted((stored | (old.chunk_ids if old else set())) - new_ids)
 
         if old is not None and not to_embed and not removed and not stale and self._generation_ok(old):
             log.info("index up to date", extra={"documents": len(unchanged)})
@@ -183,17 +204,22 @@ class IndexBuilder:
         cached = self._embed_and_add(to_embed, progress)
         if cached:
             notes.append(f"{cached} 个向量取自向量缓存（同一模型算过的相同文本，未重新计算）")
-        generation = self._write_lexical(records, texts, indexed, units)
+        self._write_lexical(records, texts, indexed, units, generation)
         Manifest(
             embedder=self.embedder.name,
             dim=self.embedder.dim,
             chunk_tokens=self.chunk_tokens,
             generation=generation,
             documents=entries,
+            collection=self.store.collection_name,
         ).write(self.index_dir)
         # committed: now clean up what the previous index used
         if stale:
             self.store.delete(stale)
+        if fresh:
+            dropped = self.store.drop_others(keep={self.store.collection_name, live})
+            if dropped:
+                log.info("old vector collections dropped", extra={"collections": dropped})
         self._remove_old_generations(keep=generation)
         report = BuildReport(
             added=tuple(added),
@@ -207,7 +233,7 @@ class IndexBuilder:
             vectors_cached=cached,
             skipped=tuple(skipped),
             seconds=time.perf_counter() - started,
-            rebuilt=rebuild or created,
+            rebuilt=rebuild or fresh,
             notes=tuple(notes),
         )
         log.info("index built", extra={"embedded": report.chunks_embedded, "total": report.chunks_total})
@@ -268,8 +294,8 @@ class IndexBuilder:
         texts: list[str],
         documents: Sequence[Document],
         units: list[ChunkRecord],
+        generation: str,
     ) -> str:
-        generation = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
         root = self.index_dir / BM25_DIR
         tmp = root / f".{generation}.tmp"
         build_lexical(records, texts, documents).save(tmp)
@@ -282,6 +308,11 @@ class IndexBuilder:
         for path in root.iterdir():
             if path.name != keep:
                 shutil.rmtree(path, ignore_errors=True)
+
+
+def _generation_name() -> str:
+    """A build's name: its BM25 folder, and the suffix of the collection a full build writes."""
+    return f"{time.strftime('%Y%m%dT%H%M%S').lower()}-{uuid.uuid4().hex[:8]}"
 
 
 def _first_clash(ids: Sequence[str], taken: set[str]) -> str | None:

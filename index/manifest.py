@@ -28,6 +28,9 @@ class Manifest:
     generation: str
     documents: dict[str, DocumentEntry] = field(default_factory=dict)
     version: int = VERSION
+    #: the vector collection this build wrote ("" in manifests written before builds went beside
+    #: the live collection: the store's configured name)
+    collection: str = ""
 
     @property
     def chunk_ids(self) -> set[str]:
@@ -40,6 +43,17 @@ class Manifest:
         data = asdict(self)
         tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
         os.replace(tmp, index_dir / MANIFEST_FILE)
+
+
+def live_collection(index_dir: Path | None, default: str) -> str:
+    """The vector collection the committed index uses; ``default`` when no manifest names one
+    (none yet, an older one, or one that cannot be read — the reader reports that itself)."""
+    if index_dir is None:
+        return default
+    try:
+        return read_manifest(index_dir).collection or default
+    except (IndexMissing, IndexCorrupted):
+        return default
 
 
 def read_manifest(index_dir: Path) -> Manifest:
@@ -61,6 +75,7 @@ def read_manifest(index_dir: Path) -> Manifest:
             chunk_tokens=int(data["chunk_tokens"]),
             generation=str(data["generation"]),
             documents=documents,
+            collection=str(data.get("collection", "")),
         )
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise IndexCorrupted(str(path), f"清单文件无法读取（{exc}）") from exc

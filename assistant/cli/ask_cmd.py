@@ -54,6 +54,8 @@ def ask(
             print(json.dumps({"error": str(exc)}, ensure_ascii=False))
             raise typer.Exit(2) from exc
         fail(str(exc), code=2)
+    finally:
+        _close_log(pipeline)
     if as_json:
         print(json.dumps(answer.to_json(), ensure_ascii=False))
     else:
@@ -71,6 +73,9 @@ def chat(mode: str | None = typer.Option(None, "--mode", help="extractive 或 ll
             question = console.input("[bold]问：[/]")
         except (EOFError, KeyboardInterrupt):
             break
+        except UnicodeDecodeError:
+            err_console.print("无法读取这行输入：请使用 UTF-8 编码输入问题。", highlight=False)
+            continue
         if question.strip().lower() in {"", "exit", "quit", "退出"}:
             break
         try:
@@ -81,3 +86,11 @@ def chat(mode: str | None = typer.Option(None, "--mode", help="extractive 或 ll
         if answer.rewritten:
             console.print(f"[dim]（理解为：{answer.rewritten}）[/]", highlight=False)
         _print(answer)
+    _close_log(pipeline)
+
+
+def _close_log(pipeline: Pipeline) -> None:
+    """Write the turn to the conversation log now (or say where it waits), not at exit."""
+    close = getattr(pipeline.recorder, "close", None)
+    if callable(close):
+        close()

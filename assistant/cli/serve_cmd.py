@@ -86,4 +86,6 @@ def serve(
         f"政策咨询助手（{mode}模式）：http://{host}:{port}/ · API 文档：http://{host}:{port}/docs",
         highlight=False,
     )
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # The app decides whose X-Forwarded-For to believe (POLICY_TRUSTED_PROXIES); uvicorn's own
+    # default would believe any client on 127.0.0.1.
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
