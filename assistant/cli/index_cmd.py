@@ -12,6 +12,7 @@ from rich.table import Table
 from assistant.cli.common import console, err_console, fail, load_settings
 from assistant.factory import build_index, load_documents, open_retriever
 from assistant.question import scrub
+from corpus.loader import load_corpus
 from corpus.models import CorpusError
 from index.models import IndexError_
 from index.retriever import prepare_query
@@ -26,7 +27,10 @@ def index(
     if corpus is not None:
         settings = settings.model_copy(update={"corpus_dir": corpus})
     try:
-        report = load_documents(settings)
+        # large files say when they are read; files over the size limits are skipped by name
+        report = load_corpus(
+            settings.corpus_dir, progress=lambda line: err_console.print(line, highlight=False)
+        )
     except CorpusError as exc:
         fail(f"语料目录无法读取：{exc}")
     for error in report.errors:

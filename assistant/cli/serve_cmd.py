@@ -42,9 +42,13 @@ def prepare_pipeline(settings: Settings) -> Pipeline:
     written by an earlier version (without sentence units), is re-embedded before serving, so
     answers never come from a stale index.
     """
-    from assistant.factory import load_documents, make_pipeline_from, open_retriever
+    from assistant.factory import make_pipeline_from, open_retriever
+    from corpus.loader import load_corpus
 
-    documents = load_documents(settings).documents
+    report = load_corpus(settings.corpus_dir, progress=lambda line: err_console.print(line, highlight=False))
+    for error in report.errors:
+        err_console.print(f"[yellow]跳过[/] {error}", highlight=False)
+    documents = report.documents
     if not documents:
         raise IndexMissing(f"语料目录 {settings.corpus_dir} 中没有可用的政策文件")
     if not (settings.index_dir / MANIFEST_FILE).exists():

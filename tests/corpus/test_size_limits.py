@@ -1,0 +1,86 @@
+"""Issue 15: a 50 MB text file in the corpus gave no message for minutes and took 1.8 GB. Files
+over the size limits are skipped by name, before they are read; large files say when they are read."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from corpus.loader import default_corpus_dir, load_corpus
+from corpus.models import CorpusError
+
+NOTICE = "sh-digital-talent-2024"
+
+
+def _corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for path in default_corpus_dir().iterdir():
+        if path.is_file():
+            shutil.copy(path, folder / path.name)
+    return folder
+
+
+def _big_text(path: Path, megabytes: int) -> None:
+    line = ("第一条 为了规范管理，制定本办法。" * 20 + "\n").encode("utf-8")
+    with path.open("wb") as out:
+        for _ in range(megabytes * 1_000_000 // len(line) + 1):
+            out.write(line)
+
+
+def test_a_file_over_the_size_limit_is_skipped_unread(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path)
+    _big_text(corpus / "huge.txt", 50)
+    started = time.perf_counter()
+    report = load_corpus(corpus)
+    assert time.perf_counter() - started < 10
+    assert [d.doc_id for d in report.documents] == [NOTICE]  # the others still load
+    [error] = report.errors
+    assert isinstance(error, CorpusError) and error.path.endswith("huge.txt")
+    assert "文件过大" in error.problem and "50.0 MB" in error.problem and "上限 10.0 MB" in error.problem
+
+
+def test_text_over_the_character_limit_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = _corpus(tmp_path)
+    _big_text(corpus / "long.txt", 2)
+    monkeypatch.setenv("POLICY_MAX_DOCUMENT_CHARS", "100000")
+    lines: list[str] = []
+    report = load_corpus(corpus, progress=lines.append)
+    [error] = report.errors
+    assert "文件文字过多" in error.problem and "上限 100,000 字" in error.problem
+    assert any("正在读取较大的文件 long.txt（2.0 MB）" in line for line in lines)  # said before reading
+
+
+@pytest.mark.slow
+def test_index_command_skips_a_50_mb_file_quickly_and_says_so(tmp_path: Path) -> None:
+    """The real command in its own process: done within a bounded time and memory."""
+    corpus = _corpus(tmp_path)
+    _big_text(corpus / "huge.txt", 50)
+    env = {
+        "POLICY_DATA_DIR": str(tmp_path / "data"),
+        "POLICY_CORPUS_DIR": str(corpus),
+        "POLICY_EMBEDDINGS": "hash",
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+    }
+    # `policy-assistant index`, reporting its own peak memory as it exits
+    command = (
+        "import resource, sys\n"
+        "from assistant.cli import app\n"
+        "sys.argv = ['policy-assistant', 'index']\n"
+        "try:\n    app()\n"
+        "finally:\n    print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", command], env=env, capture_output=True, text=True, timeout=240
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "huge.txt" in run.stderr and "文件过大" in run.stderr
+    assert "新增 1 个文件" in run.stdout
+    peak_kb = int(run.stderr.rsplit("PEAK_KB", 1)[1].split()[0])
+    assert peak_kb < 1_000_000, peak_kb  # the 50 MB file is never read into memory
