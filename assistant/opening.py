@@ -71,7 +71,8 @@ _REQUIREMENT = re.compile(
 )
 #: Existence questions (「有没有创业补贴」) are answered 「有」, ability ones (「能领吗」) echo their verb.
 _EXISTENCE = re.compile(
-    r"(有没有|有无|有木有|是否有)(?!机会|可能|资格|办法|希望)|有(?!机会|可能|资格|办法|希望).{0,16}吗|^\s*(is|are) there\b",
+    r"(有没有|有无|有木有|是否有)(?!机会|可能|资格|办法|希望|用)|有(?!机会|可能|资格|办法|希望|用|效|利|关|人|点).{0,16}吗"
+    r"|^\s*(is|are) there\b",
     re.I,
 )
 #: The verb a Chinese yes/no asks with, echoed as the answer: 能不能 → 能, 会不会 → 会, …能…吗 → 能.

@@ -64,6 +64,9 @@ _OTHER_POLICIES_EN = re.compile(
     r"unemployment (benefit|insurance)|maternity",
     re.I,
 )
+#: A modal and a one-character verb cut as one word (能补, 能领, 可以领, 想问): how a question asks,
+#: not what it is about; as a rare "word" it would weigh most in the coverage test.
+_MODAL_VERB = re.compile(r"^(能|可|可以|会|要|想|该|得|还能|能够)[\u4e00-\u9fff]$")
 #: Words that point at the loaded document itself (「这个方案是哪几年的」).
 _SELF_REFERENCE = re.compile(
     r"(这个|该|本|此|这份|这一|這個|這份)(方案|文件|政策|通知|实施方案)|this (plan|policy|document|notice)",
@@ -201,7 +204,7 @@ class ScopeChecker:
     def _coverage(self, question: str, extra: Sequence[str] = ()) -> float:
         """Share of the question's content words (and ``extra`` words; weighted by how telling
         they are) that the loaded documents use; 1.0 for a question with no content words."""
-        terms = list(dict.fromkeys([*self._topic_terms(question), *extra]))
+        terms = [t for t in dict.fromkeys([*self._topic_terms(question), *extra]) if not _MODAL_VERB.match(t)]
         total = sum(self._weight(t) for t in terms)
         if total <= 0:
             return 1.0
