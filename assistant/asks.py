@@ -95,7 +95,7 @@ def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.I)
 
 
-_VERB = r"(申请|办理|办|申报|报名|领取|领|拿到|拿|享受|认定|评定|评审|评上|评|考取|考|参加|参与|获得|取得|认证|兑现|备案|登记)"
+_VERB = r"(申请|办理|办(?!呢|啊|$|[？?，,。])|申报|报名|领取|领|拿到|拿|享受|认定|评定|评审|评上|评|考取|考|参加|参与|获得|取得|认证|兑现|备案|登记)"
 _PAYMENT = r"(补贴|资助|奖励|贴息|津贴|补助|工资|薪酬|收费|费用|贷款|经费)"
 
 #: Chinese forms, per kind. Each is matched within one clause.
@@ -142,13 +142,13 @@ _EN: dict[AskKind, re.Pattern[str]] = {
         r"^\s*(can|could|may|might|is|are|am|do|does|did|will|would|should|shall|has|have)\b|\bis it possible\b|\bwhether\b"
     ),
     "amount": _rx(
-        r"\bhow much\b|\bhow many yuan\b|\bamount\b|\brates?\b|\bmaximum\b|\bhow large\b|\bstandard of\b"
+        r"\bhow much\b|\bhow many\b|\bamount\b|\brates?\b|\bmaximum\b|\bhow large\b|\bstandard of\b|\btargets?\b"
     ),
     "procedure": _rx(
         r"\bhow (do|can|should|would|to|does one)\b|\bprocedures?\b|\bprocess\b|\bsteps?\b|\bapply for\b|\bapplication\b"
     ),
     "where": _rx(
-        r"\bwhere\b|\bwhich (office|department|website|platform|agency|bureau|district)\b|\bonline\b"
+        r"(^|[.?!]\s*|\band\s+)where\b|\bwhere (can|do|should|would|is|are|to)\b|\bwhich (office|department|website|platform|agency|bureau|district)\b|\bapply online\b"
     ),
     "time": _rx(
         r"\bwhen\b|\bdeadline\b|\bhow long\b|\buntil\b|\bvalid\b|\bexpire|\bperiod\b|\bwhich years?\b|\bhow often\b"

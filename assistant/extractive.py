@@ -71,6 +71,7 @@ class ExtractiveAnswerer:
             distinctive=lambda t: self._idf.get(t, 0.0) >= self._distinctive_idf,
             vocabulary=frozenset(self._idf),
             names_place=names_place,
+            corpus_text="\n".join(d.text for d in documents.values()),
         )
 
     @property

@@ -47,13 +47,17 @@ SUPPORT = re.compile(
 #: A restriction lifted (「可打破户籍…制约」「不受…限制」): the answer to 「会不会卡户籍」 is no.
 _LIFTED = re.compile(r"打破|不受|无需|无须|不限|放宽|不再")
 #: An obligation (「用人单位应按规定提取…经费」): the answer to 「单位要出钱吗」.
+#: Something bad happening to the asker (「工资会不会被扣」): a sentence that guarantees the
+#: opposite (确保…待遇) answers no.
+_HARM = re.compile(r"扣|扣除|取消|停发|减少|降低|被辞退|辞退|失去|收回|作废|不算|白考")
+_PROTECTED = re.compile(r"确保|保障|不受|不影响|照发|保留")
 _OBLIGATION = re.compile(r"(?<![供反对])应(?!用)|须|必须|应当")
 #: Verbs of obtaining and asking that are not what is asked about (「能领补贴吗」 asks about 补贴).
 _ASKING_VERBS = frozenset(
     _words(
         "能 可以 领 领取 拿 拿到 申请 享受 参加 参与 获得 取得 办理 得到 报名 考 评 办 有 是 要 需要 会 给 发 补 "
         "政策 上海 本市 规定 方案 文件 我 我们 请问 想 知道 问 单位 公司 现在 还 也 都 就 吗 呢 的 了 "
-        "政府 国家 市里 官方 部门 人社 人社局 那边 这边 这块 方面 机会 可能"
+        "政府 国家 市里 官方 部门 人社 人社局 那边 这边 这块 方面 机会 可能 安排 说法 措施 举措"
     )
 )
 #: Words that set the scene of nearly every question (the documents' own city, the government,
@@ -103,18 +107,26 @@ _STATES: dict[AskKind, re.Pattern[str]] = {
         r"考核通过|比照认定|直接考核认定|直接聘任|评审环节|推荐申报|按照.{0,10}程序|可按规定获得"
     ),
     "where": re.compile(r"地址|窗口|网址|网站|办事大厅|服务大厅|热线|www\.|\.gov\.cn"),
-    "time": re.compile(r"\d{4}年|截止|\d+月\d+日|每年|期限|有效期|时限"),
+    "time": re.compile(r"\d{4}年\d{1,2}月|截止|\d+月\d+日|期限|有效期|时限|\d+个?工作日"),
     "materials": re.compile(r"材料|申请表|证明文件|提交"),
 }
 #: A question for the document's own contact (咨询电话, 热线, whom to ask about it), which the
 #: metadata answers — not for the number of some office or event it names (「大赛的报名电话」).
+#: How often something happens (「多久一次」「每年几期」): 每年 answers it, not a deadline question.
+_FREQUENCY_ASK = re.compile(r"多久一次|几次|每年|每月|一年.{0,2}[几多]|频率|多少期|几期|how often")
+_FREQUENCY = re.compile(r"每年|每月|每季度|每半年")
+#: Verbs of taking part in or applying for something (a personal yes/no about them asks for conditions).
+_TAKING_PART = re.compile(r"参加|参与|申请|报名|领|享受|评|考|获得|拿|加入|进")
+#: 「评审委员会的咨询电话」: the number of some body the document names, not the document's contact.
+_SPECIFIC_CONTACT = re.compile(r"([\u4e00-\u9fff]{2,})的(咨询|报名|联系|办公)?(电话|热线|联系方式|邮箱)")
 _GENERAL_CONTACT = re.compile(
     r"^[^的]{0,6}(咨询|热线|人社|12333|联系方式|怎么联系|找谁|问谁|联系谁)|政策咨询|咨询电话|hotline|contact",
     re.I,
 )
 #: 「…在哪里」「位于哪」"where is it": a place name answers it (not 「去哪办」, not an address).
 _LOCATION_ASK = re.compile(
-    r"(在|位于)(哪里|哪儿|哪)(?!.{0,4}(办|申请|报名|领|交|提交|咨询))|\bwhere (is|are)\b", re.I
+    r"^(?!.*(地址|网址|门牌)).*((在|位于)(哪里|哪儿|哪)(?!.{0,4}(办|申请|报名|领|交|提交|咨询))|\bwhere (is|are)\b)",
+    re.I,
 )
 #: A question for the items of a list or catalogue (「认可清单里具体有哪些证书」「目录包含哪些职业」).
 _LIST_ASK = re.compile(
@@ -224,7 +236,9 @@ class Opener:
         vocabulary: Collection[str],
         max_chars: int = 90,
         names_place: Callable[[str], bool] | None = None,
+        corpus_text: str = "",
     ) -> None:
+        self._corpus_text = corpus_text
         """``names_place`` tells whether a text names a place (青浦): it answers a 「在哪」."""
         self._names_place = names_place
         self._terms = terms
@@ -301,13 +315,15 @@ class Opener:
             for g in self.groups(c, reading, language)
         ]
         groups = list(dict.fromkeys(own + topic)) or self.groups(question, reading, language)
-        used = [g for g in groups if any(w in self._vocabulary for w in g)]
+        used = [g for g in groups if any(self._known(w) for w in g)]
         existence = bool(_EXISTENCE.search(ask.clause))
         # 「有没有申请表（可以下载）」: the thing asked about, the clause's last word, must be in them
         head = self._head(ask.clause, own)
         if not used or (existence and language != "en" and head is not None and head not in used):
             return None
         requirement = bool(_REQUIREMENT.search(ask.clause))
+        lifted_asked = bool(_LIFTED.search(ask.clause) or re.search(r"不用|不需要|免于|不卡", ask.clause))
+        harm = bool(_HARM.search(ask.clause))
         attributes = {m.group(0) for m in PERSONAL_ATTRIBUTES.finditer(question)}
         asked = set(self._terms(question)) | {w for g in groups for w in g}
         total = sum(self._group_weight(g) for g in used)
@@ -325,6 +341,13 @@ class Opener:
                     continue
                 grant, support = GRANT.search(text), SUPPORT.search(text)
                 unaddressed = tuple(sorted(a for a in attributes if a not in text))
+                if harm and _PROTECTED.search(text):
+                    # 「培训期间工资会不会被扣」 answered by 「确保…福利和待遇」: no
+                    lead = "No." if language == "en" else f"不{_echo(ask) or '会'}。"
+                    return Verdict(q, span, _PROTECTED, "" if unaddressed else lead, unaddressed)
+                if requirement and _LIFTED.search(text) and lifted_asked:
+                    # 「能不能不受…限制」 asks for the lifted restriction: a yes
+                    return Verdict(q, span, _LIFTED, "" if unaddressed else _lead(ask, language), unaddressed)
                 if requirement:
                     if _LIFTED.search(text):
                         lead = "Not necessarily." if language == "en" else "不一定。"
@@ -364,6 +387,11 @@ class Opener:
         placed = [(at, g) for at, g in placed if at >= 0]
         return max(placed, key=lambda pair: pair[0])[1] if placed else None
 
+    def _known(self, word: str) -> bool:
+        """Whether the documents say a word (as one of their words, or inside a longer one:
+        现金奖励 in 职务科技成果转化现金奖励)."""
+        return word in self._vocabulary or (len(word) > 1 and word in self._corpus_text)
+
     def _group_weight(self, group: frozenset[str]) -> float:
         return max((self._weight(w) for w in group if w in self._vocabulary), default=0.0)
 
@@ -400,7 +428,7 @@ class Opener:
         lead = ""
         for ask in asks:
             if ask.kind == "contact":
-                if not _GENERAL_CONTACT.search(ask.clause):
+                if not _general_contact(ask.clause):
                     # 「大赛的报名电话」: the document's contact is not that number
                     pieces.append(_Missing("contact"))
                 continue  # the document's contact is given last
@@ -493,7 +521,7 @@ class Opener:
             ordered = sorted(objects, key=lambda w: question.find(w))
             if ordered:
                 return f"provisions on {'/'.join(ordered)}" if en else f"{''.join(ordered)}的相关规定"
-        if ask.personal or PERSONAL_ATTRIBUTES.search(question):
+        if PERSONAL_ATTRIBUTES.search(question) or (ask.personal and _TAKING_PART.search(ask.clause)):
             return "who can take part or apply" if en else "个人参加或申请的具体条件"
         return "whether this is allowed" if en else "这一点"
 
@@ -512,7 +540,7 @@ class Opener:
                 if kind == "amount" and not money:
                     if _NUMBER.search(text):
                         return q, span
-                elif pattern.search(text) or (
+                elif kind == "time" and _FREQUENCY_ASK.search(clause) and _FREQUENCY.search(text) or pattern.search(text) or (
                     kind == "where"
                     and _LOCATION_ASK.search(clause)
                     and self._names_place is not None
@@ -649,7 +677,7 @@ class Opener:
         flush()
         contact = meta.contact or meta.issuer
         anything_missing = any(isinstance(p, _Missing) and not p.validity for p in pieces)
-        general = any(a.kind == "contact" and _GENERAL_CONTACT.search(a.clause) for a in asks)
+        general = any(a.kind == "contact" and _general_contact(a.clause) for a in asks)
         if general and contact:
             parts.append(f"Contact: {contact}." if en else f"咨询渠道：{contact}。")
         elif anything_missing and contact:
@@ -668,11 +696,14 @@ def _lead(ask: Ask, language: str, existence: bool = False) -> str:
         return "Yes."
     if existence:
         return "有。"
+    return f"{_echo(ask) or '可以'}。"
+
+
+def _echo(ask: Ask) -> str:
+    """The verb a Chinese yes/no asks with (能不能 → 能, 会不会 → 会, …可以…吗 → 可以), or ''."""
     m = _ECHO.search(ask.clause)
     verb = (m.group(1) or m.group(2)) if m else ""
-    if verb in {"可", "能够"}:
-        verb = "可以" if verb == "可" else "能"
-    return f"{verb or '可以'}。"
+    return {"可": "可以", "能够": "能"}.get(verb, verb)
 
 
 def _topic_clauses(question: str, asking: str, language: str) -> list[str]:
@@ -687,6 +718,14 @@ def _topic_clauses(question: str, asking: str, language: str) -> list[str]:
         ):
             out.append(clause)
     return out
+
+
+def _general_contact(clause: str) -> bool:
+    """Whether a contact ask is for the document's own contact (the metadata answers it)."""
+    specific = _SPECIFIC_CONTACT.search(clause)
+    if specific and not re.search(r"方案|政策|文件|人社", specific.group(1)):
+        return False
+    return bool(_GENERAL_CONTACT.search(clause))
 
 
 def _doc_word(meta: DocumentMeta, en: bool) -> str:
@@ -738,4 +777,13 @@ def _candidate_sentences(q: Quoted) -> list[Span]:
         text = span.slice(q.document.text).rstrip("。").removeprefix(q.article.printed).strip()
         return bool(heading) and text == heading
 
-    return [s for s in ordered if not bare_heading(s)]
+    # the covering notice's own lines (「…关于印发《…》的通知」「现将…印发给你们」) say nothing of the plan
+    notice = q.document.notice
+    parts = (notice.title, notice.addressees, notice.body, notice.issuer, notice.date) if notice else ()
+    covering = [s for s in parts if s is not None]
+
+    def covering_line(span: Span) -> bool:
+        return any(c.start <= span.start < c.end or span.start <= c.start < span.end for c in covering)
+
+    kept = [s for s in ordered if not bare_heading(s)]
+    return [s for s in kept if not covering_line(s)] or kept
