@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from evals.qa_file import GoldAsk, QAItem
 
 _AFFIRMATIVE_START = re.compile(
-    r"^\s*(可以|能[。，,！!]|能的|有[。，,！!：:]|有的|是的|是[。，,！!]|对[。，,！!]|当然|肯定|符合|"
+    r"^\s*(可以|(能|会|给|要|算|行|需要)[。，,！!]|能的|有[。，,！!：:]|有的|是的|是[。，,！!]|对[。，,！!]|当然|肯定|符合|"
     r"yes\b|you can\b|sure\b|certainly\b)",
     re.I,
 )

@@ -91,3 +91,9 @@ def test_asks_are_read_from_qa_files(tmp_path: Path) -> None:
     assert qa.items[0].asks == (PROCEDURE_MISSING,)
     assert qa.items[1].place == "绍兴"
     assert len(qa.problems) == 1 and "weather" in qa.problems[0].message
+
+
+def test_an_echoed_verb_is_a_yes() -> None:
+    no_grant = item((GoldAsk("yes_no", stated=True, grants=False),))
+    assert score_answering(no_grant, "会。方案规定…", refused=False).false_affirmative
+    assert not score_answering(no_grant, "不会。方案规定…", refused=False).false_affirmative
