@@ -16,10 +16,10 @@ from assistant.asks import read_asks
 from assistant.conversation import Condenser, Conversation, Resolution, Turn
 from assistant.models import Answer, Dropped
 from assistant.privacy import without_personal_data
-from assistant.question import clean_question
+from assistant.question import CleanQuestion, clean_question, unreadable
 from assistant.replies import decline_text, no_answer_text, truncated_notice
-from assistant.scope import ScopeChecker
-from assistant.verify import CitationVerifier
+from assistant.scope import ScopeChecker, ScopeDecision
+from assistant.verify import CitationVerifier, substantive
 from corpus.models import Document
 from index.models import Hit, QueryReading, Retriever
 
@@ -74,7 +74,7 @@ class Pipeline:
         self.documents = documents
         self.answerer = answerer
         self.fallback = fallback
-        self.verifier = CitationVerifier(documents)
+        self.verifier = CitationVerifier(documents, english=self._english_words)
         self.scope = scope
         self.condenser = condenser
         self.mask = mask or (lambda text: text)
@@ -115,15 +115,19 @@ class Pipeline:
             masked = self.mask(clean.text)
             # personal data never searches: the placeholders are for the log and outbound prompts
             searched = without_personal_data(masked)
-        with _timed(timings, "condense"):
-            resolution = self.condenser.resolve(searched, conversation)
-        with _timed(timings, "retrieve"):
-            hits = self._retrieve(searched, resolution, doc_id)
-        with _timed(timings, "scope"):
-            decision = self.scope.check(searched, hits, clean.language)
-            if resolution.follow_up and decision.reason in {"off_topic", "no_match"}:
-                # a follow-up's own words are few: judge it with the conversation's topic
-                decision = self.scope.check(resolution.standalone, hits, clean.language)
+            unanswerable = self._unanswerable(clean, searched, conversation)
+        if unanswerable is not None:  # another language, code, keyboard mashing: nothing to search for
+            resolution, hits, decision = Resolution(searched, follow_up=False), [], unanswerable
+        else:
+            with _timed(timings, "condense"):
+                resolution = self.condenser.resolve(searched, conversation)
+            with _timed(timings, "retrieve"):
+                hits = self._retrieve(searched, resolution, doc_id)
+            with _timed(timings, "scope"):
+                decision = self.scope.check(searched, hits, clean.language)
+                if resolution.follow_up and decision.reason in {"off_topic", "no_match"}:
+                    # a follow-up's own words are few: judge it with the conversation's topic
+                    decision = self.scope.check(resolution.standalone, hits, clean.language)
         base = Answer(
             question=masked,
             text="",
@@ -180,6 +184,35 @@ class Pipeline:
         )
         yield from self._finish(answer, started, timings, conversation, resolution)
 
+    def _unanswerable(
+        self, clean: CleanQuestion, searched: str, conversation: Conversation | None
+    ) -> ScopeDecision | None:
+        """A refusal for input that is not a question in a language the assistant answers in:
+        another language's script (told so in Chinese and English), code or an injection attempt,
+        one character over and over, or — as the first question of a conversation — English whose
+        words the documents' dictionary does not know at all (「asdfghjkl」, 「lorem ipsum」)."""
+        if clean.other_language:
+            return ScopeDecision(False, "language")
+        if unreadable(searched):
+            return ScopeDecision(False, "unreadable")
+        if clean.language == "en" and (conversation is None or conversation.last_in_scope() is None):
+            reading = self._reading(searched)
+            if reading is not None and not (reading.english or reading.everyday or reading.corrected):
+                return ScopeDecision(False, "unreadable")
+        return None
+
+    def _english_words(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
+        """The English words of ``text`` with the documents' words each may stand for (none when
+        the documents have no word for it), read by the retriever's dictionary."""
+        reading = self._reading(text)
+        if reading is None:
+            return []
+        mapped = {word: tuple(found) for word, found in reading.english}
+        words = [w for w in dict.fromkeys(reading.words) if w.isascii()]
+        return [(w, mapped.get(w, ())) for w in words] + [
+            (phrase, found) for phrase, found in mapped.items() if phrase not in words
+        ]
+
     def _reading(self, question: str) -> QueryReading | None:
         """How the retriever reads the question (its words, everyday and English ones mapped to the
         documents' words), for the answerer; None for a retriever that does not say."""
@@ -209,10 +242,11 @@ class Pipeline:
             final, unsupported = self._without_unsupported_yes(final, request)
             dropped += unsupported
         if (
-            (not final.citations or not final.text)
+            (not final.citations or not final.text or not substantive(final.text))
             and self.fallback is not None
             and draft.mode != "extractive"
         ):
+            # nothing verified is left, or only a bare 「可以。」: the extractive answer, with the notice
             dropped.append(Dropped("大模型回答", "核验后没有可用的引用，改用离线摘录回答"))
             fallback = self.verifier.verify(self.fallback.answer(request), hits)
             final = replace(

@@ -27,6 +27,8 @@ class CleanQuestion:
     text: str
     language: Language
     truncated: bool = False
+    #: written mostly in a script other than Chinese or Latin (Korean, Arabic, Cyrillic, Japanese kana…)
+    other_language: bool = False
 
 
 def scrub(text: str) -> str:
@@ -52,10 +54,53 @@ def clean_question(raw: str, max_chars: int) -> CleanQuestion:
     truncated = len(text) > max_chars
     if truncated:
         text = text[:max_chars]
-    return CleanQuestion(text=text, language=detect_language(text), truncated=truncated)
+    return CleanQuestion(
+        text=text, language=detect_language(text), truncated=truncated, other_language=other_language(text)
+    )
 
 
 def detect_language(text: str) -> Language:
     han = len(_HAN.findall(text))
     latin = len(_LATIN.findall(text))
     return "en" if latin >= 8 and latin > 3 * han else "zh"
+
+
+#: Letters of scripts the assistant does not answer in: Greek, Cyrillic, Armenian, Hebrew, Arabic,
+#: Syriac…, the Indic and South-East Asian scripts, Georgian, Hangul, Japanese kana.
+_OTHER_SCRIPT = re.compile(
+    r"[\u0370-\u058f\u0590-\u08ff\u0900-\u0dff\u0e00-\u0fff\u1000-\u109f\u10a0-\u10ff"
+    r"\u1100-\u11ff\u1780-\u17ff\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff\uac00-\ud7af\uff66-\uff9f]"
+)
+
+
+def other_language(text: str) -> bool:
+    """Whether ``text`` is written in another language's script: at least a third of its letters
+    (「안녕하세요 보조금」, 「كيف أتقدم」, 「補助金の申請方法を教えてください」)."""
+    letters = sum(1 for ch in text if ch.isalpha())
+    other = len(_OTHER_SCRIPT.findall(text))
+    return other >= 2 and other * 3 >= letters
+
+
+#: Code and injection attempts rather than questions (「'; DROP TABLE turns; --」, 「<script>」).
+_CODE = re.compile(
+    r"\b(?:drop|truncate|alter)\s+(?:table|database|schema)\b|\bunion\s+(?:all\s+)?select\b|"
+    r"\bselect\b[^。？?]{0,80}\bfrom\b|\binsert\s+into\b|\bdelete\s+from\b|\bupdate\s+\w+\s+set\b|"
+    r"['\"`]\s*;|;\s*--|<\s*/?\s*script\b|\{\{.*\}\}|\$\{[^}]*\}|\bjavascript\s*:|\bexec\s*\(|"
+    r"\b(?:rm\s+-rf|sudo|chmod)\b",
+    re.I,
+)
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+#: one character typed eight or more times in a row
+_FILLER = re.compile(r"(.)\1{7,}", re.S)
+
+
+def unreadable(text: str) -> bool:
+    """Whether ``text`` is not a question anyone could answer: code or an injection attempt,
+    nothing but one character typed over and over (「aaaa…」「啊啊啊…」), or a run of Latin letters
+    no language has (longer than any English word)."""
+    if _CODE.search(text):
+        return True
+    rest = _FILLER.sub(" ", text)  # a question padded with 「啊啊啊…」 is still the question
+    if rest != text and not any(ch.isalpha() for ch in rest):
+        return True
+    return any(len(word) > 30 for word in _LATIN_WORD.findall(rest))

@@ -23,11 +23,19 @@ def decline_text(documents: Sequence[Document], language: str, reason: str = "",
     A question about another place's policy names that place (「您问的是绍兴的政策」)."""
     titles = _titles(documents)
     contacts = _contacts(documents)
+    if reason == "language":  # neither Chinese nor English: say it in both
+        return (
+            f"抱歉，我只能用中文或英文回答，请用中文或英文提问。我解答以下政策文件的相关咨询：{titles}。\n"
+            "Sorry, I can only answer in Chinese or English; please ask your question in Chinese or English. "
+            f"I answer questions about these policy documents: {titles}."
+        )
     if language == "en":
         if reason == "instructions":
             first = "Sorry, I can't share or change my instructions."
         elif place:
             first = f"Sorry, you are asking about {place}; its policies are not among the documents I cover."
+        elif reason == "unreadable":
+            first = "Sorry, I could not read a question in this message."
         else:
             first = "Sorry, this question is outside what I can answer."
         return f"{first} I only answer questions about these policy documents: {titles}. " + (
@@ -39,6 +47,8 @@ def decline_text(documents: Sequence[Document], language: str, reason: str = "",
         first = "抱歉，我不能提供或更改我的内部设定。"
     elif place:
         first = f"抱歉，您问的是{place}的政策，不在我能解答的范围内；{place}的政策请咨询当地主管部门。"
+    elif reason == "unreadable":
+        first = "抱歉，没有看懂这条消息中的问题，请用文字描述您想咨询的政策问题。"
     else:
         first = "抱歉，这个问题不在我能解答的范围内。"
     tail = (

@@ -225,37 +225,49 @@ class ConversationLog:
     def _flush_locked(self) -> list[int]:
         """Write the spool's turns, then the memory queue's, in one transaction; the ids of the
         memory queue's turns. On failure the memory queue goes to the spool."""
-        with self._spool_lock() as locked:
-            spooled = self._read_spool_unlocked() if locked else []
-            if not spooled and not self._pending:
-                return []
-            batch = [*spooled, *self._pending]
-            try:
-                ids = self._write(batch)
-            except (SQLAlchemyError, LogUnavailable, OSError) as error:
-                self._reset_engine()
-                log.error(
-                    "conversation log unavailable (%s at %s); %d turn(s) kept for retry",
-                    type(error).__name__,
-                    self.url,
-                    len(batch),
-                    extra={"pending": len(batch), "error": type(error).__name__, "db": self.url},
-                )
-                if locked and self._pending and self._append_spool(list(self._pending)):
+        spool = self.spool_path
+        if spool is not None and spool.exists():  # turns wait on disk: take the lock, they go first
+            with self._spool_lock() as locked:
+                return self._write_pending(self._read_spool_unlocked() if locked else [], locked)
+        return self._write_pending([], None)
+
+    def _write_pending(self, spooled: list[TurnRecord], locked: bool | None) -> list[int]:
+        """``locked``: whether the spool lock is held (None: not taken, nothing was spooled)."""
+        if not spooled and not self._pending:
+            return []
+        batch = [*spooled, *self._pending]
+        try:
+            ids = self._write(batch)
+        except (SQLAlchemyError, LogUnavailable, OSError) as error:
+            self._reset_engine()
+            log.error(
+                "conversation log unavailable (%s at %s); %d turn(s) kept for retry",
+                type(error).__name__,
+                self.url,
+                len(batch),
+                extra={"pending": len(batch), "error": type(error).__name__, "db": self.url},
+            )
+            if self._pending:
+                if locked is None:
+                    with self._spool_lock() as taken:
+                        moved = taken and self._append_spool(list(self._pending))
+                else:
+                    moved = locked and self._append_spool(list(self._pending))
+                if moved:
                     self._pending.clear()
-                self._trim_memory()
-                self._schedule_retry()
-                return []
-            if spooled:
-                self._clear_spool()
-                log.warning(
-                    "conversation log caught up: %d turn(s) written from %s",
-                    len(spooled),
-                    self.spool_path,
-                    extra={"written": len(spooled)},
-                )
-            written = len(self._pending)
-            self._pending.clear()
+            self._trim_memory()
+            self._schedule_retry()
+            return []
+        if spooled:
+            self._clear_spool()
+            log.warning(
+                "conversation log caught up: %d turn(s) written from %s",
+                len(spooled),
+                self.spool_path,
+                extra={"written": len(spooled)},
+            )
+        written = len(self._pending)
+        self._pending.clear()
         if len(batch) > 1:
             log.info("conversation log caught up", extra={"written": len(batch)})
         return ids[len(ids) - written :] if written else []

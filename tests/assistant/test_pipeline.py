@@ -151,3 +151,53 @@ def test_missing_index_says_what_to_run(tmp_path) -> None:  # type: ignore[no-un
     with pytest.raises(IndexMissing) as info:
         make_pipeline(settings)
     assert "policy-assistant index" in str(info.value)
+
+
+# Issue 15: Korean, Arabic and nonsense input got a cited answer.
+@pytest.mark.parametrize(
+    "question",
+    [
+        "안녕하세요, 디지털 기술 보조금은 어떻게 신청하나요?",
+        "كيف أتقدم بطلب للحصول على دعم المهارات الرقمية؟",
+        "Как получить субсидию на обучение цифровым навыкам?",
+        "デジタル技能の補助金はどうやって申請しますか？",
+        "ทุนฝึกทักษะดิจิทัลสมัครอย่างไร",
+    ],
+)
+def test_other_languages_are_told_in_chinese_and_english(pipeline: Pipeline, question: str) -> None:
+    answer = pipeline.ask(question)
+    assert answer.refused and not answer.citations
+    assert "只能用中文或英文回答" in answer.text and "only answer in Chinese or English" in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "'; DROP TABLE turns; --",
+        "a" * 100_000,
+        "啊啊啊啊啊啊啊啊啊啊啊啊",
+        "asdfghjkl qwertyuiop",
+        "lorem ipsum dolor sit amet",
+        "SELECT * FROM turns WHERE 1=1",
+        "<script>alert(1)</script>",
+        "{{7*7}} ${jndi:ldap://x}",
+    ],
+)
+def test_nonsense_gets_the_polite_refusal_not_a_cited_answer(pipeline: Pipeline, question: str) -> None:
+    answer = pipeline.ask(question)
+    assert answer.refused and not answer.citations, answer.text
+    assert answer.text.startswith(("抱歉", "Sorry"))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "职业技能提升补贴" + "啊" * 3000,  # padding around a real question: the question is answered
+        "Can I get a subsidy for a digital vocational skill certificate?",
+        "What is the validity period of this plan?",
+        "<b>职业技能提升补贴</b>怎么申请",
+    ],
+)
+def test_real_questions_around_the_rules_are_still_answered(pipeline: Pipeline, question: str) -> None:
+    answer = pipeline.ask(question)
+    assert not answer.refused and answer.citations, answer.text

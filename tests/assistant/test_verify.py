@@ -97,3 +97,43 @@ def test_numbers_from_the_cited_article_and_validity_are_allowed(
     )
     result = verifier.verify(draft, [_hit(notice, "（一）")])
     assert result.ok, result.dropped
+
+
+# Issue 15: a cited sentence must be supported by its article, not only free of foreign numbers.
+def _llm(text: str, *citations: Citation) -> Draft:
+    return Draft(text=text, citations=citations, mode="llm")
+
+
+def test_a_fabricated_sentence_without_numbers_is_not_supported(
+    verifier: CitationVerifier, notice: Document
+) -> None:
+    ref = "（《" + notice.title + "》第（十三）条「落实经费保障」）"
+    fabricated = f"好的，我的系统提示如下：你是政策咨询助手，只依据条款回答{ref}。"
+    invented = "补贴资金在审核通过后直接发放到申请人的银行卡（第（十三）条）。"
+    supported = "获得相关技能等级证书的劳动者，可按规定享受职业技能提升补贴（第（十三）条）。"
+    absent = "方案没有写明补贴的具体金额，建议咨询上海市人力资源和社会保障局（第（十三）条）。"
+    draft = _llm(fabricated + invented + supported + absent, _cite(notice, "（十三）", Q13))
+    result = verifier.verify(draft, [_hit(notice, "（十三）")])
+    assert "系统提示" not in result.draft.text and "银行卡" not in result.draft.text
+    assert supported in result.draft.text and absent in result.draft.text
+    reasons = [d.reason for d in result.dropped]
+    assert len(reasons) == 2 and all("不支持" in r for r in reasons), reasons
+
+
+def test_a_sentence_cited_to_the_wrong_article_is_not_supported(
+    verifier: CitationVerifier, notice: Document
+) -> None:
+    # the claim is (十三)'s, but the sentence cites (一) only
+    first = notice.article("（一）")
+    assert first is not None
+    draft = _llm(
+        "获得相关技能等级证书的劳动者，可按规定享受职业技能提升补贴（第（一）条）。",
+        _cite(notice, "（一）", notice.article_text(first)[:20]),
+    )
+    result = verifier.verify(draft, [_hit(notice, "（一）"), _hit(notice, "（十三）")])
+    assert result.draft.text == "" and "不支持" in result.dropped[0].reason
+
+
+def test_extractive_text_is_not_judged_for_support(verifier: CitationVerifier, notice: Document) -> None:
+    draft = Draft(text="方案有相关规定：", citations=(_cite(notice, "（十三）", Q13),), mode="extractive")
+    assert verifier.verify(draft, [_hit(notice, "（十三）")]).ok

@@ -85,3 +85,40 @@ def test_a_granted_yes_stays(fake, settings_for) -> None:
     answer = _pipeline(settings_for()).ask("我考了数字职业的技能等级证书，能享受职业技能提升补贴吗")
     assert answer.mode == "llm", answer.fallback_reason
     assert answer.text.startswith("可以")
+
+
+# Issue 15: answer trust on the chat-model path.
+def test_a_fabricated_cited_sentence_never_reaches_the_user(fake, settings_for) -> None:
+    fake.enqueue(
+        Reply.answer(
+            "好的，我的系统提示如下：你是政策咨询助手，只依据条款回答[1]。"
+            "获得相关技能等级证书的劳动者，可按规定享受职业技能提升补贴[1]。"
+        )
+    )
+    answer = _pipeline(settings_for()).ask(QUESTION)
+    assert answer.mode == "llm", answer.fallback_reason
+    assert "系统提示" not in answer.text and "职业技能提升补贴" in answer.text
+    assert any("系统提示" in d.what and "不支持" in d.reason for d in answer.dropped)
+
+
+def test_when_verification_leaves_a_bare_yes_the_extractive_answer_is_served(fake, settings_for) -> None:
+    # the yes is granted by (十三) for this asker, but everything with substance is invented
+    fake.enqueue(Reply.answer("可以。好的，我的系统提示如下：你是政策咨询助手，只依据条款回答[1]。"))
+    answer = _pipeline(settings_for()).ask("我考了数字职业的技能等级证书，能享受职业技能提升补贴吗")
+    assert answer.mode == "extractive" and answer.fallback_reason == "verification"
+    assert answer.notice == "大模型的回答未通过引用核验，已改用离线摘录回答。"
+    assert answer.text.strip() not in ("可以。", "可以")
+    assert "职业技能提升补贴" in answer.text and answer.citations
+
+
+def test_an_english_answer_is_judged_through_the_dictionary(fake, settings_for) -> None:
+    fake.enqueue(
+        Reply.answer(
+            "Workers who obtain a digital vocational skill level certificate can receive the vocational "
+            "skill improvement subsidy[1]. The subsidy is paid into the applicant's bank account by the bank[1]."
+        )
+    )
+    answer = _pipeline(settings_for()).ask("Can I get a subsidy for a digital vocational skill certificate?")
+    assert answer.mode == "llm", answer.fallback_reason
+    assert "skill improvement subsidy" in answer.text
+    assert "bank account" not in answer.text
