@@ -198,7 +198,7 @@ class ScopeChecker:
         home_named = any(p.within(self._home) for p in found) or bool(_HOME_WORDS.search(question))
         for place in foreign:
             if place.written.lower() in asked.lower() or not home_named:
-                return place.written
+                return place.written.title() if place.written.isascii() else place.written
         return ""
 
     def _coverage(self, question: str, extra: Sequence[str] = ()) -> float:
