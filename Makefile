@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 CLI    := $(BIN)/policy-assistant
 
-.PHONY: run test test-fast lint typecheck index serve bench eval load clean system-test-deps
+.PHONY: run test test-fast probe lint typecheck index serve bench eval load clean system-test-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,12 +30,18 @@ run: $(STAMP)
 index: $(STAMP)
 	$(CLI) index
 
-## test: everything (lint, types, unit, integration, browser) — what CI runs
+## test: everything (lint, types, unit, integration, browser, and the probe suite) — what CI runs
 test: $(TEST_STAMP) system-test-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --ignore=tests/probe
+	$(MAKE) --no-print-directory probe
+
+## probe: the hardening probes (issue 15) against a real `serve` on 127.0.0.1 only: bad input through
+## every door, personal data everywhere it could end up, isolation, faults, the page in Chromium
+probe: $(TEST_STAMP) system-test-deps
+	$(BIN)/pytest -q tests/probe --timeout=600
 
 ## test-fast: unit tests only
 test-fast: $(TEST_STAMP)

@@ -233,3 +233,53 @@ def test_rate_limit_answers_429_with_retry_after(limited: tuple[str, Settings]) 
                 assert int(r.headers["retry-after"]) >= 1
                 assert "请求过于频繁" in r.json()["detail"]
     assert 429 in codes and codes[0] == 200
+
+
+# Issue 15: the rate limit trusted X-Forwarded-For from any peer; the page's ask had no limit.
+def test_a_rotated_forwarded_header_does_not_get_a_fresh_bucket(limited: tuple[str, Settings]) -> None:
+    url, _ = limited
+    codes = []
+    with httpx.Client(base_url=url, timeout=30) as client:
+        for n in range(8):
+            r = client.get("/api/documents", headers={"X-Forwarded-For": f"198.51.100.{n}"})
+            codes.append(r.status_code)
+    assert codes.count(200) <= 4 and 429 in codes, codes
+
+
+@pytest.fixture(scope="module")
+def behind_proxy(
+    tmp_path_factory: pytest.TempPathFactory, ui_corpus: Path, ui_pipeline: Pipeline
+) -> Iterator[str]:
+    """An API-only server whose only trusted proxy is 127.0.0.2 (a second loopback address)."""
+    from ui.app import create_app
+
+    settings = make_settings(
+        tmp_path_factory.mktemp("proxied"),
+        ui_corpus,
+        rate_limit_per_minute=6,
+        rate_limit_burst=3,
+        trusted_proxies="127.0.0.2",
+    )
+    with ThreadedServer(create_app(ui_pipeline, settings, with_ui=False)) as server:
+        yield server.url
+
+
+def test_forwarded_clients_are_told_apart_only_behind_a_configured_proxy(behind_proxy: str) -> None:
+    proxy = httpx.HTTPTransport(local_address="127.0.0.2")
+
+    def statuses(client: httpx.Client, forwarded: str, n: int) -> list[int]:
+        return [
+            client.get("/api/documents", headers={"X-Forwarded-For": forwarded}).status_code for _ in range(n)
+        ]
+
+    with httpx.Client(base_url=behind_proxy, transport=proxy, timeout=30) as via_proxy:
+        first = statuses(via_proxy, "203.0.113.5", 5)
+        assert first[:3] == [200, 200, 200] and first[-1] == 429, first
+        # another real client behind the same proxy has its own bucket; a spoofed hop before the
+        # client's own address (what the client itself wrote) changes nothing
+        assert statuses(via_proxy, "203.0.113.6", 1) == [200]
+        assert statuses(via_proxy, "10.9.9.9, 203.0.113.5", 1) == [429]
+    with httpx.Client(base_url=behind_proxy, timeout=30) as direct:
+        # 127.0.0.1 is not a trusted proxy: its header is ignored, it is counted as itself
+        direct_codes = statuses(direct, "203.0.113.77", 5)
+        assert direct_codes[:3] == [200, 200, 200] and direct_codes[-1] == 429, direct_codes
