@@ -9,7 +9,7 @@ only for texts it has never embedded. Vectors are stored as float32, which is wh
 store keeps anyway, so a cached vector is the stored vector.
 
 Nothing is ever wrong in the cache: a changed text has another hash, another model another
-name. It only grows (about 1.6 KB per 384-d vector); deleting the file is always safe.
+name. It only grows (about 5 KB per 384-d vector on disk: 180 MB for 39k); deleting it is always safe.
 """
 
 from __future__ import annotations
