@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import json
 import subprocess
+import unicodedata
 
 import httpx
 import pytest
 from gradio_client import Client
 
 from assistant.llm.fake_server import FakeOpenAIServer
-from assistant.privacy import as_ascii
 from tests.probe.conftest import ADMIN_TOKEN, CLI, STAFF, Served
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
@@ -57,6 +57,14 @@ PERSONAL: dict[str, tuple[str, str]] = {
     "other long number": ("110105194912310021", "编号110105194912310021"),
 }
 QUESTION = "，职业技能提升补贴怎么申请？"
+
+
+def as_ascii(text: str) -> str:
+    """The checker's own reading (not the product's): NFKC folds full-width forms, and Chinese
+    digits read as digits, so a leak in any of those forms is found."""
+    return unicodedata.normalize("NFKC", text).translate(
+        str.maketrans("〇零一二三四五六七八九", "00123456789")
+    )
 
 
 def _forms(value: str) -> set[str]:

@@ -104,6 +104,23 @@ def test_openai_messages_become_question_and_history() -> None:
         conversation_from([ChatMessage(role="system", content="s")])
 
 
+def test_earlier_openai_messages_are_cleaned_and_masked() -> None:
+    """Issue 15: earlier /v1 messages reached the chat model unmasked (and a lone surrogate in one
+    was a 500)."""
+    question, conversation = conversation_from(
+        [
+            ChatMessage(role="user", content="我叫张三丰，手机13812345678，\ud800补贴怎么申请？"),
+            ChatMessage(role="assistant", content="张三丰您好，邮箱 zs@example.com 已收到。"),
+            ChatMessage(role="user", content="那需要什么条件？\udfff"),
+        ]
+    )
+    assert question == "那需要什么条件？"
+    [turn] = conversation.turns
+    assert turn.question == "我叫〔姓名〕，手机〔手机号〕，补贴怎么申请？"
+    assert "13812345678" not in turn.standalone and "zs@example.com" not in turn.answer
+    assert all("\ud800" not in t for t in (turn.question, turn.standalone, turn.answer))
+
+
 def test_citations_not_named_in_the_text_are_appended() -> None:
     c = Citation("d", "文件", "（一）", "原文", "标题")
     answer = Answer(question="q", text="回答", refused=False, mode="llm", citations=(c,))
