@@ -76,15 +76,15 @@ def start_serve(root: Path, **settings: str) -> Served:
     """``policy-assistant serve`` on a free loopback port, ready to answer (the index is built first)."""
     port = free_port()
     data = root / "data"
-    env = clean_env(
-        POLICY_DATA_DIR=str(data),
-        POLICY_CORPUS_DIR=str(copy_corpus(root / "corpus")),
-        POLICY_EMBEDDINGS="hash",
-        POLICY_ADMIN_TOKEN=ADMIN_TOKEN,
-        POLICY_STAFF_ACCOUNTS=f"{STAFF[0]}:{STAFF[1]}",
-        POLICY_RATE_LIMIT_PER_MINUTE="0",
-        **settings,
-    )
+    defaults = {
+        "POLICY_DATA_DIR": str(data),
+        "POLICY_CORPUS_DIR": str(copy_corpus(root / "corpus")),
+        "POLICY_EMBEDDINGS": "hash",
+        "POLICY_ADMIN_TOKEN": ADMIN_TOKEN,
+        "POLICY_STAFF_ACCOUNTS": f"{STAFF[0]}:{STAFF[1]}",
+        "POLICY_RATE_LIMIT_PER_MINUTE": "0",
+    }
+    env = clean_env(**{**defaults, **settings})
     out = root / "serve-output.txt"
     handle = out.open("wb")
     process = subprocess.Popen(
