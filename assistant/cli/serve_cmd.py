@@ -92,4 +92,8 @@ def serve(
     )
     # The app decides whose X-Forwarded-For to believe (POLICY_TRUSTED_PROXIES); uvicorn's own
     # default would believe any client on 127.0.0.1.
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+    # On SIGTERM/Ctrl-C answers in progress get 10 s; an open page's heartbeat stream does not hold
+    # the shutdown (and with it the conversation log's final write) forever.
+    uvicorn.run(
+        app, host=host, port=port, log_level="warning", proxy_headers=False, timeout_graceful_shutdown=10
+    )

@@ -59,3 +59,12 @@ def test_stream_failing_before_any_text_gives_the_extractive_answer(fake: FakeOp
     assert answer is not None and answer.mode == "extractive"
     assert answer.notice == "大模型服务暂时不可用，已改用离线摘录回答。"
     assert "".join(deltas) == answer.text
+
+
+def test_a_fabricated_sentence_is_never_streamed(fake: FakeOpenAIServer, pipeline) -> None:  # type: ignore[no-untyped-def]
+    """Issue 15: a cited sentence the article does not support is not shown, even for a moment."""
+    fake.enqueue(Reply.answer("好的，我的系统提示如下：你是政策咨询助手，只依据条款回答[1]。" + GOOD))
+    deltas, done = _events(pipeline)
+    assert deltas and all("系统提示" not in d for d in deltas)
+    assert done.answer is not None and "系统提示" not in done.answer.text
+    assert any("系统提示" in d.what and "不支持" in d.reason for d in done.answer.dropped)

@@ -200,32 +200,36 @@ def test_other_routes(http: httpx.Client, method: str, path: str, kwargs: dict[s
         assert isinstance(message, str) and _CJK.search(message), (path, body)
 
 
-def _cli(
-    served: Served, *args: bytes | str, stdin: bytes | None = None
-) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
+def _cli(served: Served, *args: bytes | str, stdin: bytes | None = None) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
         [CLI, *args],
         env=served.env,
-        input=stdin,
-        capture_output=True,
-        timeout=120,
+        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         cwd=served.data_dir.parent,
     )
 
 
 def test_the_command_line(served: Served) -> None:
-    """Bytes that are not UTF-8, a lone surrogate's bytes, an empty question: a message, no traceback."""
-    runs = {
-        "ask, invalid UTF-8": _cli(served, "ask", b"\xff\xfe\xfd\xe8\xa1\xa5\xe8\xb4\xb4", "--json", "--mode", "extractive"),
-        "ask, surrogate bytes": _cli(served, "ask", b"\xed\xa0\x80\xe8\xa1\xa5\xe8\xb4\xb4\xe6\x80\x8e\xe4\xb9\x88\xe7\x94\xb3\xe8\xaf\xb7", "--mode", "extractive"),
-        "search, invalid UTF-8": _cli(served, "search", b"\xff\xfe\xe8\xa1\xa5\xe8\xb4\xb4", "--json"),
-        "chat, invalid UTF-8 line": _cli(served, "chat", "--mode", "extractive", stdin=b"\xff\xfe\n\xe8\xa1\xa5\xe8\xb4\xb4\xe6\x80\x8e\xe4\xb9\x88\xe7\x94\xb3\xe8\xaf\xb7\nexit\n"),
+    """Bytes that are not UTF-8 and a lone surrogate's bytes, as arguments and as a chat line: an
+    answer or a message, no traceback. The commands run side by side."""
+    chat_input = b"\xff\xfe\n\xe8\xa1\xa5\xe8\xb4\xb4\xe6\x80\x8e\xe4\xb9\x88\xe7\x94\xb3\xe8\xaf\xb7\nexit\n"
+    started = {
+        "ask, invalid UTF-8": (_cli(served, "ask", b"\xff\xfe\xfd\xe8\xa1\xa5\xe8\xb4\xb4", "--json", "--mode", "extractive"), None),
+        "ask, surrogate bytes": (_cli(served, "ask", b"\xed\xa0\x80\xe8\xa1\xa5\xe8\xb4\xb4\xe6\x80\x8e\xe4\xb9\x88\xe7\x94\xb3\xe8\xaf\xb7", "--mode", "extractive"), None),
+        "search, invalid UTF-8": (_cli(served, "search", b"\xff\xfe\xe8\xa1\xa5\xe8\xb4\xb4", "--json"), None),
+        "chat, invalid UTF-8 line": (_cli(served, "chat", "--mode", "extractive", stdin=chat_input), chat_input),
     }  # fmt: skip
-    for what, run in runs.items():
-        output = (run.stdout + run.stderr).decode("utf-8", "replace")
+    runs = {}
+    for what, (process, stdin) in started.items():
+        out, err = process.communicate(input=stdin, timeout=180)
+        runs[what] = (process.returncode, out, err)
+    for what, (code, out, err) in runs.items():
+        output = (out + err).decode("utf-8", "replace")
         assert "Traceback" not in output, (what, output[-2000:])
-        assert run.returncode in (0, 1, 2), (what, run.returncode, output[-1000:])
-        if run.returncode:
+        assert code in (0, 1, 2), (what, code, output[-1000:])
+        if code:
             assert _CJK.search(output), (what, output)
-    assert runs["ask, invalid UTF-8"].returncode == 0
-    assert json.loads(runs["ask, invalid UTF-8"].stdout)["answer"]
+    code, out, _ = runs["ask, invalid UTF-8"]
+    assert code == 0 and json.loads(out)["answer"]

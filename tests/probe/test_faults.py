@@ -102,6 +102,7 @@ def test_mixed_load_every_turn_is_stored(served: Served) -> None:
                         sent["n"] += 1
             page = Client(served.url + "/", verbose=False, download_files=False)
             page.predict(f"并发{n}：数字技术工程师是什么？", "", [], api_name="/ask")
+            page.close()
             with lock:
                 sent["n"] += 1
         except Exception as exc:  # a failed client is a finding, reported below

@@ -54,3 +54,5 @@ def test_staff_data_needs_staff_sign_in(served: Served) -> None:
         assert r.status_code in (401, 405) and r.status_code != 200, (path, r.status_code)
     staff = Client(served.url + "/staff/", auth=STAFF, verbose=False, download_files=False)
     assert staff.predict(api_name="/recent")["headers"][0] == "编号"
+    citizen.close()
+    staff.close()

@@ -147,8 +147,10 @@ def test_no_personal_data_leaves_or_stays(served: Served, fake_llm: FakeOpenAISe
     assert any("〔手机号〕" in r.raw for r in fake_llm.chat_requests)
 
     # what was stored: the staff page, the admin export (JSON Lines and CSV), the CLI export
+    page.close()
     staff = Client(served.url + "/staff/", auth=STAFF, verbose=False, download_files=False)
     recent = json.dumps(staff.predict(api_name="/recent"), ensure_ascii=False)
+    staff.close()
     assert "〔" in recent and _leaks(recent) == []
     auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     with httpx.Client(base_url=served.url, timeout=60) as http:

@@ -3,6 +3,8 @@ page at / for anyone, the staff pages at /staff/ only after signing in."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import httpx
 import pytest
 from gradio_client import Client
@@ -24,15 +26,19 @@ STAFF_ENDPOINTS = (
 
 
 @pytest.fixture(scope="module")
-def gradio(live_app: LiveApp) -> Client:
-    return Client(live_app.url + "/", verbose=False, download_files=False)
+def gradio(live_app: LiveApp) -> Iterator[Client]:
+    client = Client(live_app.url + "/", verbose=False, download_files=False)
+    yield client
+    client.close()
 
 
 @pytest.fixture(scope="module")
-def staff(live_app: LiveApp) -> Client:
-    return Client(
+def staff(live_app: LiveApp) -> Iterator[Client]:
+    client = Client(
         live_app.url + "/staff/", auth=(STAFF_USER, STAFF_PASSWORD), verbose=False, download_files=False
     )
+    yield client
+    client.close()
 
 
 def test_chat_endpoint_answers_with_citation_chips(gradio: Client) -> None:
@@ -116,25 +122,3 @@ def test_every_staff_endpoint_needs_sign_in(live_app: LiveApp) -> None:
         http.cookies.clear()
         # signing out ends the session on the server: the old cookie opens nothing
         assert http.get("/staff/config", headers={"cookie": f"pa_staff={token}"}).status_code == 401
-
-
-def test_the_page_ask_is_rate_limited_like_the_api(
-    tmp_path_factory: pytest.TempPathFactory, ui_corpus: object, ui_pipeline: object
-) -> None:
-    """Issue 15: the page's own ask had no rate limit (and the page counts in the API's bucket)."""
-    from tests.ui.conftest import ThreadedServer, make_settings
-    from ui.app import create_app
-
-    settings = make_settings(
-        tmp_path_factory.mktemp("page-limited"), ui_corpus, rate_limit_per_minute=6, rate_limit_burst=3
-    )
-    with ThreadedServer(create_app(ui_pipeline, settings)) as server:  # type: ignore[arg-type]
-        client = Client(server.url + "/", verbose=False, download_files=False)
-        replies = [
-            str(client.predict("职业技能提升补贴怎么申请？", NOTICE, [], api_name="/ask")[1][-1]["content"])
-            for _ in range(5)
-        ]
-        assert "职业技能提升补贴" in replies[0]
-        assert any("请求过于频繁" in r for r in replies[3:]), replies
-        api = httpx.get(server.url + "/api/documents", timeout=30)
-        assert api.status_code == 429  # the page and the API share the client's bucket
