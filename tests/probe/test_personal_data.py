@@ -87,6 +87,13 @@ def test_no_personal_data_leaves_or_stays(served: Served, fake_llm: FakeOpenAISe
     fake_llm.reset()
     said = [sentence for _, sentence in PERSONAL.values()]
     answers: list[str] = []
+    # 7 (started first, it runs beside the rest): the command line, writing to the same log
+    cli = subprocess.Popen(
+        [CLI, "ask", said[0] + said[3] + QUESTION, "--json"],
+        env=served.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     with httpx.Client(base_url=served.url, timeout=60) as http:
         # 1–2: the JSON API, a first question and its follow-up (the condense prompt)
         for sentence in said:
@@ -128,15 +135,10 @@ def test_no_personal_data_leaves_or_stays(served: Served, fake_llm: FakeOpenAISe
         # the asker's own message stays on their own screen; the answer must not carry it
         answers += [json.dumps(m["content"], ensure_ascii=False) for m in history if m["role"] == "assistant"]
         page.predict(f"补充：{sentence}", api_name="/feedback_up")
-    # 7: the command line, writing to the same log
-    cli = subprocess.run(
-        [CLI, "ask", said[0] + said[3] + QUESTION, "--json"],
-        env=served.env,
-        capture_output=True,
-        timeout=120,
-    )
-    assert cli.returncode == 0, cli.stderr.decode("utf-8", "replace")[-1000:]
-    answers.append(cli.stdout.decode("utf-8"))
+    # 7: the command line's answer
+    out, err = cli.communicate(timeout=180)
+    assert cli.returncode == 0, err.decode("utf-8", "replace")[-1000:]
+    answers.append(out.decode("utf-8"))
 
     # what left the machine: every request the chat model received (answers and rewrites)
     assert len(fake_llm.chat_requests) >= len(said) * 3
