@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from assistant.asks import Ask, AskKind, Asks, clauses, read_asks
 from corpus.models import Article, Document, DocumentMeta, Span
@@ -238,10 +239,12 @@ class Opener:
         names_place: Callable[[str], bool] | None = None,
         corpus_text: str = "",
     ) -> None:
+        """``names_place`` tells whether a text names a place (青浦): it answers a 「在哪」;
+        ``corpus_text`` is the documents' text (a word said inside a longer one is known)."""
         self._corpus_text = corpus_text
-        """``names_place`` tells whether a text names a place (青浦): it answers a 「在哪」."""
         self._names_place = names_place
-        self._terms = terms
+        # the same sentences and clauses are read for every question: cut each once
+        self._terms: Callable[[str], Sequence[str]] = lru_cache(maxsize=8192)(lambda text: tuple(terms(text)))
         self._weight = weight
         self._distinctive = distinctive
         self._vocabulary = vocabulary
@@ -540,11 +543,17 @@ class Opener:
                 if kind == "amount" and not money:
                     if _NUMBER.search(text):
                         return q, span
-                elif kind == "time" and _FREQUENCY_ASK.search(clause) and _FREQUENCY.search(text) or pattern.search(text) or (
-                    kind == "where"
-                    and _LOCATION_ASK.search(clause)
-                    and self._names_place is not None
-                    and self._names_place(text)
+                elif (
+                    kind == "time"
+                    and _FREQUENCY_ASK.search(clause)
+                    and _FREQUENCY.search(text)
+                    or pattern.search(text)
+                    or (
+                        kind == "where"
+                        and _LOCATION_ASK.search(clause)
+                        and self._names_place is not None
+                        and self._names_place(text)
+                    )
                 ):
                     return q, span
         return None
