@@ -86,7 +86,16 @@ LABELS = ["前言"] + [f"（{n}）" for n in NUMERALS]
 ITEM_FIELDS = {"question", "expected_articles", "must_include", "type"}
 OPTIONAL_FIELDS = {"asks", "place", "source"}
 KINDS = [
-    "yes_no", "amount", "procedure", "where", "time", "conditions", "materials", "definition", "contact", "content",
+    "yes_no",
+    "amount",
+    "procedure",
+    "where",
+    "time",
+    "conditions",
+    "materials",
+    "definition",
+    "contact",
+    "content",
 ]
 ASK_FIELDS = {"kind", "stated", "answer_terms", "grants"}
 ARTICLE_RE = re.compile(r"^\((十[一二三四]?|[一二三四五六七八九])\)")
@@ -259,7 +268,11 @@ class Checker:
             if "answer_terms" in ask:
                 if stated is not True:
                     self.err(aw, "answer_terms only when stated is true")
-                if not isinstance(terms, list) or not 1 <= len(terms) <= 3 or not all(isinstance(t, str) for t in terms):
+                if (
+                    not isinstance(terms, list)
+                    or not 1 <= len(terms) <= 3
+                    or not all(isinstance(t, str) for t in terms)
+                ):
                     self.err(aw, "answer_terms must be a list of 1–3 strings")
                 else:
                     for t in terms:
@@ -277,7 +290,9 @@ class Checker:
             elif kind == "yes_no" and stated is True:
                 self.err(aw, "a stated yes_no ask needs grants")
 
-    def check_keys(self, where: str, obj: dict, required: set[str], optional: frozenset[str] = frozenset()) -> bool:
+    def check_keys(
+        self, where: str, obj: dict, required: set[str], optional: frozenset[str] = frozenset()
+    ) -> bool:
         missing = required - obj.keys()
         extra = obj.keys() - required - optional
         if missing:
@@ -316,7 +331,9 @@ def pad(s: str, width: int) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("set", type=Path, help="the set's folder: evals/dev, evals/heldout, evals/test, … or evals/real")
+    ap.add_argument(
+        "set", type=Path, help="the set's folder: evals/dev, evals/heldout, evals/test, … or evals/real"
+    )
     ap.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
     ap.add_argument("--min-per-article", type=int, default=3)
     args = ap.parse_args()

@@ -337,7 +337,9 @@ def open_index(
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise IndexCorrupted(str(folder), f"关键词索引无法读取（{exc}）") from exc
     try:
-        store.open_existing(manifest.embedder, manifest.dim)
+        # the collection of the manifest read above: a build committing meanwhile cannot pair the
+        # keyword index of one generation with the vectors of the next
+        store.open_existing(manifest.embedder, manifest.dim, manifest.collection)
     except IndexMissing as exc:
         raise IndexCorrupted(store.where, "向量库中缺少索引集合") from exc
     embedder = ContentWordQueries(embedder, lexical.tokenizer.content_text)

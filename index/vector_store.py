@@ -160,10 +160,11 @@ class ChromaStore:
             )
             return True
 
-    def open_existing(self, embedder_name: str, dim: int) -> None:
-        """Open for searching the collection the committed index names: it must exist and match
-        the embedder."""
-        self.use(self.live())
+    def open_existing(self, embedder_name: str, dim: int, collection: str = "") -> None:
+        """Open for searching the collection the committed index names (``collection``: the one
+        the caller's manifest names, read once with the keyword index it pairs with; else the
+        manifest on disk): it must exist and match the embedder."""
+        self.use(collection if collection and self.owns(collection) else self.live())
         if self.path is not None and not (self.path / "chroma.sqlite3").is_file():
             raise IndexMissing(f"{self.path} 中没有 Chroma 数据文件")
         with _unavailable(self.where):

@@ -30,7 +30,9 @@ def use_fake(
     def install(broken: bool = False) -> list[dict[str, Any]]:
         retrieve = shuffled_retriever(dev_items, D) if broken else oracle_retriever(dev_items, D)
 
-        def make_pipeline(settings: Any, mode: str | None = None, k: int | None = None) -> FakePipeline:
+        def make_pipeline(
+            settings: Any, mode: str | None = None, k: int | None = None, held_out: Any = ()
+        ) -> FakePipeline:
             calls.append({"mode": mode, "k": k})
             return FakePipeline(documents, retrieve)
 

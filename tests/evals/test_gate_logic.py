@@ -28,8 +28,10 @@ def test_thresholds_file_has_a_bound_for_every_headline_quality_metric() -> None
         "citation_recall",
         "must_include_recall",
         "refusal_accuracy",
+        "asks_answered",
+        "not_stated_recall",
     }
-    assert thresholds.maximum == {"unverified_citations": 0}
+    assert thresholds.maximum == {"unverified_citations": 0, "false_affirmatives": 0}
 
 
 def test_check_gate_names_each_failing_metric() -> None:
@@ -56,7 +58,10 @@ def test_thresholds_file_rejects_unknown_keys(tmp_path: Path) -> None:
 def test_oracle_pipeline_passes_and_broken_retriever_fails_the_gate(
     documents: list[Document], dev_items: list[QAItem]
 ) -> None:
-    thresholds = Thresholds.load(DEFAULT_THRESHOLDS)
+    loaded = Thresholds.load(DEFAULT_THRESHOLDS)
+    # the fake pipeline quotes the expected articles but writes no opening: retrieval and citations only
+    answering = {"asks_answered", "not_stated_recall"}
+    thresholds = Thresholds({k: v for k, v in loaded.minimum.items() if k not in answering}, loaded.maximum)
     good, _ = evaluate(FakePipeline(documents, oracle_retriever(dev_items, D)), dev_items, documents, INFO)
     assert check_gate(good, thresholds) == []
 
