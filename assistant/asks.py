@@ -11,7 +11,7 @@ Every clause of a question is read for its *asks* — the kinds of answer it wan
 | ``time`` | 什么时候, 何时, 截止, 期限, 有效期, 多久, 几次, 哪几年 | when, deadline, how long, until |
 | ``conditions`` | 什么条件, 哪些人, 资格, 要求, 门槛, 谁可以, 符合 | who can, eligible, requirements |
 | ``materials`` | 材料, 证明, 申请表, 带什么 | documents, materials, forms |
-| ``definition`` | 是什么, 什么是, 什么意思, 指什么 | what is / what does … mean |
+| ``definition`` | 是什么, 什么是, 什么叫, 什么意思, 怎么回事, 是什么级别, 相当于什么职称 | what is / what does … mean |
 | ``contact`` | 电话, 联系方式, 找谁, 热线 | contact, phone, hotline |
 | ``content`` | 有哪些/什么 政策/支持/补贴, 怎么规定, 讲了什么 | what support / policies, what does it say |
 
@@ -125,7 +125,9 @@ _ZH: dict[AskKind, re.Pattern[str]] = {
     ),
     "materials": _rx(r"材料|证明|资料|证件|申请表|表格|要带|带什么|准备(什么|哪些|啥)"),
     "definition": _rx(
-        r"是什么|是啥|什么是|啥是|指(的是)?什么|什么意思|啥意思|含义|定义|怎么理解|是指|是干什么|是做什么"
+        r"是什么|是啥|什么是|啥是|什么叫|啥叫|指(的是)?什么|什么意思|啥意思|含义|定义|怎么理解|是指|是干什么|是做什么|"
+        r"是干嘛|干嘛的|怎么回事|是个啥|什么概念|啥概念|"
+        r"(是|属于|相当于?|算|对应)(什么|啥|哪个|哪一?)(级别|等级|档次|层次|职称|水平)"
     ),
     "contact": _rx(
         r"(电话|热线|联系方式|号码|客服)(是|号码|号)?(多少|是什么|有吗|哪个|呢)|怎么联系|联系谁|联系哪|找谁|问谁|"
@@ -169,6 +171,10 @@ _EN: dict[AskKind, re.Pattern[str]] = {
 #: The nouns that make 「X是什么」 another kind's ask, not a definition.
 _NOT_DEFINITION = _rx(
     r"(条件|要求|资格|标准|材料|流程|步骤|程序|时间|期限|地址|电话|网址|对象|范围)(是什么|是啥|指什么)"
+)
+#: 「创业补贴政策是什么」「区别是什么」: what a policy says, or how two things differ, not a definition.
+_CONTENT_NOT_DEFINITION = _rx(
+    r"(政策|措施|支持|扶持|补贴|待遇|优惠|福利|规定|内容|办法|要点)(是什么|是啥|是怎么回事|指什么)|区别|不同|差别|差异"
 )
 #: Question words that ask what/which/who/how: a 吗 after one of them does not ask whether.
 _WH = _rx(r"什么|哪|谁|怎|多少|几[个种项类]|如何|啥")
@@ -237,6 +243,9 @@ def read_asks(question: str, language: str = "zh") -> Asks:
             or any(k in kinds for k in ("conditions", "amount", "materials", "procedure"))
         ):
             kinds.remove("definition")
+        if "definition" in kinds and _CONTENT_NOT_DEFINITION.search(clause):
+            kinds.remove("definition")
+            kinds.append("content")
         if "yes_no" in kinds and _WH.search(clause) and not _YES_NO_FORM.search(clause):
             kinds.remove("yes_no")  # 「还要建什么机构吗」 asks what, not whether
         if "conditions" in kinds and _DEMAND.search(clause) and not _ELIGIBILITY.search(clause):

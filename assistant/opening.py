@@ -20,6 +20,7 @@ states the condition the document sets, without a yes.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -96,6 +97,17 @@ _CLAUSE = re.compile(r"(?<=[，,；;：:])")
 _ASKS_SOMETHING = re.compile(r"[？?吗呢]|什么|哪|怎|如何|多少|几")
 _CONTINUATION = re.compile(r"^(并|且|还|可|由|将|其|以|和|及|并按|同时|也)")
 _NUMBER = re.compile(r"\d|[零一二两三四五六七八九十百千万]+(?=[元名期支个项次%])")
+#: The words of a definition question that are not its term (「…是什么意思」「什么叫…」「…属于什么职称」).
+_DEFINITION_FORM = re.compile(
+    r"(到底|究竟)?(是|属于|相当于?|算|对应)?(什么|啥|哪个|哪一?)(级别|等级|档次|层次|职称|水平)(的?职称)?|"
+    r"(到底|究竟)?(是什么意思|什么意思|啥意思|是什么东西|是个啥东西|是个啥|是什么|是啥|是指什么|指的是什么|指什么|是指|"
+    r"是怎么回事|怎么回事|是干什么的|是干嘛的|干嘛的|是做什么的|什么概念|啥概念|的含义|的定义|怎么理解)|"
+    r"^(请问|那么|那|所谓|什么是|啥是|什么叫|啥叫|何为|何谓)+"
+)
+_FILLER = re.compile(r"[？?！!。.~～\s]+|(呢|啊|呀|吗|么|嘛|哈)+$")
+_DEICTIC = re.compile(r"这|那|这个|那个|这是|那是|它|这些|那些|这个政策|这个方案|这条|这一条|这个词")
+#: 「…专家等项目」: a name given as an example of a kind, not explained.
+_EXAMPLE = re.compile(r"[\u4e00-\u9fff]{0,4}等(?![级同于])")
 _MONEY_WORDS = re.compile(r"钱|元|补贴|补助|资助|奖励|津贴|贴息|工资|薪|费|贷款")
 
 #: What a sentence of the document must contain to state the answer to an ask of this kind.
@@ -479,6 +491,11 @@ class Opener:
                     pieces.append(_Statement("conditions", q, span, self._key(q, span, clause_focus, GRANT)))
                 continue
             if ask.kind == "definition":
+                term = "" if en else _definiendum(ask.clause, reading)
+                if term and not any(self._describes(q, term) for q in quoted):
+                    # 「什么叫年薪制」: the documents name it in a list at most; they do not explain it
+                    pieces.append(_Missing("definition", f"“{term}”的具体含义"))
+                    continue
                 # the first sentence that names what is asked about, else the article's first
                 q = quoted[0]
                 ordered = sorted(_candidate_sentences(q) or q.article.sentences, key=lambda c: c.start)
@@ -507,6 +524,19 @@ class Opener:
         kinds = tuple(dict.fromkeys(m.kind for m in missing))
         validity_said = any(isinstance(k, _Missing) and k.validity for k in kept)
         return Opening(text, bool(lead), kinds, used, validity_said=validity_said)
+
+    @staticmethod
+    def _describes(q: Quoted, term: str) -> bool:
+        """Whether an article says something of ``term`` itself: names it other than as one item of
+        a list (「实行年薪制、协议工资制、项目工资等」) or as an example (「…特殊津贴专家等项目」)."""
+        text = unicodedata.normalize("NFKC", q.article.span.slice(q.document.text))
+        for m in re.finditer(re.escape(term), text):
+            before = text[: m.start()].rstrip("“”\"'《》「」")
+            after = text[m.end() :].lstrip("“”\"'《》「」")
+            if before.endswith("、") or after.startswith("、") or _EXAMPLE.match(after):
+                continue
+            return True
+        return False
 
     def _content_statements(self, quoted: Sequence[Quoted], focus: Focus) -> list[_Statement]:
         """What each quoted article says about the question: its best sentence, from the clause
@@ -727,6 +757,19 @@ def _topic_clauses(question: str, asking: str, language: str) -> list[str]:
         ):
             out.append(clause)
     return out
+
+
+def _definiendum(clause: str, reading: QueryReading | None) -> str:
+    """What a definition question asks about: the clause without its asking words
+    (「什么叫年薪制」 → 年薪制, 「技师属于什么职称」 → 技师), typing slips read as the term meant;
+    '' when nothing or a whole sentence is left (「这是什么意思」)."""
+    term = _DEFINITION_FORM.sub("", unicodedata.normalize("NFKC", clause))
+    term = _FILLER.sub("", term).strip("“”\"'《》「」 ")
+    for typed, meant in reading.corrected if reading else ():
+        term = term.replace(typed, meant)
+    if len(term) < 2 or len(term) > 16 or re.search(r"[，,。；;：:、]", term) or _DEICTIC.fullmatch(term):
+        return ""
+    return term
 
 
 def _general_contact(clause: str) -> bool:

@@ -60,9 +60,13 @@ def _ethnic_names() -> tuple[str, ...]:
 
 #: Where the asker comes from, or where a credential comes from: background, not the question's place.
 _ORIGIN_AFTER = re.compile(
-    r"^(市|省|区|县)?(来的|过来|人(?![才社力事员])|户口|户籍|籍|老家|毕业|的大学|的高校|的学校|大学|考的|考过|取得|获得|颁发|发的|的证|"
+    r"^(市|省|区|县)?(来的|过来|人(?![才社力事员])|户口|户籍|籍|老家|毕业(?!生)|的大学|的高校|的学校|大学(?!生)|考的|考过|取得|获得|颁发|发的|的证|"
     r"的学历|的文凭|的职称|读的|上的学|出生|生源)"
 )
+#: 「湖北大学生」「北京毕业生」: the students or graduates of a place — whose policy is asked about,
+#: unless the question goes on to where they move (「…来上海」「…在沪」).
+_STUDENTS_OF = re.compile(r"^(市|省|区|县)?(的)?(高校|应届)?(大学生|毕业生|学生|大中专生)")
+_MOVING_ON = re.compile(r"[来到在赴留回](?!哪)(了)?[\u4e00-\u9fff]{1,4}")
 _ORIGIN_BEFORE = re.compile(
     r"(户口在|户口是|户籍在|户籍是|老家在|老家是|来自|毕业于|出生在|出生于|从|原籍|籍贯)\s*$"
 )
@@ -220,6 +224,10 @@ class Gazetteer:
                     continue
                 piece = text[a:b]
                 if piece not in self._names and self._is_word(piece):
+                    if a == start and any(
+                        self._is_word(text[end:c]) for c in range(b + 1, min(len(text), b + 2) + 1)
+                    ):
+                        continue  # 苏州|大学生, not 苏州大学|生: the rest reads as a longer word
                     return True
         return False
 
@@ -256,6 +264,9 @@ def is_origin(text: str, place: Place) -> bool:
     after = text[place.start + len(place.written) :]
     if _ORIGIN_BEFORE.search(before) or _ORIGIN_EN_BEFORE.search(before):
         return True
+    if _STUDENTS_OF.match(after):
+        # 「湖北大学生创业补贴」 asks about that place's students; 「北京毕业生来沪创业」 names where they came from
+        return bool(_MOVING_ON.search(after))
     return bool(_ORIGIN_AFTER.match(after)) or bool(re.match(r"^\S{0,4}(考|取得|获得)的", after))
 
 

@@ -36,6 +36,12 @@ from assistant.asks import read_asks
         ("How do I apply for the vocational skills subsidy and how much is it?", ["procedure", "amount"]),
         ("Who is eligible for the start-up loan?", ["conditions"]),
         ("What is the digital technology engineer program?", ["definition"]),
+        # definitions in other words; a policy's content or a difference is not a definition
+        ("什么叫协议工资制", ["definition"]),
+        ("首席技师属于什么职称？", ["definition"]),
+        ("岗位适任模型是怎么回事", ["definition"]),
+        ("上海的人才安家政策是什么", ["content"]),
+        ("特设岗位和流动岗位有什么区别", ["content"]),
         ("What support is there for foreign professionals?", ["content"]),
     ],
 )

@@ -88,6 +88,18 @@ def test_a_definition_quotes_the_sentence_that_names_the_term(notice_answerer) -
     assert "推行“新八级工”职业技能等级制度" in text
 
 
+def test_a_term_the_notice_only_lists_is_said_not_to_be_explained(notice_answerer) -> None:
+    # （十二） names 协议工资制 in a list of pay forms; it does not say what it is
+    text = opening(*notice_answerer, "什么叫协议工资制？", ["（十二）"])
+    assert text.startswith("方案没有写明“协议工资制”的具体含义。")
+    assert "年薪制、协议工资制" in text and "12333" in text
+
+
+def test_a_term_the_notice_never_uses_is_said_not_to_be_explained(notice_answerer) -> None:
+    text = opening(*notice_answerer, "高级技师相当于什么职称", ["（十一）"])
+    assert text.startswith("方案没有写明“高级技师”的具体含义")
+
+
 def test_the_validity_question_is_answered_from_the_metadata(notice_answerer) -> None:
     assert opening(*notice_answerer, "这个方案有效期到什么时候", ["前言"]) == "方案的实施期为2024–2026年。"
 

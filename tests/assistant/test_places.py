@@ -50,6 +50,9 @@ def test_a_name_shared_with_shanghai_is_within_shanghai(gazetteer: Gazetteer) ->
         ("I'm from Beijing", True),
         ("我在成都，考了证能拿补贴吗", False),
         ("昆山人才补贴怎么申请", False),  # 人才, not 昆山人
+        ("苏州大学生创业补贴多少钱", False),  # the students of 苏州, not 苏州大学
+        ("南京毕业生有什么补贴", False),
+        ("南京毕业生来上海创业有补贴吗", True),  # where they come from
     ],
 )
 def test_origin_is_background(gazetteer: Gazetteer, text: str, origin: bool) -> None:
