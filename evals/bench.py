@@ -171,8 +171,10 @@ def answer_latency(options: BenchOptions, work: Path) -> list[Row]:
     settings = Settings(data_dir=work / "data")
     documents = load_documents(settings).documents
     build_index(settings, documents)
-    pipeline = make_pipeline(settings)
-    items, _ = combine([load_qa_file(DEV_DIR / "qa.jsonl"), load_qa_file(DEV_DIR / "conversations.jsonl")])
+    dev_files = [DEV_DIR / "qa.jsonl", DEV_DIR / "conversations.jsonl"]
+    # as `policy-assistant eval` does: the dev questions are not among the phrasings it searches
+    pipeline = make_pipeline(settings, held_out=dev_files)
+    items, _ = combine([load_qa_file(f) for f in dev_files])
     pipeline.ask(items[0].question)  # warm up: model load, caches
     info = RunInfo(qa_file="evals/dev", mode=pipeline.mode, k=settings.top_k)
     started = time.perf_counter()
