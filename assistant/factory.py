@@ -265,8 +265,16 @@ def open_retriever(
     if not (settings.index_dir / MANIFEST_FILE).exists():
         raise IndexMissing(str(settings.index_dir))
     embedder = CachedQueries(make_embedder(settings))
-    phrasings = [
-        p for p in load_phrasings(settings.corpus_dir, documents).phrasings if not learned_from(p, held_out)
-    ]
+    phrasings = searchable_phrasings(settings, documents, held_out)
     opened = open_index(settings.index_dir, make_store(settings), embedder, documents, by_article(phrasings))
     return opened.hybrid(fusion)
+
+
+def searchable_phrasings(
+    settings: Settings, documents: list[Document], held_out: Sequence[Path] = ()
+) -> list[Phrasing]:
+    """The labelled questions retrieval searches: the corpus's phrasings, less those learned from
+    the ``held_out`` QA files."""
+    return [
+        p for p in load_phrasings(settings.corpus_dir, documents).phrasings if not learned_from(p, held_out)
+    ]

@@ -97,26 +97,31 @@ def show(
 
 @app.command("phrasings")
 def phrasings(
-    qa_file: Path = typer.Argument(..., help="问答集（.jsonl 或 .csv）：每个问题及其答案所在的条款"),
+    qa_files: list[Path] = typer.Argument(
+        ..., help="问答集（.jsonl 或 .csv，可多个）：每个问题及其答案所在的条款"
+    ),
     corpus: Path | None = CorpusOption,
 ) -> None:
     """把问答集中带标注条款的问题写成检索用的“标注问法”（语料目录 phrasings/，替换原有的）。
 
-    只取独立的问题和对话的第一轮（追问离开上下文没有意义），不取应拒答的问题。
+    只取独立的问题和对话的第一轮（追问离开上下文没有意义），不取应拒答的问题。评测某个问答集时，
+    来自该问答集的标注问法不参与检索。
     """
     from corpus.phrasings import Phrasing, write_phrasings
     from evals.qa_file import QAFileError, load_qa_file
 
     report = _load(corpus)
     folder = corpus or load_settings().corpus_dir
-    try:
-        qa = load_qa_file(qa_file)
-    except QAFileError as exc:
-        fail(str(exc))
+    labelled = []
+    for qa_file in qa_files:
+        try:
+            labelled += [(qa_file, item) for item in load_qa_file(qa_file).items]
+        except QAFileError as exc:
+            fail(str(exc))
     only = report.documents[0].doc_id if len(report.documents) == 1 else None
     rows: dict[str, list[Phrasing]] = {}
     skipped = 0
-    for item in qa.items:
+    for qa_file, item in labelled:
         if item.must_refuse or (item.turn or 1) > 1:
             continue
         for expected in item.expected:
