@@ -115,9 +115,12 @@ def phrasings(
     labelled = []
     for qa_file in qa_files:
         try:
-            labelled += [(qa_file, item) for item in load_qa_file(qa_file).items]
+            qa = load_qa_file(qa_file)
+            if qa.problems:  # nothing is written from a file with broken rows
+                raise QAFileError(qa_file, list(qa.problems))
         except QAFileError as exc:
             fail(str(exc))
+        labelled += [(qa_file, item) for item in qa.items]
     only = report.documents[0].doc_id if len(report.documents) == 1 else None
     rows: dict[str, list[Phrasing]] = {}
     skipped = 0

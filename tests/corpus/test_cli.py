@@ -65,3 +65,39 @@ def test_list_shows_the_notice_and_skipped_files(runner: CliRunner, tmp_path: Pa
     assert "2024–2026年" in result.stdout and "│ 15 " in result.stdout
     message = result.stderr.replace("\n", "")
     assert "empty.txt" in message and "expected a policy document" in message
+
+
+def _qa(path: Path, rows: list[str]) -> Path:
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_phrasings_are_learned_from_several_qa_files(
+    runner: CliRunner, corpus_dir: Path, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for f in corpus_dir.glob(f"{NOTICE}.*"):
+        (corpus / f.name).write_bytes(f.read_bytes())
+    one = _qa(
+        tmp_path / "one.jsonl",
+        [
+            '{"id": "a1", "question": "考证补贴怎么领", "type": "procedure", "expected_articles": ["（十三）"]}',
+            '{"id": "a2", "question": "杭州的补贴呢", "type": "out_of_scope", "expected_articles": []}',
+        ],
+    )
+    two = _qa(
+        tmp_path / "two.jsonl",
+        ['{"id": "b1", "question": "新八级工是啥", "type": "fact", "expected_articles": ["（十一）"]}'],
+    )
+    result = runner.invoke(app, ["corpus", "phrasings", str(one), str(two), "--corpus", str(corpus)])
+    assert result.exit_code == 0, result.output
+    written = (corpus / "phrasings" / f"{NOTICE}.jsonl").read_text(encoding="utf-8")
+    assert "考证补贴怎么领" in written and "新八级工是啥" in written
+    assert "杭州" not in written  # a question to decline is nobody's phrasing
+    # a broken file: a clear message, and the phrasings already written stay as they are
+    broken = _qa(tmp_path / "broken.jsonl", ["{not json"])
+    result = runner.invoke(app, ["corpus", "phrasings", str(one), str(broken), "--corpus", str(corpus)])
+    assert result.exit_code != 0
+    assert "broken.jsonl" in result.stderr.replace("\n", "")
+    assert (corpus / "phrasings" / f"{NOTICE}.jsonl").read_text(encoding="utf-8") == written
