@@ -25,6 +25,8 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+import jieba
+
 from assistant.asks import Ask, AskKind, Asks, clauses, read_asks
 from corpus.models import Article, Document, DocumentMeta, Span
 from index.models import QueryReading
@@ -101,10 +103,32 @@ _NUMBER = re.compile(r"\d|[零一二两三四五六七八九十百千万]+(?=[�
 _DEFINITION_FORM = re.compile(
     r"(到底|究竟)?(是|属于|相当于?|算|对应)?(什么|啥|哪个|哪一?)(级别|等级|档次|层次|职称|水平)(的?职称)?|"
     r"(到底|究竟)?(是什么意思|什么意思|啥意思|是什么东西|是个啥东西|是个啥|是什么|是啥|是指什么|指的是什么|指什么|是指|"
-    r"是怎么回事|怎么回事|是干什么的|是干嘛的|干嘛的|是做什么的|什么概念|啥概念|的含义|的定义|怎么理解)|"
+    r"是怎么回事|怎么回事|(是)?(拿来|用来)?(干什么|干嘛|做什么)的|什么概念|啥概念|的含义|的定义|怎么理解)|"
     r"^(请问|那么|那|所谓|什么是|啥是|什么叫|啥叫|何为|何谓)+"
 )
 _FILLER = re.compile(r"[？?！!。.~～\s]+|(呢|啊|呀|吗|么|嘛|哈)+$")
+_NOT_A_NAME = frozenset(
+    [
+        "是",
+        "能",
+        "可以",
+        "会",
+        "要",
+        "以后",
+        "之后",
+        "拿来",
+        "用来",
+        "干",
+        "干嘛",
+        "做",
+        "我",
+        "你",
+        "他",
+        "它",
+        "吗",
+        "呢",
+    ]
+)
 _DEICTIC = re.compile(r"这|那|这个|那个|这是|那是|它|这些|那些|这个政策|这个方案|这条|这一条|这个词")
 #: 「…专家等项目」: a name given as an example of a kind, not explained.
 _EXAMPLE = re.compile(r"[\u4e00-\u9fff]{0,4}等(?![级同于])")
@@ -765,10 +789,14 @@ def _definiendum(clause: str, reading: QueryReading | None) -> str:
     '' when nothing or a whole sentence is left (「这是什么意思」)."""
     term = _DEFINITION_FORM.sub("", unicodedata.normalize("NFKC", clause))
     term = _FILLER.sub("", term).strip("“”\"'《》「」 ")
+    term = re.split(r"那个|这个|那些|这些", term)[-1]  # 「青浦那个…基地」: the thing named last
     for typed, meant in reading.corrected if reading else ():
         term = term.replace(typed, meant)
     if len(term) < 2 or len(term) > 16 or re.search(r"[，,。；;：:、]", term) or _DEICTIC.fullmatch(term):
         return ""
+    term = term.rsplit("的", 1)[-1] if len(term.rsplit("的", 1)[-1]) >= 2 else term  # 「事业单位的特设岗位」
+    if any(word in _NOT_A_NAME for word in jieba.lcut(term)):
+        return ""  # 「认可以后能」: a clause, not the name of a thing
     return term
 
 

@@ -100,6 +100,25 @@ def test_a_term_the_notice_never_uses_is_said_not_to_be_explained(notice_answere
     assert text.startswith("方案没有写明“高级技师”的具体含义")
 
 
+@pytest.mark.parametrize(
+    ("question", "label", "said"),
+    [
+        # the thing is named last, after 「那个」; the notice describes it in its own sentence
+        ("青浦那个数字人力资源服务基地是怎么回事", "（四）", "数字人力资源服务基地"),
+        # 「…是拿来干嘛的」 asks what it is for; 「X的Y」 is about Y
+        ("事业单位的特设岗位是拿来干嘛的", "（六）", "特设岗位"),
+        # a follow-up that is not a name at all is not said to be undefined
+        ("那认可以后能对应什么职称？", "（三）", "职称"),
+    ],
+)
+def test_what_the_notice_describes_is_never_said_to_be_undefined(
+    notice_answerer, question: str, label: str, said: str
+) -> None:
+    text = opening(*notice_answerer, question, [label])
+    assert "具体含义" not in text and "没有写明" not in text
+    assert said in text
+
+
 def test_the_validity_question_is_answered_from_the_metadata(notice_answerer) -> None:
     assert opening(*notice_answerer, "这个方案有效期到什么时候", ["前言"]) == "方案的实施期为2024–2026年。"
 
