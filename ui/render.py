@@ -24,8 +24,12 @@ def esc(text: object) -> str:
 
 
 def plain_markdown(text: str) -> str:
-    """Text shown literally inside Markdown: HTML escaped, Markdown syntax neutralised, lines kept."""
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", esc(text))
+    """Text shown literally inside Markdown: HTML escaped, Markdown syntax neutralised, lines kept.
+
+    Only ``& < >`` become entities: quotes are harmless in text, and their numeric entities
+    (``&#x27;``) would lose their ``#`` to the Markdown escaping and show as ``&#x27;``.
+    """
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
     return escaped.replace("\n", "  \n")
 
 

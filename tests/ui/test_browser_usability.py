@@ -1,0 +1,42 @@
+"""Issue 17 in headless Chromium: escaping in the chat, first-question examples, how to reach a
+person, and the 评测 page's empty state, template and chart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.ui.conftest import LiveApp
+from tests.ui.test_browser import _ask, _no_alert, _open, _wait, _wait_text
+
+pytestmark = pytest.mark.slow
+
+QUOTES = """Can foreigners' kids apply? "yes" <b>x</b> 1 < 2 > 0"""
+
+
+def _bubbles(driver: Any, role: str) -> list[str]:
+    from selenium.webdriver.common.by import By
+
+    found = driver.find_elements(By.CSS_SELECTOR, f"#pa-chatbot [data-testid='{role}'] .message-content")
+    return [e.text for e in found]
+
+
+def test_chat_shows_quotes_and_angle_brackets_as_typed(browser: Any, live_app: LiveApp) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    _open(browser, live_app.url)
+    _ask(browser, QUOTES)
+    WebDriverWait(browser, 60).until(lambda d: _bubbles(d, "user"))
+    assert _bubbles(browser, "user") == [QUOTES]
+    assert not browser.find_elements(By.CSS_SELECTOR, "#pa-chatbot .message-content b")
+    # an answer quoting a title with <script> and "…" shows them as text, not as entities
+    _ask(browser, "网页安全测试补贴标准是多少？")
+    _wait(browser, "#pa-cites details.pa-chip summary")
+    _wait_text(browser, "#pa-chatbot", "管理办法")
+    answers = _bubbles(browser, "bot")
+    assert any('<script>alert("corpus")</script>' in a for a in answers), answers
+    assert not any("&quot;" in a or "&#x27;" in a or "&lt;" in a for a in answers)
+    assert not browser.find_elements(By.CSS_SELECTOR, "#pa-chatbot script, #pa-chatbot b")
+    _no_alert(browser)
