@@ -40,3 +40,46 @@ def test_chat_shows_quotes_and_angle_brackets_as_typed(browser: Any, live_app: L
     assert not any("&quot;" in a or "&#x27;" in a or "&lt;" in a for a in answers)
     assert not browser.find_elements(By.CSS_SELECTOR, "#pa-chatbot script, #pa-chatbot b")
     _no_alert(browser)
+
+
+def _example_texts(driver: Any, css: str) -> list[str]:
+    from selenium.webdriver.common.by import By
+
+    return [
+        e.text.strip() for e in driver.find_elements(By.CSS_SELECTOR, f"{css} button") if e.is_displayed()
+    ]
+
+
+def _shown(driver: Any, element_id: str) -> bool:
+    """Displayed (gradio 6 leaves an invisible component out of the page altogether)."""
+    from selenium.webdriver.common.by import By
+
+    return any(e.is_displayed() for e in driver.find_elements(By.ID, element_id))
+
+
+def test_first_examples_stand_alone_follow_ups_come_with_a_conversation(
+    browser: Any, live_app: LiveApp
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from ui.pages.chat import EXAMPLES, FOLLOW_UP_EXAMPLES
+
+    _open(browser, live_app.url)
+    first = _example_texts(browser, "#pa-examples")
+    assert first == EXAMPLES
+    assert "那需要什么条件？" not in first
+    assert not any(text.startswith(("那", "那么", "这个条件", "它")) for text in first)
+    assert not _shown(browser, "pa-followups")
+
+    _ask(browser, "职业技能提升补贴怎么申请？")
+    _wait(browser, "#pa-cites details.pa-chip summary")
+    WebDriverWait(browser, 30).until(lambda d: _example_texts(d, "#pa-followups") == FOLLOW_UP_EXAMPLES)
+    follow_up = browser.find_element(By.CSS_SELECTOR, "#pa-followups button")
+    follow_up.click()  # fills the box; asked in the conversation's context
+    box = browser.find_element(By.CSS_SELECTOR, "#pa-question textarea")
+    assert box.get_attribute("value") == FOLLOW_UP_EXAMPLES[0]
+
+    browser.find_element(By.ID, "pa-clear").click()
+    WebDriverWait(browser, 30).until(lambda d: not _shown(d, "pa-followups"))
+    assert _example_texts(browser, "#pa-examples") == EXAMPLES

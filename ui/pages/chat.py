@@ -18,12 +18,15 @@ from ui.state import AppState
 
 log = logging.getLogger(__name__)
 
+#: Offered before any conversation: each one a question that stands on its own.
 EXAMPLES = [
     "职业技能提升补贴怎么申请？",
     "这个方案的有效期到什么时候？",
     "数字技术技能人才培育有哪些经费保障？",
-    "那需要什么条件？",
+    "数字技术工程师培育项目有经费资助吗？",
 ]
+#: Offered once there is a conversation: they are read in its context.
+FOLLOW_UP_EXAMPLES = ["那需要什么条件？", "具体怎么办理？"]
 ALL_DOCUMENTS = "全部文件"
 
 
@@ -77,7 +80,19 @@ def build_chat_tab(state: AppState) -> None:
             autofocus=True,
         )
         send = gr.Button("发送", variant="primary", scale=1, min_width=80, elem_id="pa-send")
-    gr.Examples(examples=[[e] for e in EXAMPLES], inputs=[question], label="示例问题（点击填入）")
+    gr.Examples(
+        examples=[[e] for e in EXAMPLES],
+        inputs=[question],
+        label="示例问题（点击填入）",
+        elem_id="pa-examples",
+    )
+    with gr.Column(visible=False, elem_id="pa-followups") as followups:
+        gr.Examples(
+            examples=[[e] for e in FOLLOW_UP_EXAMPLES],
+            inputs=[question],
+            label="接着问（结合上面的对话理解）",
+            elem_id="pa-followup-examples",
+        )
     chips = gr.HTML(citation_chips(None, {}), elem_id="pa-cites")
     with gr.Row(equal_height=True):
         up = gr.Button("👍 有帮助", size="sm", elem_id="pa-up", min_width=90)
@@ -165,9 +180,15 @@ def build_chat_tab(state: AppState) -> None:
     def reset() -> Outputs:
         return [], ChatSession(), citation_chips(None, {}), "", "已清空对话，可以开始新的咨询。"
 
+    def show_followups(chat: ChatSession | None) -> Any:
+        """Follow-up examples only make sense once something has been answered."""
+        return gr.Column(visible=chat is not None and chat.last_answer is not None)
+
     outputs = [question, chatbot, chips, session, status]
     inputs = [question, doc_choice, chatbot, session]
-    question.submit(ask, inputs=inputs, outputs=outputs, api_name="ask", concurrency_limit=8)
+    question.submit(ask, inputs=inputs, outputs=outputs, api_name="ask", concurrency_limit=8).then(
+        show_followups, inputs=session, outputs=followups, api_visibility="private"
+    )
     send.click(
         ask,
         inputs=inputs,
@@ -175,9 +196,13 @@ def build_chat_tab(state: AppState) -> None:
         api_name="ask_click",
         api_visibility="undocumented",
         concurrency_limit=8,
-    )
+    ).then(show_followups, inputs=session, outputs=followups, api_visibility="private")
     up.click(rate_up, inputs=[comment, session], outputs=[status, comment], api_name="feedback_up")
     down.click(rate_down, inputs=[comment, session], outputs=[status, comment], api_name="feedback_down")
-    clear.click(reset, outputs=[chatbot, session, chips, question, status], api_name="clear")
+    clear.click(reset, outputs=[chatbot, session, chips, question, status], api_name="clear").then(
+        show_followups, inputs=session, outputs=followups, api_visibility="private"
+    )
     # The chat box's own 🗑 icon clears the messages; start a new conversation too.
-    chatbot.clear(reset, outputs=[chatbot, session, chips, question, status], api_visibility="private")
+    chatbot.clear(reset, outputs=[chatbot, session, chips, question, status], api_visibility="private").then(
+        show_followups, inputs=session, outputs=followups, api_visibility="private"
+    )
