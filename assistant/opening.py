@@ -480,6 +480,9 @@ class Opener:
                         pieces.append(_Missing("yes_no", self._yes_no_missing(ask, question, en)))
                     continue
                 lead = lead or verdict.lead
+                if not verdict.lead and not verdict.unaddressed and _REQUIREMENT.search(ask.clause):
+                    # 「…需要培训吗」 answered by a sentence that neither requires nor lifts it
+                    pieces.append(_Missing("yes_no", "whether it is required" if en else "这是否是必须的"))
                 if verdict.unaddressed:
                     listed = "、".join(f"“{a}”" for a in verdict.unaddressed)
                     label = f"whether it applies to {listed}" if en else f"{listed}这类个人情况是否影响适用"

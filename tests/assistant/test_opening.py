@@ -119,6 +119,13 @@ def test_what_the_notice_describes_is_never_said_to_be_undefined(
     assert said in text
 
 
+def test_a_requirement_the_notice_neither_sets_nor_lifts_is_said_to_be_unsettled(notice_answerer) -> None:
+    # （二） runs pilots of data-annotation training; it does not say the training is required
+    text = opening(*notice_answerer, "做数据标注一定要先参加培训吗", ["（二）"])
+    assert text.startswith("方案没有写明这是否是必须的。")
+    assert not text.startswith(("要", "需要", "可以"))
+
+
 def test_the_validity_question_is_answered_from_the_metadata(notice_answerer) -> None:
     assert opening(*notice_answerer, "这个方案有效期到什么时候", ["前言"]) == "方案的实施期为2024–2026年。"
 
