@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import typer
@@ -27,22 +28,56 @@ def _load(corpus: Path | None) -> LoadReport:
     return report
 
 
+COLUMNS = ("编号", "标题", "发文机关", "发布日期", "有效期", "条款数")
+
+
+def _row(d: Document) -> dict[str, object]:
+    """What ``corpus list`` shows of one document (the ``--json`` object)."""
+    meta = d.meta
+    return {
+        "doc_id": d.doc_id,
+        "title": d.title,
+        "short_title": meta.short_title,
+        "issuer": meta.issuer,
+        "issued": meta.issued.isoformat() if meta.issued else None,
+        "valid_from": meta.valid_from,
+        "valid_to": meta.valid_to,
+        "validity": meta.validity,
+        "articles": len(d.articles),
+    }
+
+
+def _cells(d: Document) -> tuple[str, ...]:
+    issued = d.meta.issued.isoformat() if d.meta.issued else ""
+    return (d.doc_id, d.title, d.meta.issuer, issued, d.meta.validity, str(len(d.articles)))
+
+
 @app.command("list")
-def list_documents(corpus: Path | None = CorpusOption) -> None:
-    """列出语料中的政策文件。"""
+def list_documents(
+    corpus: Path | None = CorpusOption,
+    as_json: bool = typer.Option(
+        False,
+        "--json",
+        help="输出 JSON 数组（doc_id、title、short_title、issuer、issued、valid_from、valid_to、validity、articles）",
+    ),
+) -> None:
+    """列出语料中的政策文件（输出到管道或文件时每行一个文件、以制表符分隔，编号完整）。"""
     report = _load(corpus)
+    if as_json:
+        typer.echo(json.dumps([_row(d) for d in report.documents], ensure_ascii=False))
+        return
+    if not console.is_terminal:
+        # piped or redirected: whole values, tab-separated, one document a line, nothing cut
+        for cells in (COLUMNS, *(_cells(d) for d in report.documents)):
+            typer.echo("\t".join(" ".join(c.split()) for c in cells))
+        return
     table = Table(title="政策文件")
-    for column in ("编号", "标题", "发文机关", "发布日期", "有效期", "条款数"):
+    widest_id = max((len(d.doc_id) for d in report.documents), default=4)
+    table.add_column(COLUMNS[0], no_wrap=True, min_width=widest_id)  # an id is never cut
+    for column in COLUMNS[1:]:
         table.add_column(column)
     for d in report.documents:
-        table.add_row(
-            d.doc_id,
-            d.title,
-            d.meta.issuer,
-            d.meta.issued.isoformat() if d.meta.issued else "",
-            d.meta.validity,
-            str(len(d.articles)),
-        )
+        table.add_row(*_cells(d))
     console.print(table)
 
 

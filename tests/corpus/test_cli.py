@@ -62,7 +62,7 @@ def test_list_shows_the_notice_and_skipped_files(runner: CliRunner, tmp_path: Pa
     (tmp_path / "empty.txt").write_text("", encoding="utf-8")
     result = runner.invoke(app, ["corpus", "list", "--corpus", str(tmp_path)])
     assert result.exit_code == 0
-    assert "2024–2026年" in result.stdout and "│ 15 " in result.stdout
+    assert "2024–2026年\t15" in result.stdout  # piped: tab-separated (the table is for a terminal)
     message = result.stderr.replace("\n", "")
     assert "empty.txt" in message and "expected a policy document" in message
 
@@ -101,3 +101,33 @@ def test_phrasings_are_learned_from_several_qa_files(
     assert result.exit_code != 0
     assert "broken.jsonl" in result.stderr.replace("\n", "")
     assert (corpus / "phrasings" / f"{NOTICE}.jsonl").read_text(encoding="utf-8") == written
+
+
+def test_list_piped_prints_whole_ids_one_document_a_line(
+    runner: CliRunner, corpus_dir: Path, notice: Document
+) -> None:
+    """Issue 18: ``corpus list | cat`` showed 「sh-digital…」; piped output is never cut."""
+    result = runner.invoke(app, ["corpus", "list", "--corpus", str(corpus_dir)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split("\t")[0] == "编号"
+    rows = [line.split("\t") for line in lines[1:]]
+    ids = [row[0] for row in rows]
+    assert NOTICE in ids and "…" not in result.stdout
+    row = rows[ids.index(NOTICE)]
+    assert row[1] == notice.title and row[3] == "2024-11-12" and row[5] == str(len(notice.articles))
+
+
+def test_list_json_is_one_array_of_documents(runner: CliRunner, corpus_dir: Path, notice: Document) -> None:
+    import json
+
+    result = runner.invoke(app, ["corpus", "list", "--json", "--corpus", str(corpus_dir)])
+    assert result.exit_code == 0, result.output
+    documents = json.loads(result.stdout)
+    assert isinstance(documents, list)
+    found = next(d for d in documents if d["doc_id"] == NOTICE)
+    assert found["title"] == notice.title
+    assert found["issuer"] == "上海市人力资源和社会保障局"
+    assert found["issued"] == "2024-11-12"
+    assert found["articles"] == len(notice.articles)
+    assert (found["valid_from"], found["valid_to"]) == (2024, 2026)
