@@ -19,6 +19,8 @@ CSS = """
 .pa-badge { background: #1d4ed8; color: #fff; border-radius: 4px; padding: 1px 6px; font-size: 0.85em; }
 .pa-docs { margin: 4px 0; padding-left: 1.2em; }
 .pa-doc-title { font-weight: 600; display: block; }
+.pa-contact { display: block; font-size: 0.9em; }
+.pa-contact a { color: #1d4ed8; }
 .pa-doc-meta, .pa-hint, .pa-score, .pa-empty, .pa-reading { color: var(--body-text-color-subdued); font-size: 0.9em; }
 .pa-reading { margin-bottom: 0.5em; }
 .pa-cites-title { font-weight: 600; margin-bottom: 4px; }

@@ -6,9 +6,10 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from assistant.models import Answer, Citation
-from corpus.models import Document
+from corpus.models import Document, DocumentMeta
 from index.models import Hit
 
 MODE_NAMES = {"extractive": "离线摘录", "llm": "大模型"}
@@ -53,6 +54,31 @@ def mode_note(mode: str) -> str:
     return MODE_NOTES.get(mode, "")
 
 
+def source_link(url: str) -> str:
+    """A document's official source as a link, or "" when it is not an http(s) address."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    shown = parts.netloc + (parts.path if parts.path not in ("", "/") else "")
+    return (
+        f"<a class='pa-source' href='{esc(url.strip())}' target='_blank' rel='noopener noreferrer'>"
+        f"{esc(shown)}</a>"
+    )
+
+
+def contact_html(meta: DocumentMeta) -> str:
+    """How to reach a person about a document: its authority's contact (the hotline the answers
+    name) and its official source, when the metadata has one — never a made-up address."""
+    contact = meta.contact or meta.issuer
+    link = source_link(meta.source)
+    if not contact and not link:
+        return ""
+    pieces = [f"人工咨询：{esc(contact)}"] if contact else []
+    if link:
+        pieces.append(f"官方来源：{link}")
+    return f"<span class='pa-contact'>{' · '.join(pieces)}</span>"
+
+
 def documents_html(documents: Sequence[Document], mode: str) -> str:
     rows = []
     for d in documents:
@@ -63,6 +89,7 @@ def documents_html(documents: Sequence[Document], mode: str) -> str:
             f"<span class='pa-doc-title'>{esc(meta.display_title)}</span>"
             f"<span class='pa-doc-meta'>发文机关：{esc(meta.issuer or '—')} · 发布日期：{esc(issued)}"
             f" · 有效期：{esc(meta.validity or '未注明')}</span>"
+            f"{contact_html(meta)}"
             "</li>"
         )
     badge = MODE_NAMES.get(mode, mode)

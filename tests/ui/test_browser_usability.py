@@ -83,3 +83,40 @@ def test_first_examples_stand_alone_follow_ups_come_with_a_conversation(
     browser.find_element(By.ID, "pa-clear").click()
     WebDriverWait(browser, 30).until(lambda d: not _shown(d, "pa-followups"))
     assert _example_texts(browser, "#pa-examples") == EXAMPLES
+
+
+def _in_viewport(driver: Any, element: Any) -> bool:
+    top, bottom, height = driver.execute_script(
+        "const r = arguments[0].getBoundingClientRect(); return [r.top, r.bottom, window.innerHeight];",
+        element,
+    )
+    return bool(top >= 0 and bottom <= height)
+
+
+def test_contact_and_source_visible_without_scrolling(browser: Any, live_app: LiveApp) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.set_window_size(1366, 900)
+    browser.get(live_app.url + "/")
+    _wait(browser, "#pa-question textarea")
+    contacts = browser.find_elements(By.CSS_SELECTOR, "#pa-scope .pa-contact")
+    notice = next(c for c in contacts if "12333" in c.text)
+    assert "上海市人力资源和社会保障局（12333 上海人社服务热线）" in notice.text
+    assert _in_viewport(browser, notice), "the hotline is below the fold at 1366×900"
+    link = notice.find_element(By.CSS_SELECTOR, "a.pa-source")
+    assert link.get_attribute("href") == "https://rsj.sh.gov.cn/"
+    assert link.get_attribute("rel") == "noopener noreferrer"
+    assert _in_viewport(browser, link)
+    # a document without a source in its metadata gets its issuer, and no invented link
+    hostile = next(c for c in contacts if "机关" in c.text)
+    assert not hostile.find_elements(By.TAG_NAME, "a") and not hostile.find_elements(By.TAG_NAME, "i")
+
+
+def test_source_link_only_for_http_addresses() -> None:
+    from ui.render import source_link
+
+    assert "href='https://rsj.sh.gov.cn/'" in source_link("https://rsj.sh.gov.cn/")
+    assert ">rsj.sh.gov.cn<" in source_link("https://rsj.sh.gov.cn/")
+    for bad in ("javascript:alert(1)", "", "rsj.sh.gov.cn", "data:text/html,x", "https://"):
+        assert source_link(bad) == ""
+    assert "&#x27;" in source_link("https://example.org/a'b")

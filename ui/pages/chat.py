@@ -62,7 +62,7 @@ def build_chat_tab(state: AppState) -> None:
     chatbot = gr.Chatbot(
         label="政策咨询对话",
         elem_id="pa-chatbot",
-        height=460,
+        height="min(460px, max(300px, calc(100vh - 460px)))",
         placeholder="您好！我是政策咨询助手，可以回答上面所列政策文件中的问题，并注明依据的条款。",
         feedback_options=None,
         buttons=["copy"],
@@ -77,7 +77,6 @@ def build_chat_tab(state: AppState) -> None:
             max_lines=4,
             scale=5,
             elem_id="pa-question",
-            autofocus=True,
         )
         send = gr.Button("发送", variant="primary", scale=1, min_width=80, elem_id="pa-send")
     gr.Examples(
