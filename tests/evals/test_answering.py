@@ -7,6 +7,7 @@ from pathlib import Path
 
 from evals.answering import aggregate, ask_answered, opening, says_not_stated, score_answering
 from evals.qa_file import GoldAsk, QAItem, load_qa_file
+from evals.rescore import rescore
 
 PROCEDURE_MISSING = GoldAsk("procedure", stated=False)
 YES = GoldAsk("yes_no", stated=True, grants=True)
@@ -97,3 +98,26 @@ def test_an_echoed_verb_is_a_yes() -> None:
     no_grant = item((GoldAsk("yes_no", stated=True, grants=False),))
     assert score_answering(no_grant, "会。方案规定…", refused=False).false_affirmative
     assert not score_answering(no_grant, "不会。方案规定…", refused=False).false_affirmative
+
+
+def test_a_saved_run_is_rescored_from_its_answers(tmp_path: Path) -> None:
+    qa = tmp_path / "qa.jsonl"
+    asks = '[{"kind": "procedure", "stated": false}]'
+    qa.write_text(
+        '{"id": "a", "question": "补贴怎么申请", "type": "not_in_doc", "expected_articles": ["（十三）"], '
+        f'"asks": {asks}}}\n'
+        '{"id": "b", "question": "杭州的补贴", "type": "out_of_scope", "expected_articles": [], "place": "杭州"}\n',
+        encoding="utf-8",
+    )
+    run = tmp_path / "run"
+    run.mkdir()
+    rows = [
+        {"id": "a", "answer": "可以。方案第（十三）条规定：……", "refused": False},
+        {"id": "b", "answer": "抱歉，您问的是杭州的政策……", "refused": True},
+    ]
+    (run / "results.jsonl").write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8"
+    )
+    scores = rescore(run, [qa])
+    assert scores["false_affirmatives"] == 1 and scores["asks_answered"] == 0.0
+    assert scores["not_stated_recall"] == 0.0 and scores["other_places_declined"] == 1.0
