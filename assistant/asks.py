@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 AskKind = Literal[
     "yes_no",
@@ -41,18 +41,7 @@ AskKind = Literal[
     "contact",
     "content",
 ]
-KINDS: tuple[AskKind, ...] = (
-    "yes_no",
-    "amount",
-    "procedure",
-    "where",
-    "time",
-    "conditions",
-    "materials",
-    "definition",
-    "contact",
-    "content",
-)
+KINDS: tuple[AskKind, ...] = get_args(AskKind)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from assistant.asks import KINDS
 from corpus.labels import split_qualified
 
 log = logging.getLogger(__name__)
@@ -55,18 +56,7 @@ class ExpectedArticle:
         return f"{self.doc_id}#{self.article}" if self.doc_id else self.article
 
 
-ASK_KINDS = (
-    "yes_no",
-    "amount",
-    "procedure",
-    "where",
-    "time",
-    "conditions",
-    "materials",
-    "definition",
-    "contact",
-    "content",
-)
+ASK_KINDS = KINDS  # the kinds of thing a question asks, as the assistant reads them (assistant/asks.py)
 
 
 @dataclass(frozen=True)
