@@ -3,11 +3,13 @@ person, and the 评测 page's empty state, template and chart."""
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.ui.conftest import LiveApp
+from tests.ui.conftest import STAFF_PASSWORD, STAFF_USER, LiveApp
 from tests.ui.test_browser import _ask, _no_alert, _open, _wait, _wait_text
 
 pytestmark = pytest.mark.slow
@@ -120,3 +122,85 @@ def test_source_link_only_for_http_addresses() -> None:
     for bad in ("javascript:alert(1)", "", "rsj.sh.gov.cn", "data:text/html,x", "https://"):
         assert source_link(bad) == ""
     assert "&#x27;" in source_link("https://example.org/a'b")
+
+
+def _eval_tab(driver: Any, url: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.set_window_size(1366, 900)
+    driver.delete_all_cookies()
+    driver.get(url + "/staff/")
+    _wait(driver, "#pa-login")
+    driver.find_element(By.ID, "username").send_keys(STAFF_USER)
+    driver.find_element(By.ID, "password").send_keys(STAFF_PASSWORD)
+    driver.find_element(By.ID, "pa-login-submit").click()
+    tab = (By.XPATH, "//button[@role='tab' and contains(., '评测')]")
+    WebDriverWait(driver, 60).until(ec.element_to_be_clickable(tab)).click()
+    _wait(driver, "#pa-eval-run")
+
+
+def _download(driver: Any, button: Any, folder: Path, name: str, timeout: float = 30) -> Path:
+    """Click a download button in headless Chromium and wait for the file in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(folder)})
+    button.click()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = [p for p in folder.glob(name) if not p.name.endswith(".crdownload")]
+        if done:
+            return done[0]
+        time.sleep(0.2)
+    raise AssertionError(f"nothing downloaded: {sorted(p.name for p in folder.iterdir())}")
+
+
+def test_eval_page_empty_state_template_and_grouped_chart(
+    browser: Any, live_app: LiveApp, tmp_path: Path, screenshot_dir: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from evals.metrics import METRIC_LABELS
+    from evals.qa_file import load_qa_file
+    from ui.pages.evaluation import CHART_METRICS
+
+    _eval_tab(browser, live_app.url)
+    # before a run: Chinese headers and the metric names, a message saying what to do
+    headers = [h.text.strip() for h in browser.find_elements(By.CSS_SELECTOR, "#pa-eval-metrics th")]
+    assert headers and headers[0] == "指标", headers
+    assert not {"1", "2", "3"} & set(headers)
+    assert "命中@1" in browser.find_element(By.ID, "pa-eval-metrics").text
+    assert "尚未运行评测" in browser.find_element(By.ID, "pa-eval-status").text
+    browser.save_screenshot(str(screenshot_dir / "eval-desktop-empty.png"))
+
+    # the template comes from the app and is a QA set the evaluator reads without problems
+    template = _download(browser, _wait(browser, "#pa-eval-template"), tmp_path / "dl", "*.jsonl")
+    qa_set = load_qa_file(template)
+    assert qa_set.problems == () and len(qa_set.items) >= 2
+    assert {i.type for i in qa_set.items} >= {"out_of_scope"}
+
+    browser.find_element(By.ID, "pa-eval-run").click()  # no file yet
+    _wait_text(browser, "#pa-eval-status", "请先上传")
+    browser.find_element(By.CSS_SELECTOR, "#pa-eval-file input[type=file]").send_keys(str(template))
+    WebDriverWait(browser, 30).until(lambda d: "请先上传" not in d.find_element(By.ID, "pa-eval-status").text)
+    assert template.name in browser.find_element(By.ID, "pa-eval-status").text
+
+    browser.find_element(By.ID, "pa-eval-run").click()
+    WebDriverWait(browser, 120).until(ec.text_to_be_present_in_element((By.ID, "pa-eval-status"), "评测完成"))
+    _wait(browser, "#pa-eval-chart .js-plotly-plot")
+    traces, layout = browser.execute_script(
+        "const p = document.querySelector('#pa-eval-chart .js-plotly-plot');"
+        "return [p.data.map(t => ({name: t.name, type: t.type, y: t.y})), p.layout];"
+    )
+    assert [t["name"] for t in traces] == [METRIC_LABELS[m] for m in CHART_METRICS]
+    assert all(t["type"] == "bar" for t in traces)
+    assert layout["barmode"] == "group"  # side by side, not stacked
+    assert layout["yaxis"]["range"][1] > 1  # a bar at 100% is not cut
+    shown = browser.find_elements(By.CSS_SELECTOR, "#pa-eval-chart g.trace.bars")
+    assert len(shown) == len(CHART_METRICS)
+    headers = [h.text.strip() for h in browser.find_elements(By.CSS_SELECTOR, "#pa-eval-metrics th")]
+    assert headers[:2] == ["指标", "总体"]
+    browser.execute_script("document.querySelector('#pa-eval-chart').scrollIntoView()")
+    browser.save_screenshot(str(screenshot_dir / "eval-desktop-chart.png"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import logging
 import zipfile
 from datetime import datetime
@@ -11,8 +12,10 @@ from typing import Any
 
 import gradio as gr
 import pandas as pd
+from gradio.components.plot import PlotData
 
 from assistant.pipeline import Pipeline
+from corpus.models import Document
 from evals.evaluate import evaluate
 from evals.metrics import HEADLINE, METRIC_LABELS, TYPE_LABELS, format_value
 from evals.qa_file import QAFileError, load_qa_file
@@ -48,16 +51,77 @@ def metrics_frame(metrics: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def chart_frame(metrics: dict[str, Any]) -> pd.DataFrame:
-    rows = []
-    for t, values in metrics.get("by_type", {}).items():
-        for m in CHART_METRICS:
-            value = values.get(m)
-            if value is not None:
-                rows.append(
-                    {"题型": TYPE_LABELS.get(t, t), "指标": METRIC_LABELS.get(m, m), "数值": float(value)}
-                )
-    return pd.DataFrame(rows, columns=["题型", "指标", "数值"])
+def empty_metrics_frame() -> pd.DataFrame:
+    """Before a run: the metric names under Chinese headers, no values yet."""
+    rows = [[METRIC_LABELS.get(m, m), "—"] for m in (*HEADLINE, "pass_rate")]
+    return pd.DataFrame(rows, columns=["指标", "总体（尚未运行）"])
+
+
+def chart_plot(metrics: dict[str, Any]) -> PlotData:
+    """Grouped bars: one trace (bar colour) per metric, the question types side by side on the
+    x axis, every value labelled. A Plotly figure as JSON, drawn by gradio's bundled plotly.js."""
+    by_type: dict[str, dict[str, Any]] = metrics.get("by_type", {})
+    types = [TYPE_LABELS.get(t, t) for t in by_type]
+    traces = []
+    for m in CHART_METRICS:
+        values = [v.get(m) for v in by_type.values()]
+        traces.append(
+            {
+                "type": "bar",
+                "name": METRIC_LABELS.get(m, m),
+                "x": types,
+                "y": [None if v is None else float(v) for v in values],
+                "text": [format_value(m, v) if v is not None else "" for v in values],
+                "textposition": "outside",
+                "cliponaxis": False,
+                "hovertemplate": "%{x} · " + METRIC_LABELS.get(m, m) + "：%{y:.3f}<extra></extra>",
+            }
+        )
+    layout = {
+        "barmode": "group",
+        "bargap": 0.25,
+        "bargroupgap": 0.05,
+        "title": {"text": "各题型指标（每组一种题型，每种颜色一项指标）"},
+        "yaxis": {"range": [0, 1.15], "tickformat": ".0%", "title": {"text": "数值"}},
+        "xaxis": {"title": {"text": "题型"}},
+        "legend": {"orientation": "h", "y": -0.25},
+        "margin": {"l": 50, "r": 10, "t": 50, "b": 40},
+        "font": {"family": "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif"},
+    }
+    return PlotData(type="plotly", plot=json.dumps({"data": traces, "layout": layout}, ensure_ascii=False))
+
+
+def template_rows(documents: list[Document]) -> list[dict[str, Any]]:
+    """A small QA set for the loaded documents, in the format ``policy-assistant eval`` reads: one
+    question on an article (its heading as the point the answer must contain) and one to decline."""
+    rows: list[dict[str, Any]] = []
+    qualify = len(documents) > 1
+    for document in documents:
+        article = next((a for a in document.articles if a.heading and a.label != "前言"), None)
+        if article is None:
+            continue
+        name = document.meta.short_title or document.title
+        label = f"{document.doc_id}#{article.label}" if qualify else article.label
+        rows.append(
+            {
+                "id": "t1",
+                "question": f"{name}第{article.label}条「{article.heading}」是怎么规定的？",
+                "expected_articles": [label],
+                "must_include": [article.heading],
+                "type": "fact",
+            }
+        )
+        break
+    rows.append({"id": "t2", "question": "今天天气怎么样？", "expected_articles": [], "type": "out_of_scope"})
+    return rows
+
+
+def write_template(documents: list[Document], folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "qa-template.jsonl"
+    lines = [json.dumps(r, ensure_ascii=False) for r in template_rows(documents)]
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return target
 
 
 def result_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:
@@ -99,36 +163,41 @@ def zip_run(out_dir: Path) -> Path:
     return target
 
 
+EMPTY_STATUS = "尚未运行评测：上传问答集后点击「开始评测」。"
+
+
 def build_eval_tab(state: AppState) -> None:
     gr.Markdown(
-        "上传问答集（.jsonl 或 .csv，格式见 evals/dev/README.md），按当前配置运行并给出指标。"
-        "评测问题不会写入咨询记录。"
+        "上传问答集（.jsonl 或 .csv，每行一题：id、question、expected_articles、must_include、type；"
+        "格式见下方模板），按当前配置运行并给出指标。评测问题不会写入咨询记录。"
     )
+    template = write_template(list(state.service.documents), state.settings.data_dir / "web-evals")
     with gr.Row():
-        upload = gr.File(
-            label="问答集文件（.jsonl / .csv）",
-            file_types=[".jsonl", ".csv"],
-            file_count="single",
-            type="filepath",
-            elem_id="pa-eval-file",
-        )
+        with gr.Column():
+            upload = gr.File(
+                label="问答集文件（.jsonl / .csv）",
+                file_types=[".jsonl", ".csv"],
+                file_count="single",
+                type="filepath",
+                elem_id="pa-eval-file",
+            )
+            gr.DownloadButton(
+                "下载问答集模板（.jsonl）",
+                value=str(template),
+                size="sm",
+                elem_id="pa-eval-template",
+            )
         with gr.Column():
             run = gr.Button("开始评测", variant="primary", elem_id="pa-eval-run")
-            status = gr.Markdown("", elem_id="pa-eval-status")
+            status = gr.Markdown(EMPTY_STATUS, elem_id="pa-eval-status")
             download = gr.File(label="下载结果（zip：metrics.json、results.jsonl、报告）", interactive=False)
-    metrics_table = gr.Dataframe(label="指标（总体与各题型）", interactive=False, elem_id="pa-eval-metrics")
-    chart = gr.BarPlot(
-        value=None,
-        x="题型",
-        y="数值",
-        color="指标",
-        title="各题型指标",
-        x_title="题型",
-        y_title="数值",
-        y_lim=[0, 1],
-        label="各题型指标",
-        elem_id="pa-eval-chart",
+    metrics_table = gr.Dataframe(
+        value=empty_metrics_frame(),
+        label="指标（总体与各题型）",
+        interactive=False,
+        elem_id="pa-eval-metrics",
     )
+    chart = gr.Plot(label="各题型指标", elem_id="pa-eval-chart")
     rows_state = gr.State([])
     with gr.Row():
         type_filter = gr.Dropdown([ALL, *TYPE_LABELS.values()], value=ALL, label="题型")
@@ -144,16 +213,18 @@ def build_eval_tab(state: AppState) -> None:
     )
 
     def run_eval(path: str | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+        # a message only: the last run's tables and chart stay as they were
+        unchanged = (gr.skip(),) * 5
         if not path:
-            return "请先上传问答集文件（.jsonl 或 .csv）。", None, None, None, [], gr.skip()
+            return "请先上传问答集文件（.jsonl 或 .csv）。", *unchanged
         try:
             qa_set = load_qa_file(Path(path))
         except QAFileError as exc:
-            return f"无法读取问答集：{exc}", None, None, None, [], gr.skip()
+            return f"无法读取问答集：{exc}", *unchanged
         items = list(qa_set.items)
         if not items:
             problems = "；".join(str(p) for p in qa_set.problems[:5])
-            return f"问答集中没有可运行的问题。{problems}", None, None, None, [], gr.skip()
+            return f"问答集中没有可运行的问题。{problems}", *unchanged
         service = state.service
         out_dir = state.settings.data_dir / "web-evals" / f"eval-{datetime.now():%Y%m%d-%H%M%S-%f}"
         info = RunInfo(
@@ -187,7 +258,7 @@ def build_eval_tab(state: AppState) -> None:
         return (
             summary,
             metrics_frame(metrics),
-            chart_frame(metrics),
+            chart_plot(metrics),
             filter_rows(rows, ALL, ALL, ""),
             rows,
             str(zip_run(out_dir)),
@@ -200,6 +271,12 @@ def build_eval_tab(state: AppState) -> None:
         api_name="evaluate",
         concurrency_limit=1,
     )
+
+    def file_chosen(path: str | None) -> str:
+        """A new file replaces the last message (「请先上传…」 or an earlier run's summary)."""
+        return f"已选择 {Path(path).name}，点击「开始评测」。" if path else EMPTY_STATUS
+
+    upload.change(file_chosen, inputs=upload, outputs=status, api_visibility="private")
     filters = [rows_state, type_filter, outcome_filter, text_filter]
     for component in (type_filter, outcome_filter):
         component.change(filter_rows, filters, table, api_visibility="private")
