@@ -32,6 +32,10 @@ class AnswerRequest:
     #: how the search read the question: its words and the document words its everyday and
     #: English words stand for (None when the retriever does not say)
     reading: QueryReading | None = None
+    #: ``time.monotonic()`` from which a chat model's time budget (POLICY_LLM_TIMEOUT) counts:
+    #: set back by what a follow-up's rewrite already spent, so that the rewrite and the answer
+    #: share one deadline (None: from when the answerer starts)
+    budget_started: float | None = None
 
 
 @dataclass(frozen=True)

@@ -116,11 +116,14 @@ class Pipeline:
             # personal data never searches: the placeholders are for the log and outbound prompts
             searched = without_personal_data(masked)
             unanswerable = self._unanswerable(clean, searched, conversation)
+        rewrite_spent = 0.0  # seconds the condenser took (a chat model's rewrite of a follow-up)
         if unanswerable is not None:  # another language, code, keyboard mashing: nothing to search for
             resolution, hits, decision = Resolution(searched, follow_up=False), [], unanswerable
         else:
             with _timed(timings, "condense"):
+                rewrite_started = time.monotonic()
                 resolution = self.condenser.resolve(searched, conversation)
+                rewrite_spent = time.monotonic() - rewrite_started
             with _timed(timings, "retrieve"):
                 hits = self._retrieve(searched, resolution, doc_id)
             with _timed(timings, "scope"):
@@ -157,6 +160,8 @@ class Pipeline:
             original=searched,
             history=conversation.history() if conversation else (),
             reading=self._reading(resolution.standalone),
+            # a follow-up's rewrite by the chat model and its answer share one time budget
+            budget_started=time.monotonic() - rewrite_spent,
         )
         shown: list[str] = []
         with _timed(timings, "answer"):

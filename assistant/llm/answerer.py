@@ -41,12 +41,12 @@ class LLMAnswerer:
         return self._chat.name
 
     def answer(self, request: AnswerRequest) -> Draft:
-        text = self._chat.invoke(self._messages(request))
+        text = self._chat.invoke(self._messages(request), started=request.budget_started)
         return self.draft_from_text(text, request)
 
     def stream_text(self, request: AnswerRequest) -> Iterator[str]:
         """Raw text deltas from the model; raises AnswererUnavailable, also midway."""
-        yield from self._chat.stream(self._messages(request))
+        yield from self._chat.stream(self._messages(request), started=request.budget_started)
 
     def draft_from_text(self, text: str, request: AnswerRequest) -> Draft:
         """Parse a complete or partial model text into a draft with resolved citations."""

@@ -26,12 +26,18 @@ class ChatModel(Protocol):
     @property
     def name(self) -> str: ...
 
-    def invoke(self, messages: Sequence[ChatMessage]) -> str:
-        """The complete reply text; raises AnswererUnavailable."""
+    def invoke(self, messages: Sequence[ChatMessage], started: float | None = None) -> str:
+        """The complete reply text; raises AnswererUnavailable.
+
+        ``started`` is the ``time.monotonic()`` at which the time budget began (set back by what a
+        follow-up's rewrite spent, so that the rewrite and the answer share one deadline);
+        default: now.
+        """
         ...
 
-    def stream(self, messages: Sequence[ChatMessage]) -> Iterator[str]:
-        """Text deltas as the model writes them; raises AnswererUnavailable, also midway."""
+    def stream(self, messages: Sequence[ChatMessage], started: float | None = None) -> Iterator[str]:
+        """Text deltas as the model writes them; raises AnswererUnavailable, also midway
+        (``started`` as for :meth:`invoke`: the whole stream must end within the budget)."""
         ...
 
 
@@ -42,7 +48,10 @@ class Endpoint:
     model: str
     base_url: str | None = None
     api_key: str | None = None
+    #: seconds for the whole attempt to get an answer (POLICY_LLM_TIMEOUT): every request, the
+    #: retries, their backoff and a streamed reply to its end; then the extractive fallback
     timeout: float = 20.0
+    #: retries after a fast failure (refused or dropped connection, 429, 5xx), within ``timeout``
     retries: int = 1
     temperature: float = 0.1
 

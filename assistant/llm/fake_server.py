@@ -30,7 +30,7 @@ from typing import Any, Literal
 
 log = logging.getLogger(__name__)
 
-ReplyKind = Literal["text", "error", "stall", "close", "not_json", "empty_choices", "cut"]
+ReplyKind = Literal["text", "error", "stall", "close", "not_json", "empty_choices", "cut", "stall_midway"]
 
 
 @dataclass(frozen=True)
@@ -41,8 +41,9 @@ class Reply:
     text: str = ""
     status: int = 200
     delay: float = 0.0
-    cut_after: int = 2  # stream chunks sent before a "cut"
+    cut_after: int = 2  # stream chunks sent before a "cut" or a "stall_midway"
     chunk_chars: int = 4  # characters per streamed delta
+    interval: float = 0.0  # seconds between streamed chunks (a slow, trickling endpoint)
     headers: tuple[tuple[str, str], ...] = ()
 
     @classmethod
@@ -58,6 +59,18 @@ class Reply:
     def stall(cls, seconds: float, text: str = "迟到的回答[1]。") -> Reply:
         """Sleep ``seconds`` before answering (to outlast the client's timeout)."""
         return cls("stall", text, delay=seconds)
+
+    @classmethod
+    def stall_midway(cls, text: str, after_chunks: int = 2, seconds: float = 60.0) -> Reply:
+        """Stream ``after_chunks`` deltas of ``text``, fall silent for ``seconds``, then finish
+        (a non-streaming request just stalls ``seconds``)."""
+        return cls("stall_midway", text, delay=seconds, cut_after=after_chunks)
+
+    @classmethod
+    def trickle(cls, text: str, interval: float, chunk_chars: int = 1) -> Reply:
+        """Stream ``text`` slowly: ``chunk_chars`` characters every ``interval`` seconds — each
+        read is quick, but the whole reply takes long."""
+        return cls("text", text, chunk_chars=chunk_chars, interval=interval)
 
     @classmethod
     def close(cls) -> Reply:
@@ -254,7 +267,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- replies -------------------------------------------------------------------------------
     def _reply(self, reply: Reply, body: dict[str, Any]) -> None:
-        if reply.kind == "stall" and self.fake._state.stopping.wait(reply.delay):
+        stalls = reply.kind == "stall" or (reply.kind == "stall_midway" and not body.get("stream"))
+        if stalls and self.fake._state.stopping.wait(reply.delay):
             return
         if reply.kind == "close":
             self.close_connection = True
@@ -292,6 +306,11 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.flush()
                 self.close_connection = True
                 self.connection.close()  # no terminating chunk: the client sees a broken stream
+                return
+            pause = reply.delay if reply.kind == "stall_midway" and n == reply.cut_after else 0.0
+            if n and reply.interval:
+                pause += reply.interval
+            if pause and self.fake._state.stopping.wait(pause):
                 return
             self._write_chunk(f"data: {json.dumps(event, ensure_ascii=False)}\n\n".encode())
         self._write_chunk(b"data: [DONE]\n\n")
