@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -20,3 +21,14 @@ def notice(corpus_dir: Path) -> Document:
     report = load_corpus(corpus_dir)
     assert not report.errors
     return next(d for d in report.documents if d.doc_id == NOTICE_ID)
+
+
+@pytest.fixture()
+def corpus_copy(tmp_path: Path) -> Path:
+    """A copy of the shipped corpus's files (not its subfolders) a test may change."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for path in default_corpus_dir().iterdir():
+        if path.is_file():
+            shutil.copy(path, folder / path.name)
+    return folder

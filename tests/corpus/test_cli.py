@@ -73,12 +73,9 @@ def _qa(path: Path, rows: list[str]) -> Path:
 
 
 def test_phrasings_are_learned_from_several_qa_files(
-    runner: CliRunner, corpus_dir: Path, tmp_path: Path
+    runner: CliRunner, corpus_copy: Path, tmp_path: Path
 ) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for f in corpus_dir.glob(f"{NOTICE}.*"):
-        (corpus / f.name).write_bytes(f.read_bytes())
+    corpus = corpus_copy
     one = _qa(
         tmp_path / "one.jsonl",
         [

@@ -3,7 +3,6 @@ over the size limits are skipped by name, before they are read; large files say 
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import time
@@ -11,19 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from corpus.loader import default_corpus_dir, load_corpus
+from corpus.loader import load_corpus
 from corpus.models import CorpusError
 
 NOTICE = "sh-digital-talent-2024"
-
-
-def _corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    for path in default_corpus_dir().iterdir():
-        if path.is_file():
-            shutil.copy(path, folder / path.name)
-    return folder
 
 
 def _big_text(path: Path, megabytes: int) -> None:
@@ -33,8 +23,8 @@ def _big_text(path: Path, megabytes: int) -> None:
             out.write(line)
 
 
-def test_a_file_over_the_size_limit_is_skipped_unread(tmp_path: Path) -> None:
-    corpus = _corpus(tmp_path)
+def test_a_file_over_the_size_limit_is_skipped_unread(corpus_copy: Path) -> None:
+    corpus = corpus_copy
     _big_text(corpus / "huge.txt", 50)
     started = time.perf_counter()
     report = load_corpus(corpus)
@@ -45,8 +35,8 @@ def test_a_file_over_the_size_limit_is_skipped_unread(tmp_path: Path) -> None:
     assert "文件过大" in error.problem and "50.0 MB" in error.problem and "上限 10.0 MB" in error.problem
 
 
-def test_text_over_the_character_limit_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    corpus = _corpus(tmp_path)
+def test_text_over_the_character_limit_is_skipped(corpus_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = corpus_copy
     _big_text(corpus / "long.txt", 2)
     monkeypatch.setenv("POLICY_MAX_DOCUMENT_CHARS", "100000")
     lines: list[str] = []
@@ -57,9 +47,9 @@ def test_text_over_the_character_limit_is_skipped(tmp_path: Path, monkeypatch: p
 
 
 @pytest.mark.slow
-def test_index_command_skips_a_50_mb_file_quickly_and_says_so(tmp_path: Path) -> None:
+def test_index_command_skips_a_50_mb_file_quickly_and_says_so(tmp_path: Path, corpus_copy: Path) -> None:
     """The real command in its own process: done within a bounded time and memory."""
-    corpus = _corpus(tmp_path)
+    corpus = corpus_copy
     _big_text(corpus / "huge.txt", 50)
     env = {
         "POLICY_DATA_DIR": str(tmp_path / "data"),

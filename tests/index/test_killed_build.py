@@ -22,7 +22,6 @@ import pytest
 from chromadb.api.client import SharedSystemClient
 
 from assistant.settings import Settings
-from corpus.loader import default_corpus_dir
 
 pytestmark = pytest.mark.slow
 
@@ -125,13 +124,8 @@ def _serves(data: Path, corpus: Path, new_server: bool = False) -> None:
 
 
 @pytest.fixture()
-def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    for path in default_corpus_dir().iterdir():
-        if path.is_file():
-            shutil.copy(path, folder / path.name)
-    return folder
+def corpus(corpus_copy: Path) -> Path:
+    return corpus_copy
 
 
 def test_a_killed_full_rebuild_leaves_the_previous_index_serving(tmp_path: Path, corpus: Path) -> None:
