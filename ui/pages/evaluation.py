@@ -71,7 +71,7 @@ def chart_plot(metrics: dict[str, Any]) -> PlotData:
                 "name": METRIC_LABELS.get(m, m),
                 "x": types,
                 "y": [None if v is None else float(v) for v in values],
-                "text": [format_value(m, v) if v is not None else "" for v in values],
+                "text": ["" if v is None else f"{float(v):.0%}" for v in values],
                 "textposition": "outside",
                 "cliponaxis": False,
                 "hovertemplate": "%{x} · " + METRIC_LABELS.get(m, m) + "：%{y:.3f}<extra></extra>",
@@ -81,11 +81,11 @@ def chart_plot(metrics: dict[str, Any]) -> PlotData:
         "barmode": "group",
         "bargap": 0.25,
         "bargroupgap": 0.05,
-        "title": {"text": "各题型指标（每组一种题型，每种颜色一项指标）"},
         "yaxis": {"range": [0, 1.15], "tickformat": ".0%", "title": {"text": "数值"}},
         "xaxis": {"title": {"text": "题型"}},
         "legend": {"orientation": "h", "y": -0.25},
-        "margin": {"l": 50, "r": 10, "t": 50, "b": 40},
+        "margin": {"l": 50, "r": 10, "t": 40, "b": 40},
+        "uniformtext": {"minsize": 9, "mode": "hide"},  # value labels that do not fit (phone) are left out
         "font": {"family": "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif"},
     }
     return PlotData(type="plotly", plot=json.dumps({"data": traces, "layout": layout}, ensure_ascii=False))
