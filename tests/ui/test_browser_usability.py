@@ -4,6 +4,7 @@ person, and the 评测 page's empty state, template and chart."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -155,8 +156,20 @@ def _download(driver: Any, button: Any, folder: Path, name: str, timeout: float 
     raise AssertionError(f"nothing downloaded: {sorted(p.name for p in folder.iterdir())}")
 
 
+@pytest.fixture()
+def eval_tab(browser: Any, live_app: LiveApp) -> Iterator[Any]:
+    """The 评测 tab, signed in; signed out afterwards (the session cookie is limited to /staff,
+    so a later test's delete_all_cookies() on another page would not remove it)."""
+    _eval_tab(browser, live_app.url)
+    try:
+        yield browser
+    finally:
+        browser.get(live_app.url + "/staff/logout")
+        _wait(browser, "#pa-login")
+
+
 def test_eval_page_empty_state_template_and_grouped_chart(
-    browser: Any, live_app: LiveApp, tmp_path: Path, screenshot_dir: Path
+    eval_tab: Any, tmp_path: Path, screenshot_dir: Path
 ) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
@@ -166,7 +179,7 @@ def test_eval_page_empty_state_template_and_grouped_chart(
     from evals.qa_file import load_qa_file
     from ui.pages.evaluation import CHART_METRICS
 
-    _eval_tab(browser, live_app.url)
+    browser = eval_tab
     # before a run: Chinese headers and the metric names, a message saying what to do
     headers = [h.text.strip() for h in browser.find_elements(By.CSS_SELECTOR, "#pa-eval-metrics th")]
     assert headers and headers[0] == "指标", headers
