@@ -6,13 +6,19 @@ Chinese is typed by pinyin, and a slip picks another character with the same sou
 characters share a reading in CC-CEDICT (index/cedict.py), is taken to mean that term, and the
 term is searched too. The question itself is never rewritten: the term is added, as the
 everyday-word and English expansions are.
+
+A stretch whose different character makes a word of the general dictionary with its neighbours
+(jieba's: 旅行 in 「旅行过程」, 病历) was typed as meant, not slipped: it is left alone, however
+close a term of the corpus (履行过程, 病理) sounds.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+
+import jieba
 
 from index.cedict import cedict_entries
 
@@ -37,8 +43,15 @@ def char_readings() -> Mapping[str, frozenset[str]]:
 class Homophones:
     """Finds the policy terms a question meant where it typed a same-sounding character."""
 
-    def __init__(self, terms: Iterable[str], readings: Mapping[str, frozenset[str]] | None = None) -> None:
+    def __init__(
+        self,
+        terms: Iterable[str],
+        readings: Mapping[str, frozenset[str]] | None = None,
+        is_word: Callable[[str], bool] | None = None,
+    ) -> None:
+        """``is_word``: whether a string is a word of the general dictionary (default: jieba's)."""
         self._readings = readings if readings is not None else char_readings()
+        self._is_word = is_word if is_word is not None else general_word
         #: a term with one character masked → (term, masked position)
         self._masked: dict[str, list[tuple[str, int]]] = {}
         for term in set(terms):
@@ -66,7 +79,11 @@ class Homophones:
                     window = run[start : start + size]
                     for i in range(size):
                         for term, _ in self._masked.get(window[:i] + _MASK + window[i + 1 :], ()):
-                            if window[i] != term[i] and self._sound_alike(window[i], term[i]):
+                            if (
+                                window[i] != term[i]
+                                and self._sound_alike(window[i], term[i])
+                                and not self._typed_word(window, i)
+                            ):
                                 found.setdefault(window, term)
         # a slip inside a longer matched stretch is that stretch's: keep the longest
         return [
@@ -75,5 +92,19 @@ class Homophones:
             if not any(typed in o and typed != o for o in found)
         ]
 
+    def _typed_word(self, window: str, i: int) -> bool:
+        """Whether the character at ``i`` makes a dictionary word with its neighbours (旅行)."""
+        return any(
+            self._is_word(window[a:b])
+            for a in range(max(0, i - 3), i + 1)
+            for b in range(max(i + 1, a + 2), min(len(window), i + 4) + 1)
+        )
+
     def _sound_alike(self, typed: str, meant: str) -> bool:
         return bool(self._readings.get(typed, frozenset()) & self._readings.get(meant, frozenset()))
+
+
+def general_word(text: str) -> bool:
+    """Whether jieba's general dictionary holds ``text`` as a word (its prefixes do not count)."""
+    jieba.dt.check_initialized()
+    return bool(jieba.get_FREQ(text))

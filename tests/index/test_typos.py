@@ -31,6 +31,18 @@ def test_correct_text_different_sounds_and_short_terms_are_left_alone() -> None:
     assert len(Homophones(["AI培训项目"], READINGS)) == 0  # only all-Chinese terms
 
 
+def test_a_slip_that_makes_a_real_word_is_not_read_as_a_slip() -> None:
+    readings = {"旅": frozenset({"lv"}), "履": frozenset({"lv"}), **READINGS}
+    homophones = Homophones(["履行过程", "新八级工"], readings)
+    # 旅行 is a word of the general dictionary: 「旅行过程」 was meant as typed
+    assert homophones.corrections("旅行过程中受伤算工伤吗") == []
+    assert homophones.corrections("新八级公是啥") == [("新八级公", "新八级工")]  # 级公 is no word
+    # with no general dictionary, the same sounds would be read as a slip
+    assert Homophones(["履行过程"], readings, is_word=lambda w: False).corrections("旅行过程") == [
+        ("旅行过程", "履行过程")
+    ]
+
+
 def test_the_bundled_dictionary_knows_the_sounds() -> None:
     readings = char_readings()
     assert readings["工"] & readings["公"] and readings["目"] & readings["木"]
