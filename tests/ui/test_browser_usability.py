@@ -132,6 +132,8 @@ def _eval_tab(driver: Any, url: str) -> None:
 
     driver.set_window_size(1366, 900)
     driver.delete_all_cookies()
+    # an earlier test may have signed in (the cookie is limited to /staff): start signed out
+    driver.get(url + "/staff/logout")
     driver.get(url + "/staff/")
     _wait(driver, "#pa-login")
     driver.find_element(By.ID, "username").send_keys(STAFF_USER)
