@@ -54,10 +54,15 @@ def _example_texts(driver: Any, css: str) -> list[str]:
 
 
 def _shown(driver: Any, element_id: str) -> bool:
-    """Displayed (gradio 6 leaves an invisible component out of the page altogether)."""
+    """Displayed (gradio 6 leaves an invisible component out of the page altogether; one that
+    goes while it is looked at is not shown)."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
 
-    return any(e.is_displayed() for e in driver.find_elements(By.ID, element_id))
+    try:
+        return any(e.is_displayed() for e in driver.find_elements(By.ID, element_id))
+    except StaleElementReferenceException:
+        return False
 
 
 def test_first_examples_stand_alone_follow_ups_come_with_a_conversation(
