@@ -46,11 +46,16 @@ def test_chat_shows_quotes_and_angle_brackets_as_typed(browser: Any, live_app: L
 
 
 def _example_texts(driver: Any, css: str) -> list[str]:
+    """The visible example buttons' texts ([] while the row is being replaced)."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
 
-    return [
-        e.text.strip() for e in driver.find_elements(By.CSS_SELECTOR, f"{css} button") if e.is_displayed()
-    ]
+    try:
+        return [
+            e.text.strip() for e in driver.find_elements(By.CSS_SELECTOR, f"{css} button") if e.is_displayed()
+        ]
+    except StaleElementReferenceException:
+        return []
 
 
 def _shown(driver: Any, element_id: str) -> bool:
