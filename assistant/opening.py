@@ -25,8 +25,6 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-import jieba
-
 from assistant.asks import Ask, AskKind, Asks, clauses, read_asks
 from corpus.models import Article, Document, DocumentMeta, Span
 from index.models import QueryReading
@@ -107,27 +105,10 @@ _DEFINITION_FORM = re.compile(
     r"^(请问|那么|那|所谓|什么是|啥是|什么叫|啥叫|何为|何谓)+"
 )
 _FILLER = re.compile(r"[？?！!。.~～\s]+|(呢|啊|呀|吗|么|嘛|哈)+$")
-_NOT_A_NAME = frozenset(
-    [
-        "是",
-        "能",
-        "可以",
-        "会",
-        "要",
-        "以后",
-        "之后",
-        "拿来",
-        "用来",
-        "干",
-        "干嘛",
-        "做",
-        "我",
-        "你",
-        "他",
-        "它",
-        "吗",
-        "呢",
-    ]
+#: Words that make a definition's "term" a clause, not a name (「认可以后能」「是拿来」); a modal or
+#: verb counts only at its edge (智能 is part of a name).
+_NOT_A_NAME = re.compile(
+    r"以后|之后|拿来|用来|可以|干嘛|是|我|你|他|它|吗|呢|^(能|会|要|干|做)|(能|会|要|干|做)$"
 )
 _DEICTIC = re.compile(r"这|那|这个|那个|这是|那是|它|这些|那些|这个政策|这个方案|这条|这一条|这个词")
 #: 「…专家等项目」: a name given as an example of a kind, not explained.
@@ -797,10 +778,9 @@ def _definiendum(clause: str, reading: QueryReading | None) -> str:
         term = term.replace(typed, meant)
     if len(term) < 2 or len(term) > 16 or re.search(r"[，,。；;：:、]", term) or _DEICTIC.fullmatch(term):
         return ""
-    term = term.rsplit("的", 1)[-1] if len(term.rsplit("的", 1)[-1]) >= 2 else term  # 「事业单位的特设岗位」
-    if any(word in _NOT_A_NAME for word in jieba.lcut(term)):
-        return ""  # 「认可以后能」: a clause, not the name of a thing
-    return term
+    head = term.rsplit("的", 1)[-1]
+    term = head if len(head) >= 2 else term  # 「事业单位的特设岗位」 asks about 特设岗位
+    return "" if _NOT_A_NAME.search(term) else term
 
 
 def _general_contact(clause: str) -> bool:

@@ -72,7 +72,7 @@ class LexicalIndex:
         """Same-sounding slips in the corpus's policy terms (index/typos.py); built on first use."""
         with self._lazy_lock:
             if self._homophones is None:
-                self._homophones = Homophones(self.tokenizer.terms)
+                self._homophones = Homophones(self.tokenizer.terms, is_word=self.tokenizer.known_word)
             return self._homophones
 
     def read(self, query: str) -> QueryReading:

@@ -252,6 +252,11 @@ class PolicyTokenizer:
             out += word
         return out or text
 
+    def known_word(self, text: str) -> bool:
+        """Whether the tokenizer's dictionary (jieba's, with the policy terms) holds ``text`` as a
+        word; its prefixes do not count."""
+        return self._jieba.FREQ.get(text, 0) > 0
+
     def weight(self, term: str) -> float:
         """How telling a word is in general Chinese: log inverse frequency in jieba's dictionary.
 

@@ -7,9 +7,9 @@ characters share a reading in CC-CEDICT (index/cedict.py), is taken to mean that
 term is searched too. The question itself is never rewritten: the term is added, as the
 everyday-word and English expansions are.
 
-A stretch whose different character makes a word of the general dictionary with its neighbours
-(jieba's: 旅行 in 「旅行过程」, 病历) was typed as meant, not slipped: it is left alone, however
-close a term of the corpus (履行过程, 病理) sounds.
+A stretch whose different character makes a word of the dictionary with its neighbours (旅行 in
+「旅行过程」, 病历: jieba's words, as the index's tokenizer knows them) was typed as meant, not
+slipped: it is left alone, however close a term of the corpus (履行过程, 病理) sounds.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
-
-import jieba
 
 from index.cedict import cedict_entries
 
@@ -49,9 +47,10 @@ class Homophones:
         readings: Mapping[str, frozenset[str]] | None = None,
         is_word: Callable[[str], bool] | None = None,
     ) -> None:
-        """``is_word``: whether a string is a word of the general dictionary (default: jieba's)."""
+        """``is_word``: whether a string is a word of the dictionary (the index passes its
+        tokenizer's ``known_word``); without one, every same-sounding stretch may be a slip."""
         self._readings = readings if readings is not None else char_readings()
-        self._is_word = is_word if is_word is not None else general_word
+        self._is_word = is_word if is_word is not None else (lambda text: False)
         #: a term with one character masked → (term, masked position)
         self._masked: dict[str, list[tuple[str, int]]] = {}
         for term in set(terms):
@@ -102,9 +101,3 @@ class Homophones:
 
     def _sound_alike(self, typed: str, meant: str) -> bool:
         return bool(self._readings.get(typed, frozenset()) & self._readings.get(meant, frozenset()))
-
-
-def general_word(text: str) -> bool:
-    """Whether jieba's general dictionary holds ``text`` as a word (its prefixes do not count)."""
-    jieba.dt.check_initialized()
-    return bool(jieba.get_FREQ(text))

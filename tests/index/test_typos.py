@@ -33,7 +33,7 @@ def test_correct_text_different_sounds_and_short_terms_are_left_alone() -> None:
 
 def test_a_slip_that_makes_a_real_word_is_not_read_as_a_slip() -> None:
     readings = {"旅": frozenset({"lv"}), "履": frozenset({"lv"}), **READINGS}
-    homophones = Homophones(["履行过程", "新八级工"], readings)
+    homophones = Homophones(["履行过程", "新八级工"], readings, is_word=PolicyTokenizer().known_word)
     # 旅行 is a word of the general dictionary: 「旅行过程」 was meant as typed
     assert homophones.corrections("旅行过程中受伤算工伤吗") == []
     assert homophones.corrections("新八级公是啥") == [("新八级公", "新八级工")]  # 级公 is no word
