@@ -20,7 +20,7 @@ from assistant.asks import Asks
 from assistant.models import Citation, Mode
 from assistant.opening import Opener, Opening, Quoted
 from corpus.models import PREAMBLE_LABEL, Article, Document, Span
-from index.models import Hit
+from index.models import EmbeddingFailed, Hit
 from index.sentences import SentenceVectors
 
 # a question in several parts: 分别/各…, a second question introduced by 另外 or 又 (「…办法又是哪个」),
@@ -77,6 +77,14 @@ class ExtractiveAnswerer:
     @property
     def mode(self) -> Mode:
         return "extractive"
+
+    @property
+    def opener(self) -> Opener:
+        return self._opener
+
+    @property
+    def documents(self) -> Mapping[str, Document]:
+        return self._documents
 
     def _sentence_idf(self) -> dict[str, float]:
         df: Counter[str] = Counter()
@@ -212,8 +220,28 @@ class ExtractiveAnswerer:
 
     def opening(self, request: AnswerRequest, picks: Sequence[_Pick]) -> Opening:
         """The plain sentences that answer each ask, from the picked articles."""
-        quoted = [Quoted(self._documents[p.hit.doc_id], p.article, p.sentences) for p in picks]
+        quoted = []
+        for p in picks:
+            document = self._documents[p.hit.doc_id]
+            closeness = self.closeness(request.question, document, p.article)
+            quoted.append(Quoted(document, p.article, p.sentences, closeness))
         return self._opener.open(request.question, request.asks, quoted, request.language, request.reading)
+
+    def closeness(self, question: str, document: Document, article: Article) -> dict[Span, float]:
+        """How close each sentence of the article is in meaning to the question (cosine of their
+        vectors, read from the index), so the opening can tell which sentence answers when words
+        tie; empty without sentence vectors or when embedding fails (words decide alone)."""
+        if self._embed is None or len(article.sentences) < 2:
+            return {}
+        try:
+            vectors = self._embed.sentences(document, article.sentences)
+            query = self._embed.query(question)
+        except EmbeddingFailed:
+            return {}
+        return {
+            span: sum(a * b for a, b in zip(query, vector, strict=False))
+            for span, vector in zip(article.sentences, vectors, strict=True)
+        }
 
     def supports_affirmative(self, request: AnswerRequest, cited: Sequence[tuple[str, str]]) -> bool:
         """Whether a sentence of the cited articles grants what the question's yes/no asks about

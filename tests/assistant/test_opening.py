@@ -143,3 +143,28 @@ def test_the_full_title_is_said_once(notice_answerer) -> None:
         AnswerRequest(question=question, hits=hits, documents={NOTICE_ID: notice}, asks=read_asks(question))
     ).text
     assert text.count(notice.title) == 1
+
+
+def test_meaning_decides_which_sentence_answers_when_words_tie(notice_answerer) -> None:
+    from assistant.opening import Quoted
+
+    answerer, notice = notice_answerer
+    article = notice.article("（六）")
+    assert article is not None and len(article.sentences) >= 3
+    quoted = Quoted(notice, article, ())
+    opener = answerer.opener
+    no_topic = opener.focus("有啥办法")  # no word of the article: words cannot decide
+    plain = opener.rank(quoted, no_topic)
+    # the article's own order when nothing else is known
+    assert plain == sorted(plain, key=lambda s: s.start)
+    last = plain[-1]
+    closeness = {s: (0.9 if s == last else 0.1) for s in article.sentences}
+    ranked = opener.rank(Quoted(notice, article, (), closeness), no_topic)
+    assert ranked[0] == last
+    # words still lead: a sentence that says the topic beats a closer one that does not
+    topic = opener.focus("特设岗位")
+    says = next(s for s in article.sentences if "特设岗位" in s.slice(notice.text))
+    far = {s: (0.0 if s == says else 0.9) for s in article.sentences}
+    assert opener.rank(Quoted(notice, article, (), far), topic)[0] == says
+    # meaning alone (words weigh nothing) follows closeness
+    assert opener.rank(Quoted(notice, article, (), far), topic, words_weight=0.0)[0] != says
