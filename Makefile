@@ -30,11 +30,12 @@ run: $(STAMP)
 index: $(STAMP)
 	$(CLI) index
 
-## test: everything (lint, types, unit, integration, browser, and the probe suite) — what CI runs
+## test: everything (lint, types, import layers, unit, integration, browser, and the probe suite) — what CI runs
 test: $(TEST_STAMP) system-test-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q --ignore=tests/probe
 	$(MAKE) --no-print-directory probe
 
@@ -54,6 +55,7 @@ system-test-deps:
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy

@@ -7,12 +7,12 @@ import logging
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from assistant.cli.common import console, err_console, fail, load_settings
 from assistant.pipeline import Pipeline
 from assistant.settings import Settings
 from corpus.models import Document
 from index.manifest import MANIFEST_FILE
 from index.models import IndexError_, IndexMissing
+from ui.cli.common import console, err_console, fail, load_settings
 
 log = logging.getLogger(__name__)
 
