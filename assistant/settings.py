@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     # serve: seconds answers in progress get to finish on SIGTERM/Ctrl-C; unset → POLICY_LLM_TIMEOUT
     # + 5 with a chat model configured (its answer is bounded by that), else 10.
     shutdown_timeout: float | None = None
+    # serve: app processes, one per port from --port on (behind a load balancer); see ui/README.md
+    workers: int = 1
 
     chunk_tokens: int = 480
     top_k: int = 5

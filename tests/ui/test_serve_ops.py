@@ -198,3 +198,52 @@ def test_a_graceful_shutdown_finishes_the_answer_in_progress(tmp_path: Path) -> 
     body = result["body"]
     assert isinstance(body, dict) and body["answer"] and body["turn_id"] is not None  # answered and stored
     assert code == 0
+
+
+def test_workers_serve_one_port_each_and_stop_together(tmp_path: Path) -> None:
+    first = free_port()
+    while True:  # two free ports in a row
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", first + 1))
+                break
+            except OSError:
+                first = free_port()
+    process = subprocess.Popen(
+        [*SERVE, "--port", str(first), "--workers", "2"],
+        env=serve_env(tmp_path / "data"),
+        cwd=tmp_path,
+        stdout=(tmp_path / "out.txt").open("wb"),
+        stderr=(tmp_path / "err.txt").open("wb"),
+        start_new_session=True,
+    )
+    urls = [f"http://127.0.0.1:{first}", f"http://127.0.0.1:{first + 1}"]
+
+    def ready(url: str) -> bool:
+        try:
+            return httpx.get(f"{url}/readyz", timeout=5).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        deadline = time.monotonic() + 300
+        while not all(ready(u) for u in urls):
+            assert process.poll() is None and time.monotonic() < deadline, read(tmp_path / "err.txt")[-2000:]
+            time.sleep(0.5)
+        for url in urls:
+            r = httpx.post(f"{url}/api/ask", json={"question": "职业技能提升补贴怎么申请？"}, timeout=60)
+            assert r.status_code == 200 and r.json()["citations"]
+        assert "2 个进程" in read(tmp_path / "out.txt")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=120)
+    assert code == 0
+    left = "?"
+    for _ in range(40):  # no app process outlives the supervisor
+        left = subprocess.run(
+            ["pgrep", "-s", str(process.pid)], capture_output=True, text=True
+        ).stdout.strip()
+        if not left:
+            break
+        time.sleep(0.25)
+    assert left == ""

@@ -105,9 +105,9 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _prepare_while_listening(settings: Settings, sock: socket.socket) -> Pipeline:
-    """Prepare the pipeline while ``sock`` answers with the starting app (liveness yes, readiness
-    no); returns once it is ready, or exits with the reason."""
+def _prepare_while_listening(settings: Settings, sockets: list[socket.socket]) -> Pipeline:
+    """Prepare the pipeline while ``sockets`` answer with the starting app (liveness yes,
+    readiness no); returns once it is ready, or exits with the reason."""
     from ui.starting import starting_app
 
     outcome: dict[str, object] = {}
@@ -130,63 +130,92 @@ def _prepare_while_listening(settings: Settings, sock: socket.socket) -> Pipelin
 
     worker = threading.Thread(target=prepare, name="prepare-index", daemon=True)
     worker.start()
-    _run(server, sock.dup())  # returns when prepare() is done (or on Ctrl-C / SIGTERM)
+    run_server(server, [s.dup() for s in sockets])  # returns when prepare() is done (or on a signal)
     if worker.is_alive():  # stopped while preparing; a half-done build never replaces the index
         sys.exit(1)
     if "error" in outcome:
-        sock.close()
+        for sock in sockets:
+            sock.close()
         fail(str(outcome["error"]))
     pipeline = outcome["pipeline"]
     assert isinstance(pipeline, Pipeline)
     return pipeline
 
 
+def serve_app(app: object, settings: Settings, sock: socket.socket) -> None:
+    """Serve ``app`` on ``sock`` until SIGTERM / Ctrl-C.
+
+    The app decides whose X-Forwarded-For to believe (POLICY_TRUSTED_PROXIES); uvicorn's own
+    default would believe any client on 127.0.0.1. On SIGTERM/Ctrl-C no new connection is taken
+    and answers in progress get settings.graceful_shutdown_seconds to finish (a chat model's
+    answer is bounded by POLICY_LLM_TIMEOUT); an open page's heartbeat stream does not hold the
+    shutdown (and with it the conversation log's final write) longer than that.
+    """
+    config = uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        log_level="warning",
+        proxy_headers=False,
+        timeout_graceful_shutdown=math.ceil(settings.graceful_shutdown_seconds),
+    )
+    run_server(uvicorn.Server(config), [sock])
+
+
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="监听地址"),
-    port: int = typer.Option(7860, "--port", help="端口"),
+    port: int = typer.Option(7860, "--port", help="端口（--workers N 时为第一个进程的端口）"),
+    workers: int | None = typer.Option(
+        None,
+        "--workers",
+        min=1,
+        help="应用进程数（默认取 POLICY_WORKERS，即 1）：N 个进程依次监听 PORT … PORT+N-1，前面需有负载均衡",
+    ),
 ) -> None:
     """启动网页（市民咨询、坐席工作台、评测）和 HTTP API；先建立或更新索引。"""
     from ui.app import create_app
     from ui.requestlog import configure_request_log
 
     settings = load_settings()
-    sock = listen(host, port)
+    count = workers if workers is not None else settings.workers
+    if count < 1:
+        fail(f"进程数至少为 1（--workers 或 POLICY_WORKERS）；现为 {count}。")
+    if port + count - 1 > 65535:
+        fail(f"端口 {port} 起的 {count} 个端口超出范围（最大 65535）：请换一个较小的 --port。")
+    sockets = [listen(host, port + i) for i in range(count)]
     configure_request_log(sys.stderr)
-    # While the index is prepared the port already answers: /healthz 200, /readyz 503.
-    pipeline = _prepare_while_listening(settings, sock)
-    app = create_app(pipeline, settings, reindex=lambda: rebuild_pipeline(settings))
+    # While the index is prepared the ports already answer: /healthz 200, /readyz 503.
+    pipeline = _prepare_while_listening(settings, sockets)
     mode = "离线摘录" if pipeline.mode == "extractive" else "大模型"
     shown = f"[{host}]" if ":" in host else host
+    if count > 1:
+        from ui.cli.workers import Workers
+
+        del pipeline  # each app process opens the index itself
+        console.print(
+            f"政策咨询助手（{mode}模式，{count} 个进程）："
+            + "、".join(f"http://{shown}:{port + i}/" for i in range(count))
+            + "；请在前面配置负载均衡，并让同一浏览器始终连到同一进程（如 nginx 的 ip_hash）。",
+            highlight=False,
+        )
+        sys.exit(Workers(sockets, graceful_seconds=settings.graceful_shutdown_seconds).run())
+    app = create_app(pipeline, settings, reindex=lambda: rebuild_pipeline(settings))
     console.print(
         f"政策咨询助手（{mode}模式）：http://{shown}:{port}/ · API 文档：http://{shown}:{port}/docs",
         highlight=False,
     )
-    # The app decides whose X-Forwarded-For to believe (POLICY_TRUSTED_PROXIES); uvicorn's own
-    # default would believe any client on 127.0.0.1.
-    # On SIGTERM/Ctrl-C no new connection is taken and answers in progress get
-    # settings.graceful_shutdown_seconds to finish (a chat model's answer is bounded by
-    # POLICY_LLM_TIMEOUT); an open page's heartbeat stream does not hold the shutdown (and with it
-    # the conversation log's final write) longer than that.
-    config = uvicorn.Config(
-        app,
-        log_level="warning",
-        proxy_headers=False,
-        timeout_graceful_shutdown=math.ceil(settings.graceful_shutdown_seconds),
-    )
-    _run(uvicorn.Server(config), sock)
+    serve_app(app, settings, sockets[0])
 
 
 def _stopped(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
 
-def _run(server: uvicorn.Server, sock: socket.socket) -> None:
-    """``server.run`` on ``sock``. uvicorn handles SIGTERM and Ctrl-C itself (a graceful
+def run_server(server: uvicorn.Server, sockets: list[socket.socket]) -> None:
+    """``server.run`` on ``sockets``. uvicorn handles SIGTERM and Ctrl-C itself (a graceful
     shutdown) and raises the signal again once done: that ends the process with exit code 0
     instead of "killed by SIGTERM" or a KeyboardInterrupt traceback."""
     previous = signal.signal(signal.SIGTERM, _stopped)
     try:
-        server.run(sockets=[sock])
+        server.run(sockets=sockets)
     except KeyboardInterrupt:
         raise SystemExit(0) from None
     finally:
