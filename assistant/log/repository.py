@@ -32,7 +32,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
-from sqlalchemy import Engine, create_engine, func, select
+from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
@@ -430,6 +430,14 @@ class ConversationLog:
                 return int(session.scalar(select(func.count()).select_from(TurnRow)) or 0)
         except SQLAlchemyError as error:
             raise LogUnavailable(f"无法读取日志数据库 {self.url}（{type(error).__name__}）") from error
+
+    def ping(self) -> None:
+        """Raise :class:`LogUnavailable` unless the database answers (a readiness check)."""
+        try:
+            with self._ready().connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except SQLAlchemyError as error:
+            raise LogUnavailable(f"无法连接日志数据库 {self.url}（{type(error).__name__}）") from error
 
     def export(self, out: TextIO, since: date | None = None, format: ExportFormat = "jsonl") -> int:
         """Write turns since ``since`` as CSV or JSON Lines to ``out``; the number written."""

@@ -78,7 +78,7 @@ def start_server(port: int, data_dir: str | None, timeout: float = 300.0) -> sub
     env["POLICY_RATE_LIMIT_PER_MINUTE"] = "0"
     if data_dir:
         env["POLICY_DATA_DIR"] = data_dir
-    serve = "from assistant.cli import app; app()"
+    serve = "from ui.cli import app; app()"
     process = subprocess.Popen(
         [sys.executable, "-c", serve, "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env,

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
 from corpus.models import Document
+from ui.cli import app
 
 NOTICE = "sh-digital-talent-2024"
 

@@ -61,7 +61,7 @@ def test_index_command_skips_a_50_mb_file_quickly_and_says_so(tmp_path: Path, co
     # `policy-assistant index`, reporting its own peak memory as it exits
     command = (
         "import resource, sys\n"
-        "from assistant.cli import app\n"
+        "from ui.cli import app\n"
         "sys.argv = ['policy-assistant', 'index']\n"
         "try:\n    app()\n"
         "finally:\n    print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"

@@ -10,10 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 import assistant.factory
-from assistant.cli import app
 from corpus.models import Document
 from evals.qa_file import QAItem
 from tests.evals.conftest import DEV_DIR, FakePipeline, oracle_retriever, shuffled_retriever
+from ui.cli import app
 
 D = "sh-digital-talent-2024"
 runner = CliRunner()

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
 from tests.index.conftest import free_port
+from ui.cli import app
 
 runner = CliRunner()
 

@@ -67,7 +67,7 @@ elif point == "cleanup":
     vector_store.ChromaStore.drop_others = lambda self, keep: die()
     vector_store.ChromaStore.delete = lambda self, ids: die()
 sys.argv = ["policy-assistant", "index", *argv]
-from assistant.cli import app
+from ui.cli import app
 app()
 """
 
@@ -106,8 +106,8 @@ def _killed(process: subprocess.Popen[str], point: str) -> None:
 def _serves(data: Path, corpus: Path, new_server: bool = False) -> None:
     """The index answers as the CLI opens it (``make_pipeline``: no repair), and with
     ``new_server`` as ``serve`` opens it (``prepare_pipeline``: brought up to date first)."""
-    from assistant.cli.serve_cmd import prepare_pipeline
     from assistant.factory import make_pipeline
+    from ui.cli.serve_cmd import prepare_pipeline
 
     SharedSystemClient.clear_system_cache()  # a new process: nothing of the killed one held open
     settings = _settings(data, corpus)

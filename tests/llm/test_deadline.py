@@ -17,11 +17,11 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from assistant.cli import app as cli
 from assistant.factory import make_pipeline
 from assistant.llm.fake_server import FakeOpenAIServer, Reply
 from assistant.pipeline import Pipeline
 from tests.llm.helpers import llm_settings
+from ui.cli import app as cli
 
 pytestmark = pytest.mark.slow  # wall-clock waits of the timeout each
 

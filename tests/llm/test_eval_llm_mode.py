@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
 from assistant.llm.fake_server import FakeOpenAIServer
+from ui.cli import app
 
 
 @pytest.mark.slow

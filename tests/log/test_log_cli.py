@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
 from assistant.log import ConversationLog, TurnRecord
+from ui.cli import app
 
 
 @pytest.fixture

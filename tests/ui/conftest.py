@@ -119,7 +119,7 @@ def ui_settings(tmp_path_factory: pytest.TempPathFactory, ui_corpus: Path) -> Se
 
 @pytest.fixture(scope="session")
 def ui_pipeline(ui_settings: Settings) -> object:
-    from assistant.cli.serve_cmd import prepare_pipeline
+    from ui.cli.serve_cmd import prepare_pipeline
 
     return prepare_pipeline(ui_settings)  # builds the (hash-embedded) index: it is missing
 
@@ -127,8 +127,8 @@ def ui_pipeline(ui_settings: Settings) -> object:
 @pytest.fixture(scope="session")
 def live_app(ui_settings: Settings, ui_pipeline: object) -> Iterator[LiveApp]:
     """The full app (API + gradio page) served once for the session."""
-    from assistant.cli.serve_cmd import rebuild_pipeline
     from ui.app import create_app
+    from ui.cli.serve_cmd import rebuild_pipeline
 
     app = create_app(ui_pipeline, ui_settings, reindex=lambda: rebuild_pipeline(ui_settings))  # type: ignore[arg-type]
     with ThreadedServer(app) as server:

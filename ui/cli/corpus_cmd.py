@@ -8,9 +8,9 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from assistant.cli.common import console, err_console, fail, load_settings
 from corpus.loader import load_corpus
 from corpus.models import Document, LoadReport
+from ui.cli.common import console, err_console, fail, load_settings
 
 app = typer.Typer(help="查看语料：文件列表与条款原文。", no_args_is_help=True)
 

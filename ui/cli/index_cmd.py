@@ -9,13 +9,13 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from assistant.cli.common import console, err_console, fail, load_settings
 from assistant.factory import build_index, load_documents, open_retriever
 from assistant.question import scrub
 from corpus.loader import load_corpus
 from corpus.models import CorpusError
 from index.models import IndexError_
 from index.retriever import prepare_query
+from ui.cli.common import console, err_console, fail, load_settings
 
 
 def index(

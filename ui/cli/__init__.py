@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from assistant.cli import ask_cmd, corpus_cmd, eval_cmd, index_cmd, log_cmd, serve_cmd
+from ui.cli import ask_cmd, corpus_cmd, eval_cmd, index_cmd, log_cmd, serve_cmd
 
 app = typer.Typer(
     name="policy-assistant",

@@ -16,13 +16,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from typer.core import TyperGroup
 
-from assistant.cli.common import console, err_console, fail, load_settings
 from evals.compare import Comparison, compare_runs
 from evals.gate import Thresholds, check_gate
 from evals.metrics import HEADLINE, METRIC_LABELS, TYPE_LABELS, format_value
 from evals.qa_file import QAFileError, load_qa_file
 from evals.results import QuestionResult
 from evals.run_files import RunDirError, RunInfo, git_commit, load_run, skipped_lines
+from ui.cli.common import console, err_console, fail, load_settings
 
 log = logging.getLogger(__name__)
 

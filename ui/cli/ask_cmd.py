@@ -7,11 +7,11 @@ import json
 import typer
 from rich.panel import Panel
 
-from assistant.cli.common import console, err_console, fail, load_settings
 from assistant.models import Answer
 from assistant.pipeline import Pipeline
 from assistant.question import QuestionError
 from index.models import IndexError_
+from ui.cli.common import console, err_console, fail, load_settings
 
 
 def _pipeline(mode: str | None) -> Pipeline:

@@ -9,8 +9,8 @@ from typing import Literal
 
 import typer
 
-from assistant.cli.common import err_console, fail, load_settings
 from assistant.log import ConversationLog, LogUnavailable
+from ui.cli.common import err_console, fail, load_settings
 
 app = typer.Typer(help="对话日志：导出（已脱敏）。", no_args_is_help=True)
 

@@ -1,0 +1,5 @@
+"""``python -m ui.cli …`` runs the ``policy-assistant`` command."""
+
+from ui.cli import app
+
+app()
