@@ -71,13 +71,14 @@ SETS = {
     "real": ("r", "rc", 75, 0),
     "real2": ("s", "sc", 70, 5),
     "real3": ("t", "tc", 70, 5),
+    "real4": ("u", "uc", 45, 5),
 }
 #: sets whose every non-out_of_scope item and turn must carry `asks`
-REQUIRE_ASKS = {"fresh2", "real", "real2", "real3"}
+REQUIRE_ASKS = {"fresh2", "real", "real2", "real3", "real4"}
 #: sets whose every item and turn must carry `source`
-REQUIRE_SOURCE = {"real", "real2", "real3"}
+REQUIRE_SOURCE = {"real", "real2", "real3", "real4"}
 #: sets of real questions: no coverage requirement (all types present, ≥N per article)
-NO_COVERAGE = {"real", "real2", "real3"}
+NO_COVERAGE = {"real", "real2", "real3", "real4"}
 DOC_ID = "sh-digital-talent-2024"
 PLAN_TITLE = "上海市加快数字技术技能人才培育支撑数字经济发展实施方案(2024-2026年)"
 
