@@ -37,6 +37,11 @@ CSS = """
 .pa-hit { border-bottom: 1px solid var(--border-color-primary); padding: 6px 0; }
 .pa-error { color: #b91c1c; }
 mark { background: #fde68a; color: inherit; padding: 0 1px; }
+.pa-code-box { border: 1px solid #1d4ed8; border-radius: 8px; padding: 8px 12px; background: #eff6ff; }
+.pa-code { font-family: monospace; font-size: 1.15em; letter-spacing: 0.05em; white-space: nowrap; }
+.pa-reply-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 12px; }
+.pa-reply-text { margin: 6px 0; line-height: 1.7; }
+.pa-reply-sources ul { margin: 2px 0 6px; padding-left: 1.2em; }
 footer { display: none !important; }
 @media (max-width: 640px) {
   .gradio-container { padding: 4px !important; }

@@ -13,6 +13,7 @@ import gradio as gr
 from assistant.conversation import Conversation
 from assistant.models import Answer
 from assistant.question import QuestionError, scrub
+from ui.pages.channel_forms import build_message_forms, offer
 from ui.render import answer_markdown, citation_chips, documents_html, plain_markdown
 from ui.state import AppState
 
@@ -105,6 +106,10 @@ def build_chat_tab(state: AppState) -> None:
         )
         clear = gr.Button("🗑 清空对话", size="sm", elem_id="pa-clear", min_width=90)
     status = gr.Markdown("", elem_id="pa-status")
+    forms = build_message_forms(state)
+
+    def offer_message(chat: ChatSession | None, doc_id: str | None) -> Outputs:
+        return offer(chat.last_answer if chat else None, doc_id or None, state)
 
     def ask(
         message: str,
@@ -187,7 +192,7 @@ def build_chat_tab(state: AppState) -> None:
     inputs = [question, doc_choice, chatbot, session]
     question.submit(ask, inputs=inputs, outputs=outputs, api_name="ask", concurrency_limit=8).then(
         show_followups, inputs=session, outputs=followups, api_visibility="private"
-    )
+    ).then(offer_message, inputs=[session, doc_choice], outputs=forms.outputs, api_visibility="private")
     send.click(
         ask,
         inputs=inputs,
@@ -195,7 +200,9 @@ def build_chat_tab(state: AppState) -> None:
         api_name="ask_click",
         api_visibility="undocumented",
         concurrency_limit=8,
-    ).then(show_followups, inputs=session, outputs=followups, api_visibility="private")
+    ).then(show_followups, inputs=session, outputs=followups, api_visibility="private").then(
+        offer_message, inputs=[session, doc_choice], outputs=forms.outputs, api_visibility="private"
+    )
     up.click(rate_up, inputs=[comment, session], outputs=[status, comment], api_name="feedback_up")
     down.click(rate_down, inputs=[comment, session], outputs=[status, comment], api_name="feedback_down")
     clear.click(reset, outputs=[chatbot, session, chips, question, status], api_name="clear").then(
