@@ -6,6 +6,9 @@ audit trail, in the same SQLAlchemy database as the conversation log (issue 16).
 - :mod:`channel.passwords` — argon2 hashing of staff passwords;
 - :mod:`channel.service` — what citizens and staff do: leave a message, read a reply by its
   query code, the queue, replies with verified citations and external sources;
-- :mod:`channel.auth` — staff sign-in with roles over staff accounts, sessions in the database;
 - :mod:`channel.cli` — ``policy-assistant users add/disable/list``.
+
+Staff sign-in with roles over these accounts is :mod:`ui.staff_accounts`; the staff API
+:mod:`ui.staff_api`; the pages :mod:`ui.pages.channel_forms` (citizens) and
+:mod:`ui.pages.messages` (留言处理).
 """

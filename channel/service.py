@@ -37,6 +37,8 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 16
 NO_SUCH_CODE = "没有找到这个查询码对应的留言：请核对查询码（16 位字母和数字，可带短横线）。"
 RULE = "只接收对该政策性文件的相关咨询；留言时请注明政策性文件名称"
+#: the largest id a row can have (SQLite and PostgreSQL integers)
+MAX_ID = 2**63 - 1
 
 
 class ChannelError(Exception):
@@ -253,11 +255,15 @@ class ChannelService:
     def counts(self, doc_id: str | None = None) -> dict[str, int]:
         return self.store.counts(doc_id or None)
 
+    def _existing(self, message_id: int) -> Message:
+        found = self.store.message(message_id) if 1 <= message_id <= MAX_ID else None
+        if found is None:
+            raise ChannelError(404, f"没有编号为 {str(message_id)[:20]} 的留言。")
+        return found
+
     def open(self, message_id: int, actor: str) -> Message:
         """A message for an operator; a new one becomes 处理中 (assigned to them)."""
-        message = self.store.message(message_id)
-        if message is None:
-            raise ChannelError(404, f"没有编号为 {message_id} 的留言。")
+        message = self._existing(message_id)
         if message.status == "new":
             self.store.set_status(message_id, "in_progress", assignee=actor)
             self.store.audit(actor, "message.open", f"message:{message_id}")
@@ -322,8 +328,7 @@ class ChannelService:
             )
         checked_sources = [check_source(s).to_json() for s in sources]
         checked = self.verify_citations(citations)
-        if self.store.message(message_id) is None:
-            raise ChannelError(404, f"没有编号为 {message_id} 的留言。")
+        self._existing(message_id)
         self.store.add_reply(
             message_id,
             Reply(author=actor, text=text, citations=tuple(checked), sources=tuple(checked_sources)),
@@ -340,9 +345,7 @@ class ChannelService:
         return found
 
     def close(self, message_id: int, actor: str) -> Message:
-        message = self.store.message(message_id)
-        if message is None:
-            raise ChannelError(404, f"没有编号为 {message_id} 的留言。")
+        message = self._existing(message_id)
         if not message.replies:
             raise ChannelError(409, "这条留言还没有答复：请先答复再办结。")
         self.store.set_status(message_id, "closed")

@@ -28,7 +28,9 @@ from ui.limits import BodySizeMiddleware, RateLimitMiddleware
 from ui.locale import ChinesePageMiddleware
 from ui.openai_api import openai_router
 from ui.service import AssistantService, FeedbackLog
-from ui.staff import STAFF_PATH, StaffAuth, StaffGate, staff_router
+from ui.staff import STAFF_PATH, StaffGate, staff_router
+from ui.staff_accounts import ChannelStaffAuth
+from ui.staff_api import staff_api_router
 from ui.state import AppState, Reindex
 
 log = logging.getLogger(__name__)
@@ -100,7 +102,7 @@ def create_app(
     pages (behind sign-in) at /staff/."""
     state = AppState(settings=settings, service=AssistantService(pipeline, log=log), reindex=reindex)
     state.channel = make_channel(state)
-    staff = StaffAuth.from_settings(settings)
+    staff = ChannelStaffAuth.from_settings(settings, state.channel.store)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -145,6 +147,7 @@ def create_app(
     app.include_router(api_router(state))
     app.include_router(admin_router(state))
     app.include_router(citizen_channel_router(state))
+    app.include_router(staff_api_router(state, staff))
     app.include_router(openai_router(state))
     _add_unknown_routes(app)
     app.add_middleware(RateLimitMiddleware, bucket=state.bucket, trusted=state.trusted)

@@ -1,35 +1,50 @@
-"""The consultation channel's citizen API over real HTTP (httpx against uvicorn on 127.0.0.1)."""
+"""The consultation channel's citizen and staff API over real HTTP (httpx against uvicorn on 127.0.0.1)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.ui.conftest import ThreadedServer, make_settings
+from assistant.settings import Settings
+from channel.passwords import hash_password
+from channel.store import ChannelStore
+from tests.ui.conftest import ADMIN_TOKEN, ThreadedServer, make_settings
 
 pytestmark = pytest.mark.slow
 
 TITLE = "上海市加快数字技术技能人才培育支撑数字经济发展实施方案(2024-2026年)"
 
 
-@pytest.fixture(scope="module")
-def channel_url(
-    tmp_path_factory: pytest.TempPathFactory, ui_corpus: Path, ui_pipeline: object
-) -> Iterator[str]:
-    """An app of its own: its own database, 3 messages per client an hour, and 127.0.0.1 as a
-    trusted proxy so each test can be another client (X-Forwarded-For)."""
-    from ui.app import create_app
+OPERATOR, REVIEWER, ADMIN = "op-zhang", "rv-li", "ad-wu"
+PASSWORD = "channel-test-password-1"
 
+
+@pytest.fixture(scope="module")
+def channel_settings(tmp_path_factory: pytest.TempPathFactory, ui_corpus: Path) -> Settings:
+    """Its own database, 3 messages per client an hour, and 127.0.0.1 as a trusted proxy so each
+    test can be another client (X-Forwarded-For); three staff accounts, one per role."""
     settings = make_settings(
         tmp_path_factory.mktemp("channel-data"),
         ui_corpus,
         channel_messages_per_hour=3,
         trusted_proxies="127.0.0.1",
     )
-    with ThreadedServer(create_app(ui_pipeline, settings)) as server:  # type: ignore[arg-type]
+    store = ChannelStore(settings.resolved_log_url)
+    for name, role in ((OPERATOR, "operator"), (REVIEWER, "reviewer"), (ADMIN, "admin")):
+        store.add_user(name, hash_password(PASSWORD), role)
+    store.close()
+    return settings
+
+
+@pytest.fixture(scope="module")
+def channel_url(channel_settings: Settings, ui_pipeline: object) -> Iterator[str]:
+    from ui.app import create_app
+
+    with ThreadedServer(create_app(ui_pipeline, channel_settings)) as server:  # type: ignore[arg-type]
         yield server.url
 
 
@@ -101,3 +116,172 @@ def test_duplicates_and_rate_per_client(channel_url: str) -> None:
 def test_openapi_documents_the_channel(channel_url: str) -> None:
     paths = httpx.get(channel_url + "/openapi.json", timeout=30).json()["paths"]
     assert {"/api/messages", "/api/messages/lookup"} <= set(paths)
+
+
+def sign_in(http: httpx.Client, name: str, password: str = PASSWORD) -> dict[str, str]:
+    answer = http.post("/api/staff/login", json={"username": name, "password": password})
+    assert answer.status_code == 200, answer.text
+    return {"Authorization": f"Bearer {answer.json()['token']}"}
+
+
+def test_staff_api_needs_sign_in_and_refuses_wrong_passwords(channel_url: str) -> None:
+    with client(channel_url, "10.0.1.1") as http:
+        for path in ("/api/staff/messages", "/api/staff/messages/1", "/api/staff/audit", "/api/staff/users"):
+            refused = http.get(path)
+            assert refused.status_code == 401 and "请先登录" in refused.json()["detail"], path
+            assert http.get(path, headers={"Authorization": "Bearer made-up"}).status_code == 401
+        for name, password in ((OPERATOR, "wrong-password-123"), ("nobody", PASSWORD), (OPERATOR, "")):
+            wrong = http.post("/api/staff/login", json={"username": name, "password": password})
+            assert wrong.status_code == 401 and wrong.json()["detail"] == "用户名或密码不正确。"
+
+
+def test_operator_answers_and_closes_a_message(channel_url: str) -> None:
+    with client(channel_url, "10.0.1.2") as http:
+        left = http.post(
+            "/api/messages",
+            json={
+                "document": TITLE,
+                "question": "职业技能提升补贴怎么申请？能拿多少钱？",
+                "contact": "微信 zhang-1990",
+            },
+        ).json()
+        headers = sign_in(http, OPERATOR)
+        queue = http.get("/api/staff/messages", params={"status": "new"}, headers=headers).json()
+        assert queue["counts"]["new"] >= 1
+        mine = [m for m in queue["messages"] if m["question"] == "职业技能提升补贴怎么申请？能拿多少钱？"]
+        assert mine and mine[0]["contact"] != "微信 zhang-1990"  # masked in the list
+        opened = http.get(f"/api/staff/messages/{mine[0]['id']}", headers=headers).json()
+        assert (
+            opened["message"]["status"] == "in_progress" and opened["message"]["contact"] == "微信 zhang-1990"
+        )
+        draft = opened["draft"]
+        assert not draft["refused"] and any(c["article"] == "（十三）" for c in draft["citations"])
+        quote = next(c["quote"] for c in draft["citations"] if c["article"] == "（十三）")
+        bad = http.post(
+            f"/api/staff/messages/{mine[0]['id']}/reply",
+            json={
+                "text": "每人五千元。",
+                "citations": [
+                    {"doc_id": "sh-digital-talent-2024", "article": "（十三）", "quote": "每人补贴5000元"}
+                ],
+            },
+            headers=headers,
+        )
+        assert bad.status_code == 422 and "原文不一致" in bad.json()["detail"]
+        reply = {
+            "text": "按方案第（十三）条可以享受职业技能提升补贴；补贴标准以市人社局公布的目录为准。",
+            "citations": [{"doc_id": "sh-digital-talent-2024", "article": "（十三）", "quote": quote}],
+            "sources": [
+                {
+                    "title": "上海市职业技能提升补贴目录",
+                    "issuer": "上海市人力资源和社会保障局",
+                    "reference": "https://rsj.sh.gov.cn/",
+                    "date": "2024-03-01",
+                }
+            ],
+        }
+        answered = http.post(f"/api/staff/messages/{mine[0]['id']}/reply", json=reply, headers=headers)
+        assert answered.status_code == 200, answered.text
+        assert answered.json()["message"]["status"] == "answered"
+        seen = http.post("/api/messages/lookup", json={"code": left["code"]}).json()
+        assert seen["status_text"] == "已答复" and seen["replies"][0]["sources"][0]["date"] == "2024-03-01"
+        assert seen["replies"][0]["citations"][0]["quote"] == quote and OPERATOR not in str(seen)
+        closed = http.post(f"/api/staff/messages/{mine[0]['id']}/close", headers=headers)
+        assert closed.json()["message"]["status"] == "closed"
+        assert http.post("/api/staff/logout", headers=headers).status_code == 200
+        assert http.get("/api/staff/messages", headers=headers).status_code == 401  # the session ended
+
+
+def test_roles_and_the_audit_trail(channel_url: str) -> None:
+    with client(channel_url, "10.0.1.3") as http:
+        operator = sign_in(http, OPERATOR)
+        for method, path, body in (
+            ("GET", "/api/staff/audit", None),
+            ("GET", "/api/staff/users", None),
+            ("POST", "/api/staff/users", {"name": "x", "password": "a-long-password-2", "role": "admin"}),
+        ):
+            denied = http.request(method, path, json=body, headers=operator)
+            assert denied.status_code == 403 and "需要管理员（admin）角色" in denied.json()["detail"], path
+        assert http.get("/api/staff/messages", headers=sign_in(http, REVIEWER)).status_code == 200
+        admin = sign_in(http, ADMIN)
+        added = http.post(
+            "/api/staff/users",
+            json={"name": "op-new", "password": "a-long-password-2", "role": "operator"},
+            headers=admin,
+        )
+        assert added.status_code == 201
+        weak = http.post("/api/staff/users", json={"name": "op-weak", "password": "123"}, headers=admin)
+        assert weak.status_code == 422 and "密码至少" in weak.json()["detail"]
+        new_session = sign_in(http, "op-new", "a-long-password-2")
+        assert http.post("/api/staff/users/op-new/disable", headers=admin).status_code == 200
+        assert (
+            http.get("/api/staff/messages", headers=new_session).status_code == 401
+        )  # disabled: session gone
+        wrong = http.post("/api/staff/login", json={"username": "op-new", "password": "a-long-password-2"})
+        assert wrong.status_code == 401
+        token_admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}  # the admin token keeps working
+        events = http.get("/api/staff/audit", params={"limit": 200}, headers=token_admin).json()
+        actions = {(e["actor"], e["action"]) for e in events}
+        assert {
+            (OPERATOR, "login"),
+            (OPERATOR, "denied"),
+            (ADMIN, "user.add"),
+            (ADMIN, "user.disable"),
+        } <= actions
+        assert ("op-new", "login.refused") in actions
+        assert all("password" not in str(e["detail"]) for e in events)
+
+
+def test_bad_input_never_reaches_a_server_error(channel_url: str) -> None:
+    with client(channel_url, "10.0.2.1") as http:
+        admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        cases: list[tuple[str, str, dict[str, object]]] = [
+            (
+                "POST",
+                "/api/messages",
+                {"json": {"document": TITLE, "question": "\ud800补贴\x00怎么申请？\u202e"}},
+            ),
+            ("POST", "/api/messages", {"json": {"document": "\ud800", "question": "补贴"}}),
+            (
+                "POST",
+                "/api/messages",
+                {"json": {"document": TITLE, "question": "补贴怎么申请", "contact": "\ud800" * 50}},
+            ),
+            (
+                "POST",
+                "/api/messages",
+                {"content": b"\xff\xfe", "headers": {"content-type": "application/json"}},
+            ),
+            ("POST", "/api/messages/lookup", {"json": {"code": "\ud800" * 19}}),
+            ("POST", "/api/messages/lookup", {"json": {"code": "A" * 100_000}}),
+            ("GET", f"/api/staff/messages/{10**30}", {"headers": admin}),
+            ("GET", "/api/staff/messages/-1", {"headers": admin}),
+            ("GET", "/api/staff/messages?status=gone", {"headers": admin}),
+            ("POST", f"/api/staff/messages/{2**63}/close", {"headers": admin}),
+            (
+                "POST",
+                "/api/staff/messages/1/reply",
+                {
+                    "headers": admin,
+                    "json": {"text": "x", "citations": [{"doc_id": "\ud800", "article": "\ud800"}]},
+                },
+            ),
+            ("POST", "/api/staff/login", {"json": {"username": "\ud800", "password": "\ud800"}}),
+            (
+                "POST",
+                "/api/staff/users",
+                {"headers": admin, "json": {"name": "\ud800x", "password": "\ud800" * 20}},
+            ),
+        ]
+        for method, path, options in cases:
+            if "json" in options:  # lone surrogates go as JSON escapes, as a broken client sends them
+                body = json.dumps(options.pop("json")).encode()
+                headers = {**dict(options.pop("headers", {})), "content-type": "application/json"}  # type: ignore[call-overload]
+                options = {**options, "content": body, "headers": headers}
+            answer = http.request(method, path, **options)  # type: ignore[arg-type]
+            assert answer.status_code < 500, (path, answer.status_code, answer.text[:200])
+            if answer.status_code == 201:  # the lone surrogate and control characters were removed
+                assert "\\ud800" not in answer.text
+                continue
+            assert answer.status_code >= 400
+            assert any("\u4e00" <= ch <= "\u9fff" for ch in answer.json()["detail"]), answer.text[:200]

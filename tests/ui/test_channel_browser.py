@@ -78,3 +78,97 @@ def test_citizen_leaves_a_message_and_reads_its_status(
     assert width <= 400, f"page scrolls sideways at phone width ({width}px)"
     browser.execute_script("document.getElementById('pa-leave').scrollIntoView()")
     browser.save_screenshot(str(screenshot_dir / "channel-phone.png"))
+
+
+OPERATOR = "op-browser"
+OPERATOR_PASSWORD = "op-browser-password-1"
+
+
+def _sign_in(driver: Any, url: str, name: str, password: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver.get(url + "/staff/logout")  # start signed out (a cookie limited to /staff may survive)
+    driver.get(url + "/staff/")
+    _wait(driver, "#pa-login")
+    driver.find_element(By.ID, "username").send_keys(name)
+    driver.find_element(By.ID, "password").send_keys(password)
+    driver.find_element(By.ID, "pa-login-submit").click()
+
+
+def test_message_reply_loop(browser: Any, live_app: LiveApp, screenshot_dir: Path) -> None:
+    """A citizen leaves a message → an operator signs in, opens it with the assistant's draft and
+    replies citing the article and an external source → the citizen reads the reply by code."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from channel.passwords import hash_password
+    from channel.service import code_hash, normalize_code
+    from channel.store import ChannelStore
+
+    store = ChannelStore(live_app.settings.resolved_log_url)
+    if store.user(OPERATOR) is None:
+        store.add_user(OPERATOR, hash_password(OPERATOR_PASSWORD), "operator")
+    code = leave_message(browser, live_app.url)
+    message = store.message_by_code(code_hash(normalize_code(code)))
+    assert message is not None and message.contact == "13812345678"
+
+    # the console without signing in: the sign-in form; a wrong password: refused
+    browser.get(live_app.url + "/staff/logout")
+    browser.get(live_app.url + "/staff/")
+    _wait(browser, "#pa-login")
+    _sign_in(browser, live_app.url, OPERATOR, "not-the-password")
+    assert "用户名或密码不正确" in _wait(browser, "#pa-login-error").text
+
+    _sign_in(browser, live_app.url, OPERATOR, OPERATOR_PASSWORD)
+    tab = (By.XPATH, "//button[@role='tab' and contains(., '留言处理')]")
+    WebDriverWait(browser, 60).until(ec.element_to_be_clickable(tab)).click()
+    _wait_text(browser, "#pa-msg-table", "职业技能提升补贴怎么申请")
+    assert "13812345678" not in browser.find_element(By.ID, "pa-msg-table").text  # masked in the queue
+    assert "待处理" in browser.find_element(By.ID, "pa-msg-counts").text
+    browser.save_screenshot(str(screenshot_dir / "messages-queue-desktop.png"))
+    number = browser.find_element(By.CSS_SELECTOR, "#pa-msg-id input")
+    number.clear()
+    number.send_keys(str(message.id))
+    browser.find_element(By.ID, "pa-msg-open").click()
+    _wait_text(browser, "#pa-msg-view", "13812345678")  # the contact, for the operator who answers
+    WebDriverWait(browser, 60).until(
+        ec.text_to_be_present_in_element_value((By.CSS_SELECTOR, "#pa-reply-text textarea"), "（十三）")
+    )
+    cites = browser.find_element(By.ID, "pa-reply-cites").text
+    assert "（十三）" in cites
+    for css, value in (
+        ("#pa-src-title textarea", "上海市职业技能提升补贴目录"),
+        ("#pa-src-issuer textarea", "上海市人力资源和社会保障局"),
+        ("#pa-src-ref textarea", "https://rsj.sh.gov.cn/"),
+        ("#pa-src-date textarea", "2024-03-01"),
+    ):
+        browser.find_element(By.CSS_SELECTOR, css).send_keys(value)
+    browser.save_screenshot(str(screenshot_dir / "messages-open-desktop.png"))
+    send = browser.find_element(By.ID, "pa-reply-send")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", send)
+    send.click()
+    _wait_text(browser, "#pa-reply-result", "已答复")
+    browser.set_window_size(390, 844)
+    width = browser.execute_script("return document.documentElement.scrollWidth")
+    assert width <= 400, f"staff page scrolls sideways at phone width ({width}px)"
+    browser.execute_script("document.getElementById('pa-msg-view').scrollIntoView()")
+    browser.save_screenshot(str(screenshot_dir / "messages-phone.png"))
+    browser.get(live_app.url + "/staff/logout")
+
+    _open(browser, live_app.url)
+    shown = read_reply(browser, code, "已答复")
+    assert (
+        "上海市职业技能提升补贴目录" in shown
+        and "上海市人力资源和社会保障局" in shown
+        and "2024-03-01" in shown
+    )
+    assert "第（十三）条" in shown and OPERATOR not in shown
+    # both sentences of the draft's article are cited, each once
+    assert shown.count("对劳动者参加数字职业技能等级认定") == 2  # in the reply text and in 依据条款
+    assert shown.count("对获得集成电路、人工智能等纳入本市急需紧缺职业") == 2
+    browser.execute_script("document.getElementById('pa-lookup').scrollIntoView()")
+    browser.save_screenshot(str(screenshot_dir / "channel-reply-desktop.png"))
+    actions = [(e.actor, e.action) for e in store.audit_events(50)]
+    assert (OPERATOR, "login.refused") in actions and (OPERATOR, "message.reply") in actions
+    store.close()
