@@ -5,10 +5,10 @@ one alembic history). Change them only together with a new migration in
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assistant.log.schema import Base
@@ -98,3 +98,39 @@ class AuditRow(Base):
     action: Mapped[str] = mapped_column(String(40), index=True)
     target: Mapped[str] = mapped_column(String(200), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ReviewedAnswerRow(Base):
+    """A reply a reviewer published as a reviewed answer (人工审核答复), shown to later citizens
+    whose question matches one of its phrasings — beside the document's article, never instead."""
+
+    __tablename__ = "reviewed_answers"
+    __table_args__ = (CheckConstraint("status IN ('published', 'withdrawn')", name="ck_reviewed_status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    doc_id: Mapped[str] = mapped_column(String(200), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    phrasings: Mapped[list[str]] = mapped_column(JSON, default=list)
+    answer: Mapped[str] = mapped_column(Text)
+    citations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    sources: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    valid_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), index=True, default="published")
+    reviewer: Mapped[str] = mapped_column(String(100))
+    reviewed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    message_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class ReviewedVersionRow(Base):
+    """Every change of a reviewed answer: who, when, what it was after the change."""
+
+    __tablename__ = "reviewed_answer_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("reviewed_answers.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    changed_by: Mapped[str] = mapped_column(String(100))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    change: Mapped[str] = mapped_column(String(40))
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

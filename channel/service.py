@@ -170,6 +170,9 @@ class ChannelService:
         self._pipeline = pipeline
         self.limits = limits or Limits()
         self._clock = clock
+        from channel.reviewed import ReviewedAnswers  # it raises this module's ChannelError
+
+        self.reviewed = ReviewedAnswers(store, pipeline)
 
     @property
     def documents(self) -> list[Document]:

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,17 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from assistant.log.migrate import upgrade
-from channel.schema import ROLES, STATUSES, AuditRow, MessageRow, ReplyRow, StaffSessionRow, StaffUserRow
+from channel.schema import (
+    ROLES,
+    STATUSES,
+    AuditRow,
+    MessageRow,
+    ReplyRow,
+    ReviewedAnswerRow,
+    ReviewedVersionRow,
+    StaffSessionRow,
+    StaffUserRow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +105,44 @@ class AuditEvent:
     action: str
     target: str
     detail: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ReviewedAnswer:
+    id: int
+    doc_id: str
+    question: str
+    phrasings: tuple[str, ...]
+    answer: str
+    citations: tuple[dict[str, Any], ...]
+    sources: tuple[dict[str, Any], ...]
+    valid_until: date | None
+    status: str
+    reviewer: str
+    reviewed_at: datetime
+    message_id: int | None
+    version: int
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "doc_id": self.doc_id,
+            "question": self.question,
+            "phrasings": list(self.phrasings),
+            "answer": self.answer,
+            "citations": list(self.citations),
+            "sources": list(self.sources),
+            "valid_until": self.valid_until.isoformat() if self.valid_until else None,
+            "status": self.status,
+        }
+
+
+@dataclass(frozen=True)
+class ReviewedVersion:
+    version: int
+    changed_by: str
+    changed_at: datetime
+    change: str
+    snapshot: dict[str, Any]
 
 
 class ChannelStore:
@@ -328,6 +376,93 @@ class ChannelStore:
                 for r in session.scalars(query).all()
             ]
 
+    # -- reviewed answers ------------------------------------------------------------------------
+    def publish(self, draft: ReviewedAnswer, actor: str) -> int:
+        """Store a new reviewed answer (version 1) and its first version record."""
+        now = _now()
+        with self._session() as session:
+            row = ReviewedAnswerRow(
+                doc_id=draft.doc_id,
+                question=draft.question,
+                phrasings=list(draft.phrasings),
+                answer=draft.answer,
+                citations=list(draft.citations),
+                sources=list(draft.sources),
+                valid_until=draft.valid_until,
+                status="published",
+                reviewer=actor,
+                reviewed_at=now,
+                message_id=draft.message_id,
+                version=1,
+            )
+            session.add(row)
+            session.flush()
+            session.add(
+                ReviewedVersionRow(
+                    answer_id=row.id,
+                    version=1,
+                    changed_by=actor,
+                    changed_at=now,
+                    change="publish",
+                    snapshot=_reviewed(row).snapshot(),
+                )
+            )
+            session.commit()
+            return row.id
+
+    def change_reviewed(
+        self, answer_id: int, actor: str, change: str, **values: Any
+    ) -> ReviewedAnswer | None:
+        """Change fields of a reviewed answer (a new version, who and when recorded)."""
+        now = _now()
+        with self._session() as session:
+            row = session.get(ReviewedAnswerRow, answer_id)
+            if row is None:
+                return None
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.version += 1
+            row.reviewer = actor
+            row.reviewed_at = now
+            session.add(
+                ReviewedVersionRow(
+                    answer_id=row.id,
+                    version=row.version,
+                    changed_by=actor,
+                    changed_at=now,
+                    change=change,
+                    snapshot=_reviewed(row).snapshot(),
+                )
+            )
+            session.commit()
+            return _reviewed(row)
+
+    def reviewed(self, answer_id: int) -> ReviewedAnswer | None:
+        with self._session() as session:
+            row = session.get(ReviewedAnswerRow, answer_id)
+            return _reviewed(row) if row is not None else None
+
+    def reviewed_answers(
+        self, doc_id: str | None = None, published_only: bool = False
+    ) -> list[ReviewedAnswer]:
+        query = select(ReviewedAnswerRow).order_by(ReviewedAnswerRow.id)
+        if doc_id:
+            query = query.where(ReviewedAnswerRow.doc_id == doc_id)
+        if published_only:
+            query = query.where(ReviewedAnswerRow.status == "published")
+        with self._session() as session:
+            return [_reviewed(r) for r in session.scalars(query).all()]
+
+    def versions(self, answer_id: int) -> list[ReviewedVersion]:
+        query = select(ReviewedVersionRow).where(ReviewedVersionRow.answer_id == answer_id)
+        with self._session() as session:
+            return [
+                ReviewedVersion(
+                    r.version, r.changed_by, _aware(r.changed_at), r.change, dict(r.snapshot or {})
+                )
+                for r in session.scalars(query.order_by(ReviewedVersionRow.version)).all()
+            ]
+
     # -- plumbing --------------------------------------------------------------------------------
     def close(self) -> None:
         if self._engine is not None:
@@ -414,3 +549,21 @@ def _message(row: MessageRow) -> Message:
 
 def _user(row: StaffUserRow) -> StaffUser:
     return StaffUser(row.name, row.role, bool(row.disabled), row.password_hash, _aware(row.created_at))
+
+
+def _reviewed(row: ReviewedAnswerRow) -> ReviewedAnswer:
+    return ReviewedAnswer(
+        id=row.id,
+        doc_id=row.doc_id,
+        question=row.question,
+        phrasings=tuple(row.phrasings or ()),
+        answer=row.answer,
+        citations=tuple(row.citations or ()),
+        sources=tuple(row.sources or ()),
+        valid_until=row.valid_until,
+        status=row.status,
+        reviewer=row.reviewer,
+        reviewed_at=_aware(row.reviewed_at),
+        message_id=row.message_id,
+        version=row.version,
+    )

@@ -103,6 +103,7 @@ def create_app(
     state = AppState(settings=settings, service=AssistantService(pipeline, log=log), reindex=reindex)
     state.channel = make_channel(state)
     staff = ChannelStaffAuth.from_settings(settings, state.channel.store)
+    state.staff = staff
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -43,6 +43,10 @@ mark { background: #fde68a; color: inherit; padding: 0 1px; }
 .pa-reply-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 12px; }
 .pa-reply-text { margin: 6px 0; line-height: 1.7; }
 .pa-counts { font-size: 1rem; }
+.pa-reviewed { border: 1px solid #15803d; border-left-width: 4px; border-radius: 8px; padding: 8px 12px; margin: 6px 0;
+  background: #f0fdf4; }
+.pa-reviewed .pa-badge { background: #15803d; }
+.pa-reviewed-head { font-size: 0.9em; color: var(--body-text-color-subdued); margin-bottom: 4px; }
 .pa-count b { color: #1d4ed8; }
 .pa-reply-sources ul { margin: 2px 0 6px; padding-left: 1.2em; }
 footer { display: none !important; }

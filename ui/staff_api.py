@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from assistant.question import scrub
 from channel.passwords import check_strength, hash_password
+from channel.reviewed import reviewed_json
 from channel.service import ChannelError, ChannelService, CitedArticle, ExternalSource, staff_view
 from channel.store import StoreUnavailable, UserExists
 from ui.channel_api import channel_error
@@ -56,6 +57,15 @@ class ReplyIn(BaseModel):
     citations: list[CitedIn] = Field(default_factory=list, description="引用的文件条款（逐条核验）")
     sources: list[SourceIn] = Field(default_factory=list, description="外部来源（文件没有写明的内容）")
     close: bool = Field(False, description="答复后直接办结")
+
+
+class PublishIn(BaseModel):
+    phrasings: list[str] = Field(
+        default_factory=list, max_length=20, description="问题的其他问法（每条一句）"
+    )
+    answer: str = Field("", description="审核后的答复（省略则用最近一次答复）")
+    question: str = Field("", description="问题（省略则用留言的问题）")
+    valid_until: str = Field("", description="有效期至，如 2026-12-31（省略则到文件有效期末）")
 
 
 class UserIn(BaseModel):
@@ -179,6 +189,49 @@ def staff_api_router(state: AppState, auth: ChannelStaffAuth) -> APIRouter:
         except (ChannelError, StoreUnavailable) as exc:
             raise channel_error(exc) from exc
         return {"message": staff_view(message, full=True)}
+
+    @router.post("/messages/{message_id}/publish", status_code=201, summary="发布为人工审核答复（审核员）")
+    async def publish(message_id: int, body: PublishIn, actor: Actor = needs("reviewer")) -> dict[str, Any]:
+        try:
+            found = await run_in_threadpool(
+                channel().reviewed.publish,
+                message_id,
+                actor.name,
+                body.phrasings,
+                body.answer,
+                body.valid_until,
+                body.question,
+            )
+        except (ChannelError, StoreUnavailable) as exc:
+            raise channel_error(exc) from exc
+        return reviewed_json(found, staff=True)
+
+    @router.get("/reviewed", summary="人工审核答复（含已撤回）")
+    async def reviewed(actor: Actor = needs("operator")) -> list[dict[str, Any]]:
+        found = await run_in_threadpool(channel().store.reviewed_answers)
+        return [reviewed_json(r, staff=True) for r in found]
+
+    @router.get("/reviewed/{answer_id}/versions", summary="审核答复的修改记录")
+    async def versions(answer_id: int, actor: Actor = needs("operator")) -> list[dict[str, Any]]:
+        found = await run_in_threadpool(channel().store.versions, answer_id) if 1 <= answer_id < 2**63 else []
+        return [
+            {
+                "version": v.version,
+                "changed_by": v.changed_by,
+                "changed_at": v.changed_at.isoformat(),
+                "change": v.change,
+                "snapshot": v.snapshot,
+            }
+            for v in found
+        ]
+
+    @router.post("/reviewed/{answer_id}/withdraw", summary="撤回审核答复（审核员）")
+    async def withdraw(answer_id: int, actor: Actor = needs("reviewer")) -> dict[str, Any]:
+        try:
+            found = await run_in_threadpool(channel().reviewed.withdraw, answer_id, actor.name)
+        except (ChannelError, StoreUnavailable) as exc:
+            raise channel_error(exc) from exc
+        return reviewed_json(found, staff=True)
 
     @router.get("/audit", summary="审计记录（管理员）")
     async def audit(

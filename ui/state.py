@@ -14,6 +14,7 @@ from ui.service import AssistantService
 
 if TYPE_CHECKING:
     from channel.service import ChannelService
+    from ui.staff_accounts import ChannelStaffAuth
 
 Reindex = Callable[[], Pipeline]
 """Rebuilds the index and returns a pipeline over it (``policy-assistant serve`` passes one)."""
@@ -27,6 +28,8 @@ class AppState:
     reindex_lock: threading.Lock = field(default_factory=threading.Lock)
     #: the consultation channel (留言咨询), when the app has one
     channel: ChannelService | None = None
+    #: staff sign-in (``ui.staff_accounts.ChannelStaffAuth``), for the pages to know a role
+    staff: ChannelStaffAuth | None = None
     #: one bucket per client for the API and the page alike
     bucket: TokenBucket = field(init=False)
     trusted: tuple[Network, ...] = field(init=False)

@@ -285,3 +285,64 @@ def test_bad_input_never_reaches_a_server_error(channel_url: str) -> None:
                 continue
             assert answer.status_code >= 400
             assert any("\u4e00" <= ch <= "\u9fff" for ch in answer.json()["detail"]), answer.text[:200]
+
+
+def test_reviewer_publishes_and_the_next_citizen_sees_it_beside_the_article(channel_url: str) -> None:
+    with client(channel_url, "10.0.3.1") as http:
+        left = http.post(
+            "/api/messages", json={"document": TITLE, "question": "首席技师工作室建设有经费支持吗？"}
+        ).json()
+        operator = sign_in(http, OPERATOR)
+        queue = http.get("/api/staff/messages", params={"status": "new"}, headers=operator).json()
+        [message] = [m for m in queue["messages"] if m["question"] == "首席技师工作室建设有经费支持吗？"]
+        opened = http.get(f"/api/staff/messages/{message['id']}", headers=operator).json()
+        cited = [
+            {"doc_id": c["doc_id"], "article": c["article"], "quote": c["quote"]}
+            for c in opened["draft"]["citations"]
+        ]
+        assert cited, opened["draft"]
+        source = {
+            "title": "首席技师工作室资助办法",
+            "issuer": "上海市人力资源和社会保障局",
+            "reference": "沪人社规〔2024〕9号",
+            "date": "2024-05-01",
+        }
+        reply = {
+            "text": "方案支持首席技师工作室建设，资助标准见市人社局办法。",
+            "citations": cited,
+            "sources": [source],
+        }
+        assert (
+            http.post(f"/api/staff/messages/{message['id']}/reply", json=reply, headers=operator).status_code
+            == 200
+        )
+        body = {"phrasings": ["首席技师工作室能拿到多少资助"]}
+        denied = http.post(f"/api/staff/messages/{message['id']}/publish", json=body, headers=operator)
+        assert denied.status_code == 403 and "审核员（reviewer）" in denied.json()["detail"]
+        reviewer = sign_in(http, REVIEWER)
+        published = http.post(f"/api/staff/messages/{message['id']}/publish", json=body, headers=reviewer)
+        assert published.status_code == 201, published.text
+        reviewed = published.json()
+        assert (
+            reviewed["valid_until"] == "2026-12-31"
+            and reviewed["version"] == 1
+            and reviewed["reviewer"] == REVIEWER
+        )
+
+        asked = http.post("/api/ask", json={"question": "首席技师工作室能拿到多少资助？"}).json()
+        assert asked["citations"], "the document's articles are still cited"
+        [beside] = asked["reviewed_answers"]
+        assert (
+            beside["label"] == "人工审核答复" and beside["sources"][0]["reference"] == "沪人社规〔2024〕9号"
+        )
+        assert "reviewer" not in beside and REVIEWER not in str(beside)
+        unrelated = http.post("/api/ask", json={"question": "数字技术工程师培育项目怎么报名？"}).json()
+        assert unrelated["reviewed_answers"] == []
+
+        withdrawn = http.post(f"/api/staff/reviewed/{reviewed['id']}/withdraw", headers=reviewer)
+        assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
+        again = http.post("/api/ask", json={"question": "首席技师工作室能拿到多少资助？"}).json()
+        assert again["reviewed_answers"] == []
+        versions = http.get(f"/api/staff/reviewed/{reviewed['id']}/versions", headers=operator).json()
+        assert [v["change"] for v in versions] == ["publish", "withdraw"]
+        assert http.post("/api/messages/lookup", json={"code": left["code"]}).json()["status"] == "answered"

@@ -29,8 +29,11 @@ def _expand(driver: Any, accordion: str) -> None:
         head.click()
 
 
-def leave_message(driver: Any, url: str, screenshot_dir: Path | None = None) -> str:
-    """Ask what the notice does not say, take the offered form, submit it; the query code."""
+def leave_message(
+    driver: Any, url: str, screenshot_dir: Path | None = None, more: str = " 我是集成电路方向的。"
+) -> str:
+    """Ask what the notice does not say, take the offered form, add ``more`` to the question (the
+    same message twice from one client is a duplicate), submit it; the query code."""
     from selenium.webdriver.common.by import By
 
     _open(driver, url)
@@ -40,7 +43,7 @@ def leave_message(driver: Any, url: str, screenshot_dir: Path | None = None) -> 
     _wait_text(driver, "#pa-leave", "政策文件名称")
     assert _value(driver, "#pa-leave-question textarea") == UNSTATED
     assert "上海市加快数字技术技能人才培育" in _value(driver, "#pa-leave-doc input")
-    question.send_keys(" 我是集成电路方向的。")
+    question.send_keys(more)
     driver.find_element(By.CSS_SELECTOR, "#pa-leave-contact textarea").send_keys("13812345678")
     submit = driver.find_element(By.ID, "pa-leave-submit")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", submit)
@@ -82,6 +85,8 @@ def test_citizen_leaves_a_message_and_reads_its_status(
 
 OPERATOR = "op-browser"
 OPERATOR_PASSWORD = "op-browser-password-1"
+REVIEWER = "rv-browser"
+REVIEWER_PASSWORD = "rv-browser-password-1"
 
 
 def _sign_in(driver: Any, url: str, name: str, password: str) -> None:
@@ -97,7 +102,9 @@ def _sign_in(driver: Any, url: str, name: str, password: str) -> None:
 
 def test_message_reply_loop(browser: Any, live_app: LiveApp, screenshot_dir: Path) -> None:
     """A citizen leaves a message → an operator signs in, opens it with the assistant's draft and
-    replies citing the article and an external source → the citizen reads the reply by code."""
+    replies citing the article and an external source (and may not publish it) → a reviewer
+    publishes it → the citizen reads the reply by code → a second citizen asking in other words
+    sees the reviewed answer beside the article."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
@@ -109,7 +116,8 @@ def test_message_reply_loop(browser: Any, live_app: LiveApp, screenshot_dir: Pat
     store = ChannelStore(live_app.settings.resolved_log_url)
     if store.user(OPERATOR) is None:
         store.add_user(OPERATOR, hash_password(OPERATOR_PASSWORD), "operator")
-    code = leave_message(browser, live_app.url)
+        store.add_user(REVIEWER, hash_password(REVIEWER_PASSWORD), "reviewer")
+    code = leave_message(browser, live_app.url, more=" 我做芯片设计。")
     message = store.message_by_code(code_hash(normalize_code(code)))
     assert message is not None and message.contact == "13812345678"
 
@@ -154,6 +162,28 @@ def test_message_reply_loop(browser: Any, live_app: LiveApp, screenshot_dir: Pat
     assert width <= 400, f"staff page scrolls sideways at phone width ({width}px)"
     browser.execute_script("document.getElementById('pa-msg-view').scrollIntoView()")
     browser.save_screenshot(str(screenshot_dir / "messages-phone.png"))
+    # an operator may not publish a reviewed answer
+    _expand(browser, "pa-publish")
+    _wait(browser, "#pa-publish-phrasings textarea").send_keys("职业技能提升补贴标准是多少")
+    browser.find_element(By.ID, "pa-publish-submit").click()
+    _wait_text(browser, "#pa-publish-result", "没有权限")
+    browser.get(live_app.url + "/staff/logout")
+
+    # a reviewer publishes the reply as a reviewed answer, with another phrasing
+    _sign_in(browser, live_app.url, REVIEWER, REVIEWER_PASSWORD)
+    WebDriverWait(browser, 60).until(ec.element_to_be_clickable(tab)).click()
+    number = _wait(browser, "#pa-msg-id input")
+    number.clear()
+    number.send_keys(str(message.id))
+    browser.find_element(By.ID, "pa-msg-open").click()
+    _wait_text(browser, "#pa-msg-view", "已答复")
+    _expand(browser, "pa-publish")
+    _wait(browser, "#pa-publish-question textarea").send_keys("职业技能提升补贴怎么申请？能拿多少钱？")
+    browser.find_element(By.CSS_SELECTOR, "#pa-publish-phrasings textarea").send_keys(
+        "职业技能提升补贴标准是多少"
+    )
+    browser.find_element(By.ID, "pa-publish-submit").click()
+    _wait_text(browser, "#pa-publish-result", "已发布为人工审核答复")
     browser.get(live_app.url + "/staff/logout")
 
     _open(browser, live_app.url)
@@ -169,6 +199,22 @@ def test_message_reply_loop(browser: Any, live_app: LiveApp, screenshot_dir: Pat
     assert shown.count("对获得集成电路、人工智能等纳入本市急需紧缺职业") == 2
     browser.execute_script("document.getElementById('pa-lookup').scrollIntoView()")
     browser.save_screenshot(str(screenshot_dir / "channel-reply-desktop.png"))
+
+    # a second citizen, asking in other words, sees the reviewed answer beside the article
+    _open(browser, live_app.url)
+    _ask(browser, "职业技能提升补贴的标准是多少钱？")
+    _wait(browser, "#pa-cites details.pa-chip summary")
+    _wait_text(browser, "#pa-reviewed", "人工审核答复")
+    beside = browser.find_element(By.ID, "pa-reviewed").text
+    assert "上海市职业技能提升补贴目录" in beside and "以文件原文为准" in beside and REVIEWER not in beside
+    assert "芯片设计" not in beside  # published under the reviewer's wording of the question
+    assert "（十三）" in browser.find_element(By.ID, "pa-cites").text  # the article is still cited
+    browser.execute_script("document.getElementById('pa-cites').scrollIntoView()")
+    browser.save_screenshot(str(screenshot_dir / "reviewed-desktop.png"))
+    browser.set_window_size(390, 844)
+    browser.execute_script("document.getElementById('pa-reviewed').scrollIntoView()")
+    browser.save_screenshot(str(screenshot_dir / "reviewed-phone.png"))
     actions = [(e.actor, e.action) for e in store.audit_events(50)]
     assert (OPERATOR, "login.refused") in actions and (OPERATOR, "message.reply") in actions
+    assert (OPERATOR, "denied") in actions and (REVIEWER, "reviewed.publish") in actions
     store.close()

@@ -26,6 +26,7 @@ STAFF_ENDPOINTS = (
     "/open_message",
     "/reply_message",
     "/close_message",
+    "/publish_reviewed",
 )
 
 

@@ -68,6 +68,44 @@ def reply_html(message: Message) -> str:
     return "".join(parts)
 
 
+def reviewed_html(state: AppState, answer: Answer | None) -> str:
+    """The reviewed answer (人工审核答复) that matches an answer's question, shown beside the
+    document's articles — labelled, with its sources, review date and validity; '' when none."""
+    if answer is None or state.channel is None:
+        return ""
+    try:
+        found = state.channel.reviewed.matching(answer)
+    except Exception:  # the channel's database is down: the answer stands on its own
+        log.warning("reviewed answers unavailable", exc_info=True)
+        return ""
+    parts = []
+    for r in found:
+        until = f"，有效期至 {r.valid_until.isoformat()}" if r.valid_until else ""
+        parts.append(
+            "<div class='pa-reviewed'>"
+            f"<div class='pa-reviewed-head'><span class='pa-badge'>人工审核答复</span> "
+            f"工作人员审核于 {esc(r.reviewed_at.date().isoformat())}{esc(until)}；以文件原文为准</div>"
+            f"<div class='pa-reply-question'>相近问题：{esc(r.question)}</div>"
+            f"<div class='pa-reply-text'>{esc(r.answer).replace(chr(10), '<br>')}</div>"
+        )
+        if r.citations:
+            items = "".join(
+                f"<li>{esc(c.get('citation', ''))}"
+                + (f"：「{esc(c['quote'])}」" if c.get("quote") else "")
+                + "</li>"
+                for c in r.citations
+            )
+            parts.append(f"<div class='pa-reply-sources'><b>依据条款</b><ul>{items}</ul></div>")
+        if r.sources:
+            items = "".join(
+                f"<li>《{esc(s['title'])}》，{esc(s['issuer'])}，{esc(s['reference'])}，{esc(s['date'])}</li>"
+                for s in r.sources
+            )
+            parts.append(f"<div class='pa-reply-sources'><b>其他来源</b><ul>{items}</ul></div>")
+        parts.append("</div>")
+    return "".join(parts)
+
+
 @dataclass
 class MessageForms:
     """The components the chat page updates after each answer (see :meth:`offer`)."""

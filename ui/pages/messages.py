@@ -13,6 +13,8 @@ import gradio as gr
 from channel.service import STATUS_NAMES, ChannelError, CitedArticle, ExternalSource, staff_view
 from channel.store import StoreUnavailable
 from ui.pages.channel_forms import esc
+from ui.staff import COOKIE
+from ui.staff_accounts import ROLE_NAMES, allows
 from ui.state import AppState
 
 log = logging.getLogger(__name__)
@@ -112,6 +114,22 @@ def build_messages_tab(state: AppState) -> dict[str, Any]:
         send_close = gr.Button("发送答复并办结", elem_id="pa-reply-send-close")
         close = gr.Button("办结", elem_id="pa-msg-close")
     result = gr.Markdown("", elem_id="pa-reply-result")
+    with gr.Accordion("发布为人工审核答复（审核员）", open=False, elem_id="pa-publish"):
+        gr.Markdown(
+            "把这条留言最近的答复发布为**人工审核答复**：之后市民问到相近的问题时，它会标注来源和审核日期，"
+            "显示在文件条款旁边（不替代条款）。答复中的数字须能在原答复、引用条款或来源中找到。"
+        )
+        pub_question = gr.Textbox(
+            label="发布的问题（可选，留空用留言原文；建议去掉个人情况）",
+            lines=1,
+            elem_id="pa-publish-question",
+        )
+        phrasings = gr.Textbox(label="其他问法（每行一个，可选）", lines=3, elem_id="pa-publish-phrasings")
+        valid_until = gr.Textbox(
+            label="有效期至（可选，默认到文件有效期末）", placeholder="2026-12-31", elem_id="pa-publish-until"
+        )
+        publish = gr.Button("发布为审核答复", elem_id="pa-publish-submit")
+        published = gr.Markdown("", elem_id="pa-publish-result")
 
     def load(status_value: str, doc_value: str) -> tuple[Any, ...]:
         channel = state.channel
@@ -235,6 +253,29 @@ def build_messages_tab(state: AppState) -> dict[str, Any]:
             return f"⚠️ {esc(exc)}", gr.skip()
         return "✅ 已办结。", detail_html(staff_view(message, full=True))
 
+    def publish_reply(current: Opened | None, asked: str, lines: str, until: str, request: gr.Request) -> str:
+        channel = state.channel
+        actor = getattr(request, "username", None) or ""
+        if channel is None or not actor or current is None or not current.message_id:
+            return "请先打开一条已答复的留言。"
+        role = ""
+        if state.staff is not None:
+            token = request.cookies.get(COOKIE) if hasattr(request, "cookies") else None
+            found = state.staff.actor(token)
+            role = found.role if found is not None else ""
+        if not allows(role, "reviewer"):
+            if state.staff is not None:
+                state.staff.store.audit(actor, "denied", "reviewer")
+            return f"⚠️ 没有权限：发布审核答复需要审核员（reviewer）角色，您的角色是{ROLE_NAMES.get(role, role or '未知')}。"
+        try:
+            found_answer = channel.reviewed.publish(
+                current.message_id, actor, (lines or "").splitlines(), "", until or "", asked or ""
+            )
+        except (ChannelError, StoreUnavailable) as exc:
+            return f"⚠️ 未发布：{esc(exc)}"
+        days = found_answer.valid_until.isoformat() if found_answer.valid_until else "长期"
+        return f"✅ 已发布为人工审核答复（编号 {found_answer.id}，有效期至 {days}）。"
+
     reply_inputs = [opened, text, cited, extra, source_title, source_issuer, source_ref, source_date]
     refresh.click(load, inputs=[status, doc], outputs=[counts, table], api_name="messages")
     status.change(load, inputs=[status, doc], outputs=[counts, table], api_visibility="private")
@@ -251,5 +292,11 @@ def build_messages_tab(state: AppState) -> dict[str, Any]:
     ).then(load, inputs=[status, doc], outputs=[counts, table], api_visibility="private")
     close.click(close_message, inputs=[opened], outputs=[result, detail], api_name="close_message").then(
         load, inputs=[status, doc], outputs=[counts, table], api_visibility="private"
+    )
+    publish.click(
+        publish_reply,
+        inputs=[opened, pub_question, phrasings, valid_until],
+        outputs=published,
+        api_name="publish_reviewed",
     )
     return {"load": load, "inputs": [status, doc], "outputs": [counts, table]}
