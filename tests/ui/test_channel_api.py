@@ -346,3 +346,27 @@ def test_reviewer_publishes_and_the_next_citizen_sees_it_beside_the_article(chan
         versions = http.get(f"/api/staff/reviewed/{reviewed['id']}/versions", headers=operator).json()
         assert [v["change"] for v in versions] == ["publish", "withdraw"]
         assert http.post("/api/messages/lookup", json={"code": left["code"]}).json()["status"] == "answered"
+
+
+def test_an_expired_session_is_refused(channel_settings: Settings, channel_url: str) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from ui.staff_accounts import token_hash
+
+    store = ChannelStore(channel_settings.resolved_log_url)
+    store.add_session(
+        token_hash("expired-token"), OPERATOR, "operator", datetime.now(UTC) - timedelta(minutes=1)
+    )
+    store.add_session(
+        token_hash("live-token"), OPERATOR, "operator", datetime.now(UTC) + timedelta(minutes=5)
+    )
+    store.close()
+    with client(channel_url, "10.0.4.1") as http:
+        expired = http.get("/api/staff/messages", headers={"Authorization": "Bearer expired-token"})
+        assert expired.status_code == 401 and "会话过期需重新登录" in expired.json()["detail"]
+        assert (
+            http.get("/api/staff/messages", headers={"Authorization": "Bearer live-token"}).status_code == 200
+        )
+        # the staff pages take the same sessions: an expired cookie is sent to the sign-in form
+        page = http.get("/staff/", headers={"accept": "text/html"}, cookies={"pa_staff": "expired-token"})
+        assert page.status_code == 303 and page.headers["location"].endswith("/staff/login")
