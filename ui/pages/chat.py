@@ -215,4 +215,4 @@ def build_chat_tab(state: AppState) -> None:
     # The chat box's own 🗑 icon clears the messages; start a new conversation too.
     chatbot.clear(reset, outputs=[chatbot, session, chips, question, status], api_visibility="private").then(
         show_followups, inputs=session, outputs=followups, api_visibility="private"
-    )
+    ).then(lambda: "", outputs=reviewed, api_visibility="private")
