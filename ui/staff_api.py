@@ -15,6 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from assistant.question import scrub
+from channel.faq_import import import_faq
 from channel.passwords import check_strength, hash_password
 from channel.reviewed import reviewed_json
 from channel.service import ChannelError, ChannelService, CitedArticle, ExternalSource, staff_view
@@ -66,6 +67,11 @@ class PublishIn(BaseModel):
     answer: str = Field("", description="审核后的答复（省略则用最近一次答复）")
     question: str = Field("", description="问题（省略则用留言的问题）")
     valid_until: str = Field("", description="有效期至，如 2026-12-31（省略则到文件有效期末）")
+
+
+class ImportIn(BaseModel):
+    format: Literal["jsonl", "csv"] = Field("jsonl", description="jsonl 或 csv")
+    content: str = Field(..., description="文件内容（UTF-8 文本）")
 
 
 class UserIn(BaseModel):
@@ -205,6 +211,14 @@ def staff_api_router(state: AppState, auth: ChannelStaffAuth) -> APIRouter:
         except (ChannelError, StoreUnavailable) as exc:
             raise channel_error(exc) from exc
         return reviewed_json(found, staff=True)
+
+    @router.post("/reviewed/import", summary="从 FAQ 文件导入审核答复（审核员；逐行报告错误）")
+    async def import_reviewed(body: ImportIn, actor: Actor = needs("reviewer")) -> dict[str, Any]:
+        try:
+            report = await run_in_threadpool(import_faq, channel(), body.content, body.format, actor.name)
+        except (ChannelError, StoreUnavailable) as exc:
+            raise channel_error(exc) from exc
+        return report.to_json()
 
     @router.get("/reviewed", summary="人工审核答复（含已撤回）")
     async def reviewed(actor: Actor = needs("operator")) -> list[dict[str, Any]]:

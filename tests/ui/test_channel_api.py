@@ -370,3 +370,32 @@ def test_an_expired_session_is_refused(channel_settings: Settings, channel_url: 
         # the staff pages take the same sessions: an expired cookie is sent to the sign-in form
         page = http.get("/staff/", headers={"accept": "text/html"}, cookies={"pa_staff": "expired-token"})
         assert page.status_code == 303 and page.headers["location"].endswith("/staff/login")
+
+
+def test_faq_import_by_a_reviewer_with_a_per_line_report(channel_url: str) -> None:
+    rows = [
+        {
+            "document": "sh-digital-talent-2024",
+            "question": "数字技能大赛获奖有什么奖励？",
+            "answer": "见第（十三）条。",
+            "articles": ["（十三）"],
+        },
+        {"document": "sh-digital-talent-2024", "question": "没有依据", "answer": "答复"},
+    ]
+    content = "\n".join(json.dumps(r, ensure_ascii=False) for r in rows)
+    with client(channel_url, "10.0.5.1") as http:
+        body = {"format": "jsonl", "content": content}
+        denied = http.post("/api/staff/reviewed/import", json=body, headers=sign_in(http, OPERATOR))
+        assert denied.status_code == 403
+        report = http.post("/api/staff/reviewed/import", json=body, headers=sign_in(http, REVIEWER))
+        assert report.status_code == 200, report.text
+        assert report.json()["imported"] == 1
+        assert report.json()["errors"] == [
+            {"line": 2, "error": "需要注明依据：条款（articles）或外部来源（source_title 等四项）"}
+        ]
+        empty = http.post(
+            "/api/staff/reviewed/import",
+            json={"format": "csv", "content": ""},
+            headers=sign_in(http, REVIEWER),
+        )
+        assert empty.status_code == 422 and "文件是空的" in empty.json()["detail"]
