@@ -399,3 +399,13 @@ def test_faq_import_by_a_reviewer_with_a_per_line_report(channel_url: str) -> No
             headers=sign_in(http, REVIEWER),
         )
         assert empty.status_code == 422 and "文件是空的" in empty.json()["detail"]
+
+
+def test_admin_api_takes_an_admin_session_as_well_as_the_token(channel_url: str) -> None:
+    with client(channel_url, "10.0.6.1") as http:
+        path = "/api/admin/log/export"
+        assert http.get(path, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).status_code == 200
+        assert http.get(path, headers=sign_in(http, ADMIN)).status_code == 200
+        operator = http.get(path, headers=sign_in(http, OPERATOR))
+        assert operator.status_code == 401
+        assert http.get(path).status_code == 401
