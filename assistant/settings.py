@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     # signs in as "admin"); none configured → the staff pages are closed.
     staff_accounts: SecretStr | None = None
     staff_session_minutes: float = 480.0
+    # Consultation channel (留言咨询): messages one client may leave per hour (0: no limit).
+    channel_messages_per_hour: int = 5
 
     # serve: seconds answers in progress get to finish on SIGTERM/Ctrl-C; unset → POLICY_LLM_TIMEOUT
     # + 5 with a chat model configured (its answer is bounded by that), else 10.

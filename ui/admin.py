@@ -17,8 +17,26 @@ from ui.state import AppState
 log = logging.getLogger(__name__)
 
 
+def _admin_session(state: AppState, request: Request) -> bool:
+    """A staff session token (``POST /api/staff/login``) of an admin opens the admin API too."""
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if state.staff is None or scheme.lower() != "bearer" or not given.strip():
+        return False
+    try:
+        actor = state.staff.actor(given.strip())
+    except Exception:  # the staff database is down: only the admin token can say who this is
+        log.warning("staff session unreadable for the admin API", exc_info=True)
+        return False
+    if actor is None or actor.role != "admin":
+        return False
+    state.staff.store.audit(actor.name, "admin." + request.url.path.rsplit("/", 1)[-1][:30])
+    return True
+
+
 def admin_router(state: AppState) -> APIRouter:
     def require_admin(request: Request) -> None:
+        if _admin_session(state, request):
+            return
         token = state.settings.admin_token
         if token is None or not token.get_secret_value():
             raise HTTPException(

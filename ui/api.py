@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.concurrency import run_in_threadpool
 
 from assistant.question import QuestionError, scrub
+from channel.reviewed import reviewed_json
 from index.retriever import prepare_query
 from ui.schemas import (
     ArticleOut,
@@ -35,6 +36,18 @@ def check_question_length(question: str, max_chars: int) -> None:
         )
 
 
+def reviewed_beside(state: AppState, answer: Any) -> list[dict[str, Any]]:
+    """Reviewed answers (人工审核答复) to show beside an answer's articles; none when the channel's
+    database cannot be read (the answer itself never waits on it)."""
+    if state.channel is None:
+        return []
+    try:
+        return [reviewed_json(r) for r in state.channel.reviewed.matching(answer)]
+    except Exception:
+        log.warning("reviewed answers unavailable", exc_info=True)
+        return []
+
+
 def api_router(state: AppState) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["问答 API"])
     max_chars = state.settings.max_question_chars
@@ -57,7 +70,13 @@ def api_router(state: AppState) -> APIRouter:
             raise HTTPException(422, str(exc)) from exc
         except ArticleNotFound as exc:
             raise HTTPException(404, str(exc)) from exc
-        return {**turn.answer.to_json(), "conversation_id": turn.conversation_id, "turn_id": turn.turn_id}
+        reviewed = await run_in_threadpool(reviewed_beside, state, turn.answer)
+        return {
+            **turn.answer.to_json(),
+            "conversation_id": turn.conversation_id,
+            "turn_id": turn.turn_id,
+            "reviewed_answers": reviewed,
+        }
 
     @router.get("/search", response_model=SearchResponse, summary="检索条款（排序）")
     async def search(

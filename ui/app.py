@@ -18,9 +18,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.pipeline import Pipeline
 from assistant.settings import Settings
+from channel.service import ChannelService, Limits
+from channel.store import ChannelStore
 from ui.admin import admin_router
 from ui.api import api_router
 from ui.blocks import CSS, TITLE, build_citizen_blocks, build_staff_blocks
+from ui.channel_api import citizen_channel_router
 from ui.docs import add_offline_docs
 from ui.health import health_router
 from ui.limits import BodySizeMiddleware, RateLimitMiddleware
@@ -28,7 +31,9 @@ from ui.locale import ChinesePageMiddleware
 from ui.openai_api import openai_router
 from ui.requestlog import RequestLogMiddleware
 from ui.service import AssistantService, FeedbackLog
-from ui.staff import STAFF_PATH, StaffAuth, StaffGate, staff_router
+from ui.staff import STAFF_PATH, StaffGate, staff_router
+from ui.staff_accounts import ChannelStaffAuth
+from ui.staff_api import staff_api_router
 from ui.state import AppState, Reindex
 
 log = logging.getLogger(__name__)
@@ -99,12 +104,16 @@ def create_app(
     """FastAPI app with /api, /v1, /docs, /healthz, /readyz and (``with_ui``) the citizens' page at
     / and the staff pages (behind sign-in) at /staff/; every response has an ``X-Request-ID``."""
     state = AppState(settings=settings, service=AssistantService(pipeline, log=log), reindex=reindex)
-    staff = StaffAuth.from_settings(settings)
+    state.channel = make_channel(state)
+    staff = ChannelStaffAuth.from_settings(settings, state.channel.store)
+    state.staff = staff
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         _close_logs(state)
+        if state.channel is not None:
+            state.channel.store.close()
 
     app = FastAPI(
         title=f"{TITLE} API",
@@ -143,6 +152,8 @@ def create_app(
     app.include_router(health_router(state))
     app.include_router(api_router(state))
     app.include_router(admin_router(state))
+    app.include_router(citizen_channel_router(state))
+    app.include_router(staff_api_router(state, staff))
     app.include_router(openai_router(state))
     _add_unknown_routes(app)
     app.add_middleware(RateLimitMiddleware, bucket=state.bucket, trusted=state.trusted)
@@ -173,6 +184,15 @@ def create_app(
         app = gr.mount_gradio_app(app, build_citizen_blocks(state), path="/", max_file_size="1mb", **common)
     app.add_middleware(RequestLogMiddleware)  # outermost: every request, its id on every response
     return app
+
+
+def make_channel(state: AppState) -> ChannelService:
+    """The consultation channel over the conversation log's database, answering from the
+    pipeline the app serves now (a re-index swaps it)."""
+    limits = Limits(per_client_per_hour=state.settings.channel_messages_per_hour)
+    return ChannelService(
+        ChannelStore(state.settings.resolved_log_url), lambda: state.service.pipeline, limits
+    )
 
 
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]

@@ -8,6 +8,7 @@ import gradio as gr
 from ui.pages.chat import build_chat_tab
 from ui.pages.console import build_console_tab
 from ui.pages.evaluation import build_eval_tab
+from ui.pages.messages import build_messages_tab
 from ui.state import AppState
 
 TITLE = "政策咨询助手"
@@ -37,6 +38,17 @@ CSS = """
 .pa-hit { border-bottom: 1px solid var(--border-color-primary); padding: 6px 0; }
 .pa-error { color: #b91c1c; }
 mark { background: #fde68a; color: inherit; padding: 0 1px; }
+.pa-code-box { border: 1px solid #1d4ed8; border-radius: 8px; padding: 8px 12px; background: #eff6ff; }
+.pa-code { font-family: monospace; font-size: 1.15em; letter-spacing: 0.05em; white-space: nowrap; }
+.pa-reply-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 12px; }
+.pa-reply-text { margin: 6px 0; line-height: 1.7; }
+.pa-counts { font-size: 1rem; }
+.pa-reviewed { border: 1px solid #15803d; border-left-width: 4px; border-radius: 8px; padding: 8px 12px; margin: 6px 0;
+  background: #f0fdf4; }
+.pa-reviewed .pa-badge { background: #15803d; }
+.pa-reviewed-head { font-size: 0.9em; color: var(--body-text-color-subdued); margin-bottom: 4px; }
+.pa-count b { color: #1d4ed8; }
+.pa-reply-sources ul { margin: 2px 0 6px; padding-left: 1.2em; }
 footer { display: none !important; }
 @media (max-width: 640px) {
   .gradio-container { padding: 4px !important; }
@@ -57,14 +69,22 @@ def build_staff_blocks(state: AppState) -> gr.Blocks:
     """坐席工作台 and 评测, for signed-in staff (every endpoint of these blocks is behind sign-in)."""
     with gr.Blocks(title=f"{TITLE} · 工作人员", analytics_enabled=False, fill_width=False) as blocks:
         gr.Markdown(
-            f"# {TITLE} · 工作人员\n坐席工作台与评测（已登录）。[退出登录](/staff/logout) · [市民咨询页面](/)",
+            f"# {TITLE} · 工作人员\n坐席工作台、留言处理与评测（已登录）。[退出登录](/staff/logout) · [市民咨询页面](/)",
             elem_id="pa-header",
         )
         with gr.Tabs():
             with gr.Tab("坐席工作台", id="console", elem_id="pa-tab-console") as console_tab:
                 console = build_console_tab(state)
+            with gr.Tab("留言处理", id="messages", elem_id="pa-tab-messages") as messages_tab:
+                messages = build_messages_tab(state)
             with gr.Tab("评测", id="eval", elem_id="pa-tab-eval"):
                 build_eval_tab(state)
         console_tab.select(console["load_recent"], outputs=console["recent"], api_visibility="private")
         blocks.load(console["load_recent"], outputs=console["recent"], api_visibility="private")
+        messages_tab.select(
+            messages["load"], inputs=messages["inputs"], outputs=messages["outputs"], api_visibility="private"
+        )
+        blocks.load(
+            messages["load"], inputs=messages["inputs"], outputs=messages["outputs"], api_visibility="private"
+        )
     return blocks

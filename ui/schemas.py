@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -34,6 +34,10 @@ class AskResponse(BaseModel):
     turn_id: int | None = Field(None, description="对话日志中的编号，用于 /api/feedback")
     notice: str = ""
     rewritten_question: str = ""
+    reviewed_answers: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="与问题相近的人工审核答复（标注来源和审核日期），附在文件条款旁，不替代条款",
+    )
 
     model_config = {"extra": "allow"}
 

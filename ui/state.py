@@ -5,11 +5,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from assistant.pipeline import Pipeline
 from assistant.settings import Settings
 from ui.limits import Network, TokenBucket, client_address, parse_networks
 from ui.service import AssistantService
+
+if TYPE_CHECKING:
+    from channel.service import ChannelService
+    from ui.staff_accounts import ChannelStaffAuth
 
 Reindex = Callable[[], Pipeline]
 """Rebuilds the index and returns a pipeline over it (``policy-assistant serve`` passes one)."""
@@ -21,6 +26,10 @@ class AppState:
     service: AssistantService
     reindex: Reindex | None = None
     reindex_lock: threading.Lock = field(default_factory=threading.Lock)
+    #: the consultation channel (留言咨询), when the app has one
+    channel: ChannelService | None = None
+    #: staff sign-in (``ui.staff_accounts.ChannelStaffAuth``), for the pages to know a role
+    staff: ChannelStaffAuth | None = None
     #: one bucket per client for the API and the page alike
     bucket: TokenBucket = field(init=False)
     trusted: tuple[Network, ...] = field(init=False)

@@ -22,6 +22,11 @@ STAFF_ENDPOINTS = (
     "/recent",
     "/evaluate",
     "/filter_results",
+    "/messages",
+    "/open_message",
+    "/reply_message",
+    "/close_message",
+    "/publish_reviewed",
 )
 
 
@@ -64,9 +69,22 @@ def test_console_search_highlights_terms(staff: Client) -> None:
     assert "<mark>" in html and "（十三）" in html
 
 
-def test_console_draft_lists_the_articles(staff: Client) -> None:
+def test_console_draft_lists_the_articles(staff: Client, live_app: LiveApp) -> None:
+    before = len(live_app.pipeline.recorder.recent(1000))  # type: ignore[attr-defined]
     draft = staff.predict("职业技能提升补贴怎么申请？", NOTICE, api_name="/draft")
     assert "依据：" in draft and "第（十三）条" in draft
+    after = len(live_app.pipeline.recorder.recent(1000))  # type: ignore[attr-defined]
+    assert after == before, "an operator's draft is not a citizen's turn"
+
+
+def test_channel_endpoints_of_the_pages(gradio: Client, staff: Client) -> None:
+    shown, _ = gradio.predict(NOTICE, "数字技术工程师培育项目有经费资助吗？", "", api_name="/leave_message")
+    assert "查询码" in shown
+    code = shown.split("pa-leave-code' class='pa-code'>")[1].split("<")[0]
+    assert "待处理" in gradio.predict(code, api_name="/read_reply")
+    assert "没有找到这个查询码" in gradio.predict("ABCD-EFGH-JKMN-PQRS", api_name="/read_reply")
+    counts, table = staff.predict("new", "", api_name="/messages")
+    assert "待处理" in counts and any("数字技术工程师培育项目" in str(row) for row in table["data"])
 
 
 def test_console_recent_turns_are_masked_with_feedback(gradio: Client, staff: Client) -> None:

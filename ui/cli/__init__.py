@@ -6,6 +6,7 @@ import logging
 
 import typer
 
+from channel.cli import app as users_app
 from ui.cli import ask_cmd, corpus_cmd, eval_cmd, index_cmd, log_cmd, serve_cmd
 
 app = typer.Typer(
@@ -22,6 +23,7 @@ app.command("index")(index_cmd.index)
 app.command("search")(index_cmd.search)
 app.command("serve")(serve_cmd.serve)
 app.add_typer(log_cmd.app, name="log")
+app.add_typer(users_app, name="users")
 
 
 @app.callback()

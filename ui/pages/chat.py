@@ -13,6 +13,7 @@ import gradio as gr
 from assistant.conversation import Conversation
 from assistant.models import Answer
 from assistant.question import QuestionError, scrub
+from ui.pages.channel_forms import build_message_forms, offer, reviewed_html
 from ui.render import answer_markdown, citation_chips, documents_html, plain_markdown
 from ui.state import AppState
 
@@ -93,6 +94,7 @@ def build_chat_tab(state: AppState) -> None:
             elem_id="pa-followup-examples",
         )
     chips = gr.HTML(citation_chips(None, {}), elem_id="pa-cites")
+    reviewed = gr.HTML("", elem_id="pa-reviewed")  # 人工审核答复, beside the articles
     with gr.Row(equal_height=True):
         up = gr.Button("👍 有帮助", size="sm", elem_id="pa-up", min_width=90)
         down = gr.Button("👎 没帮助", size="sm", elem_id="pa-down", min_width=90)
@@ -105,6 +107,13 @@ def build_chat_tab(state: AppState) -> None:
         )
         clear = gr.Button("🗑 清空对话", size="sm", elem_id="pa-clear", min_width=90)
     status = gr.Markdown("", elem_id="pa-status")
+    forms = build_message_forms(state)
+
+    def offer_message(chat: ChatSession | None, doc_id: str | None) -> Outputs:
+        answer = chat.last_answer if chat else None
+        return (*offer(answer, doc_id or None, state), reviewed_html(state, answer))
+
+    offered = [*forms.outputs, reviewed]
 
     def ask(
         message: str,
@@ -187,7 +196,7 @@ def build_chat_tab(state: AppState) -> None:
     inputs = [question, doc_choice, chatbot, session]
     question.submit(ask, inputs=inputs, outputs=outputs, api_name="ask", concurrency_limit=8).then(
         show_followups, inputs=session, outputs=followups, api_visibility="private"
-    )
+    ).then(offer_message, inputs=[session, doc_choice], outputs=offered, api_visibility="private")
     send.click(
         ask,
         inputs=inputs,
@@ -195,13 +204,15 @@ def build_chat_tab(state: AppState) -> None:
         api_name="ask_click",
         api_visibility="undocumented",
         concurrency_limit=8,
-    ).then(show_followups, inputs=session, outputs=followups, api_visibility="private")
+    ).then(show_followups, inputs=session, outputs=followups, api_visibility="private").then(
+        offer_message, inputs=[session, doc_choice], outputs=offered, api_visibility="private"
+    )
     up.click(rate_up, inputs=[comment, session], outputs=[status, comment], api_name="feedback_up")
     down.click(rate_down, inputs=[comment, session], outputs=[status, comment], api_name="feedback_down")
     clear.click(reset, outputs=[chatbot, session, chips, question, status], api_name="clear").then(
         show_followups, inputs=session, outputs=followups, api_visibility="private"
-    )
+    ).then(lambda: "", outputs=reviewed, api_visibility="private")
     # The chat box's own 🗑 icon clears the messages; start a new conversation too.
     chatbot.clear(reset, outputs=[chatbot, session, chips, question, status], api_visibility="private").then(
         show_followups, inputs=session, outputs=followups, api_visibility="private"
-    )
+    ).then(lambda: "", outputs=reviewed, api_visibility="private")

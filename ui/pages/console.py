@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 from typing import Any
 
@@ -37,8 +38,10 @@ def _part_choices(document: Document | None) -> list[tuple[str, str]]:
 
 def draft_text(state: AppState, question: str, doc_id: str | None) -> str:
     """The answer as an operator reads it out or pastes it: text, then the cited articles."""
-    turn = state.service.ask_in(question, None, doc_id or None)
-    answer = turn.answer
+    # an operator's draft is staff work, not a citizen's turn: it is not written to the log
+    pipeline = copy.copy(state.service.pipeline)
+    pipeline.recorder = None
+    answer = pipeline.ask(question, None, doc_id or None)
     lines = [answer.text]
     if answer.citations:
         lines.append("")

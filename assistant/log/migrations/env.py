@@ -9,6 +9,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+import channel.schema  # noqa: F401  (its tables share the log's metadata)
 from assistant.log.schema import Base
 
 config = context.config

@@ -1,0 +1,177 @@
+"""Reviewed answers (人工审核答复): a reviewer publishes a staff reply, with other phrasings of its
+question and a valid-until date; a later citizen whose question is worded like one of them sees
+it — labelled, with its sources and date — beside the document's own article, never instead of
+it. Numbers in a reviewed answer must appear in the reply it came from, its cited articles or its
+sources. Expired and withdrawn answers are not shown; every change is a new version.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+
+from assistant.models import Answer
+from assistant.pipeline import Pipeline
+from assistant.question import scrub
+from channel.service import ChannelError
+from channel.store import ChannelStore, ReviewedAnswer
+
+#: how alike (Dice over character pairs) a question must be to a phrasing to be shown its answer
+MATCH_AT = 0.7
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _pairs(text: str) -> set[str]:
+    folded = unicodedata.normalize("NFKC", text).lower()
+    kept = "".join(ch for ch in folded if ch.isalnum())
+    return {kept[i : i + 2] for i in range(len(kept) - 1)}
+
+
+def likeness(a: str, b: str) -> float:
+    """Dice coefficient of the two texts' character pairs (punctuation and spaces ignored)."""
+    x, y = _pairs(a), _pairs(b)
+    if not x or not y:
+        return 0.0
+    return 2 * len(x & y) / (len(x) + len(y))
+
+
+def parse_day(text: str) -> date | None:
+    text = scrub(text or "").strip()
+    if not text:
+        return None
+    matched = re.match(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$", text)
+    try:
+        if matched is None:
+            raise ValueError
+        return date(int(matched.group(1)), int(matched.group(2)), int(matched.group(3)))
+    except ValueError as exc:
+        raise ChannelError(422, "有效期应写作 2026-12-31 或 2026年12月31日。") from exc
+
+
+class ReviewedAnswers:
+    def __init__(
+        self,
+        store: ChannelStore,
+        pipeline: Callable[[], Pipeline],
+        today: Callable[[], date] = lambda: datetime.now(UTC).date(),
+    ) -> None:
+        self.store = store
+        self._pipeline = pipeline
+        self._today = today
+
+    def publish(
+        self,
+        message_id: int,
+        actor: str,
+        phrasings: Sequence[str] = (),
+        answer: str = "",
+        valid_until: str = "",
+        question: str = "",
+    ) -> ReviewedAnswer:
+        """Publish the latest reply to a message as a reviewed answer."""
+        message = self.store.message(message_id) if 1 <= message_id < 2**63 else None
+        if message is None:
+            raise ChannelError(404, f"没有编号为 {str(message_id)[:20]} 的留言。")
+        if not message.replies:
+            raise ChannelError(409, "这条留言还没有答复：先答复，再发布为审核答复。")
+        reply = message.replies[-1]
+        text = scrub(answer).strip() or reply.text
+        allowed = " ".join(
+            [reply.text, *(str(c.get("quote", "")) for c in reply.citations)]
+            + [self._article_text(c) for c in reply.citations]
+            + [" ".join(str(v) for v in s.values()) for s in reply.sources]
+        )
+        unsupported = [n for n in dict.fromkeys(_NUMBER.findall(text)) if n not in allowed]
+        if unsupported:
+            raise ChannelError(
+                422,
+                f"答复中的数字 {'、'.join(unsupported)} 在原答复、引用条款和来源中都找不到：请核对后再发布。",
+            )
+        until = parse_day(valid_until) or self._default_until(message.doc_id)
+        if until is not None and until < self._today():
+            raise ChannelError(422, "有效期已过：请填写今天以后的日期。")
+        cleaned = [scrub(p).strip() for p in phrasings]
+        draft = ReviewedAnswer(
+            id=0,
+            doc_id=message.doc_id,
+            question=scrub(question).strip() or message.question,
+            phrasings=tuple(dict.fromkeys(p for p in cleaned if p))[:20],
+            answer=text,
+            citations=reply.citations,
+            sources=reply.sources,
+            valid_until=until,
+            status="published",
+            reviewer=actor,
+            reviewed_at=datetime.now(UTC),
+            message_id=message.id,
+            version=1,
+        )
+        answer_id = self.store.publish(draft, actor)
+        self.store.audit(actor, "reviewed.publish", f"reviewed:{answer_id}", {"message_id": message.id})
+        found = self.store.reviewed(answer_id)
+        assert found is not None
+        return found
+
+    def withdraw(self, answer_id: int, actor: str) -> ReviewedAnswer:
+        found = self.store.reviewed(answer_id) if 1 <= answer_id < 2**63 else None
+        if found is None:
+            raise ChannelError(404, f"没有编号为 {str(answer_id)[:20]} 的审核答复。")
+        changed = self.store.change_reviewed(answer_id, actor, "withdraw", status="withdrawn")
+        self.store.audit(actor, "reviewed.withdraw", f"reviewed:{answer_id}")
+        assert changed is not None
+        return changed
+
+    def matching(self, answer: Answer) -> list[ReviewedAnswer]:
+        """The reviewed answer to show beside this answer, if its question is worded like one."""
+        if answer.refused or not answer.citations:
+            return []
+        docs = {c.doc_id for c in answer.citations}
+        today = self._today()
+        best: tuple[float, ReviewedAnswer] | None = None
+        for candidate in self.store.reviewed_answers(published_only=True):
+            if candidate.doc_id not in docs or (candidate.valid_until and candidate.valid_until < today):
+                continue
+            score = max(likeness(answer.question, p) for p in (candidate.question, *candidate.phrasings))
+            if score >= MATCH_AT and (best is None or score > best[0]):
+                best = (score, candidate)
+        return [best[1]] if best else []
+
+    def _article_text(self, citation: dict[str, object]) -> str:
+        document = self._pipeline().documents.get(str(citation.get("doc_id", "")))
+        article = document.article(str(citation.get("article", ""))) if document else None
+        return document.article_text(article) if document and article else ""
+
+    def _default_until(self, doc_id: str) -> date | None:
+        """The end of the document's validity period (2024–2026 → 2026-12-31), when it has one."""
+        document = self._pipeline().documents.get(doc_id)
+        valid_to = getattr(document.meta, "valid_to", None) if document else None
+        try:
+            return date(int(str(valid_to)[:4]), 12, 31) if valid_to else None
+        except ValueError:
+            return None
+
+
+def reviewed_json(found: ReviewedAnswer, staff: bool = False) -> dict[str, object]:
+    """A reviewed answer as citizens see it (``staff``: with its id, status, version, reviewer)."""
+    shown: dict[str, object] = {
+        "label": "人工审核答复",
+        "question": found.question,
+        "answer": found.answer,
+        "citations": list(found.citations),
+        "sources": list(found.sources),
+        "reviewed_at": found.reviewed_at.date().isoformat(),
+        "valid_until": found.valid_until.isoformat() if found.valid_until else None,
+    }
+    if staff:
+        shown.update(
+            id=found.id,
+            doc_id=found.doc_id,
+            phrasings=list(found.phrasings),
+            status=found.status,
+            version=found.version,
+            reviewer=found.reviewer,
+            message_id=found.message_id,
+        )
+    return shown

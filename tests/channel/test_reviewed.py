@@ -1,0 +1,92 @@
+"""Reviewed answers: published from a reply, matched by phrasing, numbers checked, expiry,
+withdrawal and versions."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from assistant.models import Answer, Citation
+from assistant.pipeline import Pipeline
+from channel.reviewed import MATCH_AT, ReviewedAnswers, likeness
+from channel.service import ChannelError, ChannelService, CitedArticle, ExternalSource
+from channel.store import ChannelStore
+
+DOC = "sh-digital-talent-2024"
+TITLE = "上海市加快数字技术技能人才培育支撑数字经济发展实施方案(2024-2026年)"
+QUOTE = "对劳动者参加数字职业技能等级认定且获得相关技能等级证书的,可按规定享受职业技能提升补贴。"
+
+
+def _answer(question: str, refused: bool = False) -> Answer:
+    cite = Citation(DOC, TITLE, "（十三）", QUOTE)
+    return Answer(question=question, text="…", refused=refused, mode="extractive", citations=(cite,))
+
+
+@pytest.fixture()
+def channel(tmp_path: Path, channel_pipeline: Pipeline) -> ChannelService:
+    return ChannelService(ChannelStore(f"sqlite:///{tmp_path / 'db.sqlite3'}"), lambda: channel_pipeline)
+
+
+def _answered(
+    channel: ChannelService, text: str = "按第（十三）条可享受补贴，标准见市人社局2024年公布的目录。"
+) -> int:
+    left = channel.leave(TITLE, "职业技能提升补贴怎么申请？能拿多少钱？")
+    source = ExternalSource(
+        "上海市职业技能提升补贴目录", "上海市人力资源和社会保障局", "https://rsj.sh.gov.cn/", "2024-03-01"
+    )
+    channel.reply(left.message_id, "wang", text, [CitedArticle(DOC, "（十三）", QUOTE)], [source])
+    return left.message_id
+
+
+def test_likeness() -> None:
+    assert likeness("职业技能提升补贴的标准是多少钱？", "职业技能提升补贴标准是多少") >= MATCH_AT
+    assert likeness("职业技能提升补贴有什么条件", "职业技能提升补贴标准是多少") < MATCH_AT
+    assert likeness("", "x") == 0.0
+
+
+def test_publish_match_withdraw_and_versions(channel: ChannelService) -> None:
+    message_id = _answered(channel)
+    reviewed = channel.reviewed.publish(message_id, "li", ["职业技能提升补贴标准是多少"])
+    assert reviewed.valid_until == date(2026, 12, 31)  # the notice's period, by default
+    assert reviewed.sources[0]["title"] == "上海市职业技能提升补贴目录"
+    [shown] = channel.reviewed.matching(_answer("职业技能提升补贴的标准是多少钱？"))
+    assert shown.id == reviewed.id
+    assert channel.reviewed.matching(_answer("数字技术工程师培育项目怎么报名？")) == []
+    assert channel.reviewed.matching(_answer("职业技能提升补贴的标准是多少钱？", refused=True)) == []
+    other = replace(
+        _answer("职业技能提升补贴的标准是多少钱？"), citations=(Citation("other", "x", "第一条", "q"),)
+    )
+    assert channel.reviewed.matching(other) == []  # only beside its own document's articles
+    channel.reviewed.withdraw(reviewed.id, "li")
+    assert channel.reviewed.matching(_answer("职业技能提升补贴的标准是多少钱？")) == []
+    versions = channel.store.versions(reviewed.id)
+    assert [(v.version, v.change, v.changed_by) for v in versions] == [
+        (1, "publish", "li"),
+        (2, "withdraw", "li"),
+    ]
+    assert versions[1].snapshot["status"] == "withdrawn"
+
+
+def test_numbers_must_come_from_the_reply_or_its_sources(channel: ChannelService) -> None:
+    message_id = _answered(channel)
+    with pytest.raises(ChannelError, match="数字 5000"):
+        channel.reviewed.publish(message_id, "li", answer="每人补贴5000元。")
+    ok = channel.reviewed.publish(message_id, "li", answer="标准以市人社局2024年公布的目录为准。")
+    assert ok.answer.startswith("标准")
+
+
+def test_expired_and_unanswered(tmp_path: Path, channel_pipeline: Pipeline, channel: ChannelService) -> None:
+    left = channel.leave(TITLE, "数字技术工程师培育项目有资助吗？")
+    with pytest.raises(ChannelError, match="还没有答复"):
+        channel.reviewed.publish(left.message_id, "li")
+    message_id = _answered(channel)
+    with pytest.raises(ChannelError, match="有效期已过"):
+        channel.reviewed.publish(message_id, "li", valid_until="2020-01-01")
+    with pytest.raises(ChannelError, match="有效期应写作"):
+        channel.reviewed.publish(message_id, "li", valid_until="明年")
+    channel.reviewed.publish(message_id, "li", ["职业技能提升补贴标准是多少"], valid_until="2027-01-31")
+    later = ReviewedAnswers(channel.store, lambda: channel_pipeline, today=lambda: date(2027, 2, 1))
+    assert later.matching(_answer("职业技能提升补贴的标准是多少钱？")) == []  # expired: not shown
