@@ -168,7 +168,8 @@ class IndexBuilder:
                 continue
             taken.update(ids)
             indexed.append(document)
-            entries[document.doc_id] = DocumentEntry(document.content_hash, document.title, ids)
+            labels = _labels_digest([c.article for c in chunks] + [r.article for r, _ in sentences])
+            entries[document.doc_id] = DocumentEntry(document.content_hash, document.title, ids, labels)
             before = previous.get(document.doc_id)
             same = before is not None and before.chunk_ids == ids and set(ids) <= stored
             for chunk, cid in zip(chunks, chunk_ids, strict=True):
@@ -191,7 +192,15 @@ class IndexBuilder:
         new_ids = {r.id for r in [*records, *units]}
         stale = [] if fresh else sorted((stored | (old.chunk_ids if old else set())) - new_ids)
 
-        if old is not None and not to_embed and not removed and not stale and self._generation_ok(old):
+        relabelled = any(previous[d].labels != e.labels for d, e in entries.items() if d in previous)
+        if (
+            old is not None
+            and not to_embed
+            and not removed
+            and not stale
+            and not relabelled
+            and self._generation_ok(old)
+        ):
             log.info("index up to date", extra={"documents": len(unchanged)})
             return BuildReport(
                 unchanged=tuple(unchanged),
@@ -313,6 +322,10 @@ class IndexBuilder:
 def _generation_name() -> str:
     """A build's name: its BM25 folder, and the suffix of the collection a full build writes."""
     return f"{time.strftime('%Y%m%dT%H%M%S').lower()}-{uuid.uuid4().hex[:8]}"
+
+
+def _labels_digest(labels: Sequence[str]) -> str:
+    return hashlib.sha1("\n".join(labels).encode()).hexdigest()[:12]
 
 
 def _first_clash(ids: Sequence[str], taken: set[str]) -> str | None:

@@ -18,6 +18,9 @@ class DocumentEntry:
     content_hash: str
     title: str
     chunk_ids: tuple[str, ...]
+    #: digest of the article label of every unit, in order: the parser may label the same text
+    #: anew (a repeated 附件 became 「附件（二）」), which needs a new catalog but no new vectors
+    labels: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,9 @@ def read_manifest(index_dir: Path) -> Manifest:
         if data.get("version") != VERSION:
             raise ValueError(f"unknown manifest version {data.get('version')!r}")
         documents = {
-            doc_id: DocumentEntry(e["content_hash"], e["title"], tuple(e["chunk_ids"]))
+            doc_id: DocumentEntry(
+                e["content_hash"], e["title"], tuple(e["chunk_ids"]), str(e.get("labels", ""))
+            )
             for doc_id, e in data["documents"].items()
         }
         return Manifest(

@@ -159,8 +159,17 @@ def test_repeated_labels_get_unique_ids_in_every_store(tmp_path: Path, hash_embe
         "附件：收费标准\n收费标准按年度调整。调整前应当公示。\n"
     )
     document = parse_document(text, DocumentMeta("law-with-two-annexes", "某某条例"), "law.txt")
-    assert [a.label for a in document.articles] == ["第一条", "附件", "附件"]
-    report = _builder(tmp_path, hash_embedder).build([document])
+    assert [a.label for a in document.articles] == ["第一条", "附件", "附件（二）"]
+    # as an index built before repeated labels were told apart holds it: both 「附件」
+    before = replace(document, articles=tuple(replace(a, label=a.printed) for a in document.articles))
+    _builder(tmp_path, hash_embedder).build([before])
+    assert {r.article for r in _open(tmp_path, hash_embedder, [before]).catalog.records.values()} == {
+        "第一条",
+        "附件",
+    }
+    again = HashEmbedder(dim=64)
+    report = _builder(tmp_path, again).build([document])
+    assert again.calls == 0 and report.unchanged == (document.doc_id,), "a new label needs no new vector"
     assert report.skipped == ()
     opened = _open(tmp_path, hash_embedder, [document])
     ids = opened.store.ids()
@@ -170,6 +179,9 @@ def test_repeated_labels_get_unique_ids_in_every_store(tmp_path: Path, hash_embe
     # both 附件 sections' sentences are stored, each under its own position
     texts = {r.text for r in opened.catalog.records.values()}
     assert {"申请表一式两份。", "调整前应当公示。"} <= texts
+    # the catalog of the new build names each 附件 by its own label
+    labelled = {r.text: r.article for r in opened.catalog.records.values()}
+    assert labelled["申请表一式两份。"] == "附件" and labelled["调整前应当公示。"] == "附件（二）"
 
 
 def test_a_document_whose_ids_still_collide_is_skipped_and_named(
