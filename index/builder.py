@@ -46,7 +46,7 @@ from index.embedding_cache import CACHE_FILE, EmbeddingCache
 from index.lexical import LexicalIndex
 from index.manifest import DocumentEntry, Manifest, read_manifest
 from index.models import Embedder, IndexCorrupted, IndexMissing
-from index.text import PolicyTokenizer
+from index.text import TERM_KINDS, PolicyTokenizer
 from index.units import sentence_units
 from index.vector_store import ChromaStore
 
@@ -100,8 +100,10 @@ class IndexBuilder:
         chunk_tokens: int = 480,
         batch_size: int = 64,
         cache: EmbeddingCache | None = None,
+        term_kinds: frozenset[str] = TERM_KINDS,
     ) -> None:
-        """``cache``: where computed vectors are kept and looked up (default: a file in ``index_dir``)."""
+        """``cache``: where computed vectors are kept and looked up (default: a file in ``index_dir``);
+        ``term_kinds``: the kinds of policy terms the keyword side derives (index/text.py)."""
         if batch_size < 1:
             raise ValueError(f"expected batch_size >= 1; got {batch_size}")
         self.embedder = embedder
@@ -110,6 +112,7 @@ class IndexBuilder:
         self.chunk_tokens = chunk_tokens
         self.batch_size = batch_size
         self.cache = cache or EmbeddingCache(index_dir / CACHE_FILE)
+        self.term_kinds = term_kinds
 
     def build(
         self, documents: Sequence[Document], progress: Progress | None = None, rebuild: bool = False
@@ -199,6 +202,7 @@ class IndexBuilder:
             and not removed
             and not stale
             and not relabelled
+            and old.terms == _kinds_name(self.term_kinds)
             and self._generation_ok(old)
         ):
             log.info("index up to date", extra={"documents": len(unchanged)})
@@ -221,6 +225,7 @@ class IndexBuilder:
             generation=generation,
             documents=entries,
             collection=self.store.collection_name,
+            terms=_kinds_name(self.term_kinds),
         ).write(self.index_dir)
         # committed: now clean up what the previous index used
         if stale:
@@ -307,7 +312,7 @@ class IndexBuilder:
     ) -> str:
         root = self.index_dir / BM25_DIR
         tmp = root / f".{generation}.tmp"
-        build_lexical(records, texts, documents).save(tmp)
+        build_lexical(records, texts, documents, self.term_kinds).save(tmp)
         Catalog([*records, *units]).save(tmp)
         tmp.rename(root / generation)
         return generation
@@ -322,6 +327,10 @@ class IndexBuilder:
 def _generation_name() -> str:
     """A build's name: its BM25 folder, and the suffix of the collection a full build writes."""
     return f"{time.strftime('%Y%m%dT%H%M%S').lower()}-{uuid.uuid4().hex[:8]}"
+
+
+def _kinds_name(kinds: frozenset[str]) -> str:
+    return ",".join(sorted(kinds)) or "none"
 
 
 def _labels_digest(labels: Sequence[str]) -> str:
@@ -361,10 +370,13 @@ def unit_records(documents: Sequence[Document], chunk_tokens: int) -> list[Chunk
 
 
 def build_lexical(
-    records: Sequence[ChunkRecord], texts: Sequence[str], documents: Sequence[Document]
+    records: Sequence[ChunkRecord],
+    texts: Sequence[str],
+    documents: Sequence[Document],
+    term_kinds: frozenset[str] = TERM_KINDS,
 ) -> LexicalIndex:
     """BM25 over ``texts`` with a tokenizer that knows the policy terms of ``documents``."""
     tokenizer = PolicyTokenizer.from_corpus(
-        (d.text for d in documents), (a.heading for d in documents for a in d.articles)
+        (d.text for d in documents), (a.heading for d in documents for a in d.articles), kinds=term_kinds
     )
     return LexicalIndex.build([r.id for r in records], [r.doc_id for r in records], texts, tokenizer)

@@ -34,6 +34,8 @@ class Manifest:
     #: the vector collection this build wrote ("" in manifests written before builds went beside
     #: the live collection: the store's configured name)
     collection: str = ""
+    #: the kinds of derived policy terms its keyword side knows (index/text.py TERM_KINDS, joined)
+    terms: str = "compounds,headings,measures,quoted"
 
     @property
     def chunk_ids(self) -> set[str]:
@@ -81,6 +83,7 @@ def read_manifest(index_dir: Path) -> Manifest:
             generation=str(data["generation"]),
             documents=documents,
             collection=str(data.get("collection", "")),
+            terms=str(data.get("terms", Manifest.terms)),
         )
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise IndexCorrupted(str(path), f"清单文件无法读取（{exc}）") from exc
