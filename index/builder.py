@@ -56,6 +56,9 @@ Progress = Callable[[int, int], None]
 """Called as ``progress(done, total)`` with the number of texts (chunks, sentences) embedded so far."""
 
 BM25_DIR = "bm25"
+#: how the keyword side is written: 2 = a derived compound's parts are tokens too, readings and
+#: term frequencies stored with it. An index of another version gets a new keyword side (no new vectors).
+LEXICAL_VERSION = 2
 #: items whose cached vectors are looked up (and written to the store) at a time
 _CACHE_WINDOW = 1000
 
@@ -203,6 +206,7 @@ class IndexBuilder:
             and not stale
             and not relabelled
             and old.terms == _kinds_name(self.term_kinds)
+            and old.lexical == LEXICAL_VERSION
             and self._generation_ok(old)
         ):
             log.info("index up to date", extra={"documents": len(unchanged)})
@@ -226,6 +230,7 @@ class IndexBuilder:
             documents=entries,
             collection=self.store.collection_name,
             terms=_kinds_name(self.term_kinds),
+            lexical=LEXICAL_VERSION,
         ).write(self.index_dir)
         # committed: now clean up what the previous index used
         if stale:

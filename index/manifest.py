@@ -36,6 +36,8 @@ class Manifest:
     collection: str = ""
     #: the kinds of derived policy terms its keyword side knows (index/text.py TERM_KINDS, joined)
     terms: str = "compounds,headings,measures,quoted"
+    #: how its keyword side was written (index/builder.py LEXICAL_VERSION); 1 for older manifests
+    lexical: int = 1
 
     @property
     def chunk_ids(self) -> set[str]:
@@ -84,6 +86,7 @@ def read_manifest(index_dir: Path) -> Manifest:
             documents=documents,
             collection=str(data.get("collection", "")),
             terms=str(data.get("terms", Manifest.terms)),
+            lexical=int(data.get("lexical", 1)),
         )
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise IndexCorrupted(str(path), f"清单文件无法读取（{exc}）") from exc

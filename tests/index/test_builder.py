@@ -192,3 +192,23 @@ def test_a_document_whose_ids_still_collide_is_skipped_and_named(
     assert report.skipped == (notice.doc_id,)
     assert any("notice-copy.txt" in note and "编号重复" in note for note in report.notes)
     assert _open(tmp_path, hash_embedder, [notice]).bm25().search("落实经费保障", k=1)
+
+
+def test_an_index_written_by_an_older_keyword_side_gets_a_new_one_without_new_vectors(
+    tmp_path: Path, other_doc: Document, hash_embedder: HashEmbedder
+) -> None:
+    import json
+
+    _builder(tmp_path, hash_embedder).build([other_doc])
+    path = tmp_path / MANIFEST_FILE
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data.pop("lexical")  # as an index written before the keyword side had versions
+    path.write_text(json.dumps(data), encoding="utf-8")
+    before = read_manifest(tmp_path)
+    assert before.lexical == 1
+    again = HashEmbedder(dim=64)
+    report = _builder(tmp_path, again).build([other_doc])
+    after = read_manifest(tmp_path)
+    assert again.calls == 0 and report.unchanged == (other_doc.doc_id,)
+    assert after.generation != before.generation and after.lexical > 1
+    assert (tmp_path / "bm25" / after.generation / "readings.json").is_file()
