@@ -19,10 +19,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from corpus.loader import load_corpus
 from evals.benchmarks.stard import SPLITS, StardMissing, load_queries, split_file
 from index.builder import BM25_DIR
 from index.lexical import LexicalIndex
 from index.manifest import read_manifest
+from index.text import PolicyTokenizer
 
 
 def slip_readings(lexical: LexicalIndex, questions: Sequence[str]) -> list[tuple[int, str, str]]:
@@ -36,7 +38,11 @@ def slip_readings(lexical: LexicalIndex, questions: Sequence[str]) -> list[tuple
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Typing-slip readings on the STARD questions.")
-    parser.add_argument("--data-dir", type=Path, required=True, help="POLICY_DATA_DIR of a built index")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--data-dir", type=Path, help="POLICY_DATA_DIR of a built index")
+    source.add_argument(
+        "--corpus", type=Path, help="or a corpus folder: its policy terms are derived as an index build would"
+    )
     parser.add_argument("--split", choices=SPLITS, default="all")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
@@ -45,8 +51,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StardMissing as exc:
         print(exc, file=sys.stderr)
         return 2
-    index_dir = args.data_dir / "index"
-    lexical = LexicalIndex.load(index_dir / BM25_DIR / read_manifest(index_dir).generation)
+    if args.data_dir:
+        index_dir = args.data_dir / "index"
+        lexical = LexicalIndex.load(index_dir / BM25_DIR / read_manifest(index_dir).generation)
+    else:
+        documents = load_corpus(args.corpus).documents
+        tokenizer = PolicyTokenizer.from_corpus(
+            (d.text for d in documents), (a.heading for d in documents for a in d.articles)
+        )
+        lexical = LexicalIndex.build([], [], [], tokenizer)
     started = time.perf_counter()
     lexical.homophones  # noqa: B018 -- built on first use
     built = time.perf_counter() - started

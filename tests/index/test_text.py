@@ -82,3 +82,9 @@ def test_derived_term_kinds_can_be_chosen() -> None:
     assert derive_terms([text], ["落实经费保障"], kinds=frozenset({"quoted"})) == ["创业担保贷款办法"]
     assert "落实经费保障" in derive_terms([text], ["落实经费保障"], kinds=frozenset({"headings"}))
     assert "创业担保贷款" in derive_terms([text], kinds=frozenset({"compounds"}))
+
+
+def test_a_compound_of_the_corpus_inside_a_longer_one_is_not_added_again() -> None:
+    tokenizer = PolicyTokenizer(["数字技术工程师", "数字技术工程师培育项目"])
+    tokens = tokenizer("数字技术工程师培育项目给不给经费")
+    assert "数字技术工程师培育项目" in tokens and "数字技术工程师" not in tokens
