@@ -68,6 +68,7 @@ class Homophones:
             for sound in sounds:
                 self._by_sound.setdefault(sound, set()).add(char)
         self._alike: dict[str, tuple[str, ...]] = {}
+        self._term_chars: frozenset[str] | None = None  # made on first use
 
     def __len__(self) -> int:
         return len(self._terms)
@@ -118,9 +119,12 @@ class Homophones:
         """The other characters that share a reading with ``char``."""
         alike = self._alike.get(char)
         if alike is None:
+            if self._term_chars is None:
+                self._term_chars = frozenset("".join(self._terms))
             others: set[str] = set()
             for sound in self._readings.get(char, ()):
                 others |= self._by_sound.get(sound, set())
+            others &= self._term_chars  # a character no term holds cannot be the one meant
             others.discard(char)
             alike = self._alike[char] = tuple(sorted(others))
         return alike
