@@ -170,7 +170,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         result.update(build(env))
     result["index_disk_mb"] = disk_mb(data_dir / "index")
     result["cold_search_s"] = cold_search(questions[0], env, args.runs)
+    print(json.dumps(result, ensure_ascii=False), file=sys.stderr)  # kept if a later step is stopped
     result["phases"] = phases(questions[1], questions[2:], env)
+    print(json.dumps(result["phases"], ensure_ascii=False), file=sys.stderr)
     if not args.no_serve:
         result["serve_ready_s"] = serve_ready(env)
     load = os.getloadavg()
