@@ -9,6 +9,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.answerer import Answerer
 from assistant.conversation import RuleCondenser
@@ -16,8 +17,6 @@ from assistant.extractive import ExtractiveAnswerer
 from assistant.llm.answerer import LLMAnswerer
 from assistant.llm.chat_model import Endpoint
 from assistant.llm.condense import LLMCondenser
-from assistant.llm.langchain_chat import openai_chat_model
-from assistant.log import ConversationLog
 from assistant.pipeline import Pipeline
 from assistant.places import Gazetteer, make_gazetteer
 from assistant.privacy import mask
@@ -35,6 +34,10 @@ from index.sentences import SentenceVectors
 from index.synonyms import Synonyms
 from index.text import PolicyTokenizer
 from index.vector_store import ChromaStore
+
+if TYPE_CHECKING:  # imported where used: langchain/openai and SQLAlchemy take seconds to import,
+    # and `search` or an extractive `ask` needs neither the chat model nor the log's engine at start
+    from assistant.log import ConversationLog
 
 log = logging.getLogger(__name__)
 
@@ -199,6 +202,8 @@ def llm_endpoint(settings: Settings) -> Endpoint:
 
 def make_answerer(settings: Settings) -> LLMAnswerer:
     """The chat-model answerer for the configured endpoint; no key or network needed to build it."""
+    from assistant.llm.langchain_chat import openai_chat_model
+
     return LLMAnswerer(openai_chat_model(llm_endpoint(settings)))
 
 
@@ -206,12 +211,16 @@ def make_condenser(settings: Settings, rule: RuleCondenser) -> RuleCondenser | L
     """Follow-ups rewritten by the chat model when one is configured, else by the rule alone."""
     if not settings.llm_configured:
         return rule
+    from assistant.llm.langchain_chat import openai_chat_model
+
     return LLMCondenser(openai_chat_model(llm_endpoint(settings)), rule)
 
 
 def make_log(settings: Settings) -> ConversationLog:
     """The conversation log at ``POLICY_LOG_URL`` (SQLite under the data dir by default); turns
     wait in ``<data dir>/log-spool`` while it cannot be written."""
+    from assistant.log import ConversationLog
+
     return ConversationLog(settings.resolved_log_url, spool_dir=settings.data_dir / "log-spool")
 
 

@@ -29,6 +29,8 @@ _PAREN = re.compile(rf"^\s*[（(]\s*({CN_NUMERAL}|\d+)\s*[）)]\s*$")
 _DI_TIAO = re.compile(rf"^\s*第\s*({CN_NUMERAL}|\d+)\s*[条條]\s*(?:之\s*({CN_NUMERAL}|\d+))?\s*$")
 _PART_LABEL = re.compile(rf"^\s*({CN_NUMERAL})\s*[、．.，,]\s*$")
 _DOC_PREFIX = re.compile(r"^[^#\s]+#")
+#: a 附件 printed again in its document: 「附件（二）」, 「附件三(3)」
+_REPEATED_APPENDIX = re.compile(rf"^(附件\S*?)\s*[（(]\s*({CN_NUMERAL}|\d+)\s*[）)]\s*$")
 
 
 def cn_to_int(numeral: str) -> int:
@@ -75,7 +77,8 @@ def canonical_label(label: str) -> str:
     """Canonical article label: ``(十三)`` → ``（十三）``, ``第 68 条`` → ``第六十八条``.
 
     Traditional ``第十條`` → ``第十条``; ``第十七条之一`` keeps its ``之一``; a part used as an
-    article, ``一.`` or ``一．``, → ``一、``. A ``doc_id#`` prefix is dropped; anything else is
+    article, ``一.`` or ``一．``, → ``一、``; the second 附件 of a document, ``附件(2)``, →
+    ``附件（二）``. A ``doc_id#`` prefix is dropped; anything else is
     returned stripped and unchanged.
     """
     label = _DOC_PREFIX.sub("", label.strip())
@@ -93,6 +96,9 @@ def canonical_label(label: str) -> str:
     m = _PART_LABEL.match(label)
     if m:
         return f"{m.group(1)}、"
+    m = _REPEATED_APPENDIX.match(label)
+    if m:
+        return f"{m.group(1)}（{_numeral(m.group(2))}）"
     return label
 
 

@@ -10,7 +10,8 @@ stray spaces and indentation):
   「第十七条之一」; a 「第X条」 line whose number does not go up (「第十条规定的……」 at the start
   of a line) is a cross-reference inside the current article, not a new article;
 - numbered items 「1.」「（1）」「（一）」「①」 inside an article; 附件 sections (each becomes an
-  article labelled as printed, 「附件1」); trailing 「（注：…）」 notes.
+  article labelled as printed, 「附件1」; a label printed again gets its occurrence, 「附件（二）」);
+  trailing 「（注：…）」 notes.
 
 A notice whose only numbering is 「一、」 gets those parts as its articles; so does one whose
 「（一）」 numbering restarts in every part (then the 「（一）」 lines are items). In a plan with
@@ -23,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from corpus.labels import CN_NUMERAL, canonical_label, cn_to_int
+from corpus.labels import CN_NUMERAL, canonical_label, cn_to_int, int_to_cn
 from corpus.models import (
     PREAMBLE_LABEL,
     Article,
@@ -203,11 +204,11 @@ def parse_document(text: str, meta: DocumentMeta, path: str) -> Document:
         )
         current = None
 
-    def open_article(ln: _Line, printed: str, heading: str) -> None:
+    def open_article(ln: _Line, printed: str, heading: str, label: str = "") -> None:
         nonlocal current
         close()
         current = _Open(
-            label=canonical_label(printed),
+            label=label or canonical_label(printed),
             printed=printed,
             heading=heading,
             start=ln.start,
@@ -234,8 +235,9 @@ def parse_document(text: str, meta: DocumentMeta, path: str) -> Document:
             in_appendix = True
             printed = re.sub(r"\s+", "", m.group(1))
             title = m.group(2).strip()
-            parts.append(Part(printed, title, Span(ln.start, ln.end), kind="appendix"))
-            open_article(ln, printed, title[:_HEADING_MAX])
+            label = _unused_label(canonical_label(printed), {p.label for p in parts if p.kind == "appendix"})
+            parts.append(Part(label, title, Span(ln.start, ln.end), kind="appendix"))
+            open_article(ln, printed, title[:_HEADING_MAX], label)
             continue
         if in_appendix:
             if current is not None:
@@ -379,9 +381,20 @@ def _close_part_spans(parts: list[Part], articles: list[Article]) -> list[Part]:
     return out
 
 
+def _unused_label(label: str, used: set[str]) -> str:
+    """A 附件 label printed again in the same document is told apart by its occurrence:
+    the first keeps its label, the second becomes 「附件（二）」, the third 「附件（三）」 …"""
+    n = 1
+    candidate = label
+    while candidate in used:
+        n += 1
+        candidate = f"{label}（{int_to_cn(n)}）"
+    return candidate
+
+
 def _check_unique(articles: list[Article], path: str) -> None:
     seen: set[str] = set()
     for a in articles:
-        if a.label in seen and not a.label.startswith("附件"):
+        if a.label in seen:
             raise CorpusError(path, f"article label {a.label} appears twice; expected each article once")
         seen.add(a.label)

@@ -46,7 +46,7 @@ from index.embedding_cache import CACHE_FILE, EmbeddingCache
 from index.lexical import LexicalIndex
 from index.manifest import DocumentEntry, Manifest, read_manifest
 from index.models import Embedder, IndexCorrupted, IndexMissing
-from index.text import PolicyTokenizer
+from index.text import TERM_KINDS, PolicyTokenizer
 from index.units import sentence_units
 from index.vector_store import ChromaStore
 
@@ -56,6 +56,9 @@ Progress = Callable[[int, int], None]
 """Called as ``progress(done, total)`` with the number of texts (chunks, sentences) embedded so far."""
 
 BM25_DIR = "bm25"
+#: how the keyword side is written: 2 = a derived compound's parts are tokens too, readings and
+#: term frequencies stored with it. An index of another version gets a new keyword side (no new vectors).
+LEXICAL_VERSION = 2
 #: items whose cached vectors are looked up (and written to the store) at a time
 _CACHE_WINDOW = 1000
 
@@ -100,8 +103,10 @@ class IndexBuilder:
         chunk_tokens: int = 480,
         batch_size: int = 64,
         cache: EmbeddingCache | None = None,
+        term_kinds: frozenset[str] = TERM_KINDS,
     ) -> None:
-        """``cache``: where computed vectors are kept and looked up (default: a file in ``index_dir``)."""
+        """``cache``: where computed vectors are kept and looked up (default: a file in ``index_dir``);
+        ``term_kinds``: the kinds of policy terms the keyword side derives (index/text.py)."""
         if batch_size < 1:
             raise ValueError(f"expected batch_size >= 1; got {batch_size}")
         self.embedder = embedder
@@ -110,6 +115,7 @@ class IndexBuilder:
         self.chunk_tokens = chunk_tokens
         self.batch_size = batch_size
         self.cache = cache or EmbeddingCache(index_dir / CACHE_FILE)
+        self.term_kinds = term_kinds
 
     def build(
         self, documents: Sequence[Document], progress: Progress | None = None, rebuild: bool = False
@@ -168,7 +174,8 @@ class IndexBuilder:
                 continue
             taken.update(ids)
             indexed.append(document)
-            entries[document.doc_id] = DocumentEntry(document.content_hash, document.title, ids)
+            labels = _labels_digest([c.article for c in chunks] + [r.article for r, _ in sentences])
+            entries[document.doc_id] = DocumentEntry(document.content_hash, document.title, ids, labels)
             before = previous.get(document.doc_id)
             same = before is not None and before.chunk_ids == ids and set(ids) <= stored
             for chunk, cid in zip(chunks, chunk_ids, strict=True):
@@ -191,7 +198,17 @@ class IndexBuilder:
         new_ids = {r.id for r in [*records, *units]}
         stale = [] if fresh else sorted((stored | (old.chunk_ids if old else set())) - new_ids)
 
-        if old is not None and not to_embed and not removed and not stale and self._generation_ok(old):
+        relabelled = any(previous[d].labels != e.labels for d, e in entries.items() if d in previous)
+        if (
+            old is not None
+            and not to_embed
+            and not removed
+            and not stale
+            and not relabelled
+            and old.terms == _kinds_name(self.term_kinds)
+            and old.lexical == LEXICAL_VERSION
+            and self._generation_ok(old)
+        ):
             log.info("index up to date", extra={"documents": len(unchanged)})
             return BuildReport(
                 unchanged=tuple(unchanged),
@@ -212,6 +229,8 @@ class IndexBuilder:
             generation=generation,
             documents=entries,
             collection=self.store.collection_name,
+            terms=_kinds_name(self.term_kinds),
+            lexical=LEXICAL_VERSION,
         ).write(self.index_dir)
         # committed: now clean up what the previous index used
         if stale:
@@ -298,7 +317,7 @@ class IndexBuilder:
     ) -> str:
         root = self.index_dir / BM25_DIR
         tmp = root / f".{generation}.tmp"
-        build_lexical(records, texts, documents).save(tmp)
+        build_lexical(records, texts, documents, self.term_kinds).save(tmp)
         Catalog([*records, *units]).save(tmp)
         tmp.rename(root / generation)
         return generation
@@ -313,6 +332,14 @@ class IndexBuilder:
 def _generation_name() -> str:
     """A build's name: its BM25 folder, and the suffix of the collection a full build writes."""
     return f"{time.strftime('%Y%m%dT%H%M%S').lower()}-{uuid.uuid4().hex[:8]}"
+
+
+def _kinds_name(kinds: frozenset[str]) -> str:
+    return ",".join(sorted(kinds)) or "none"
+
+
+def _labels_digest(labels: Sequence[str]) -> str:
+    return hashlib.sha1("\n".join(labels).encode()).hexdigest()[:12]
 
 
 def _first_clash(ids: Sequence[str], taken: set[str]) -> str | None:
@@ -348,10 +375,13 @@ def unit_records(documents: Sequence[Document], chunk_tokens: int) -> list[Chunk
 
 
 def build_lexical(
-    records: Sequence[ChunkRecord], texts: Sequence[str], documents: Sequence[Document]
+    records: Sequence[ChunkRecord],
+    texts: Sequence[str],
+    documents: Sequence[Document],
+    term_kinds: frozenset[str] = TERM_KINDS,
 ) -> LexicalIndex:
     """BM25 over ``texts`` with a tokenizer that knows the policy terms of ``documents``."""
     tokenizer = PolicyTokenizer.from_corpus(
-        (d.text for d in documents), (a.heading for d in documents for a in d.articles)
+        (d.text for d in documents), (a.heading for d in documents for a in d.articles), kinds=term_kinds
     )
     return LexicalIndex.build([r.id for r in records], [r.doc_id for r in records], texts, tokenizer)

@@ -6,7 +6,7 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import bm25s
@@ -17,7 +17,7 @@ from index.models import QueryReading
 from index.shortforms import ShortForms
 from index.synonyms import Synonyms
 from index.text import PolicyTokenizer
-from index.typos import Homophones
+from index.typos import Homophones, char_readings
 
 log = logging.getLogger(__name__)
 
@@ -34,14 +34,22 @@ _ENGLISH = re.compile(r"[a-z]{2,}")
 
 _META = "lexical.json"
 _MODEL = "bm25s"
+#: character → its readings (CC-CEDICT), kept with the index: parsing the dictionary takes seconds
+_READINGS = "readings.json"
 
 
 class LexicalIndex:
     """BM25 scores of chunks for a tokenised query; ``ids``/``doc_ids`` align with bm25s rows."""
 
     def __init__(
-        self, model: bm25s.BM25, ids: Sequence[str], doc_ids: Sequence[str], tokenizer: PolicyTokenizer
+        self,
+        model: bm25s.BM25,
+        ids: Sequence[str],
+        doc_ids: Sequence[str],
+        tokenizer: PolicyTokenizer,
+        readings: Mapping[str, frozenset[str]] | None = None,
     ) -> None:
+        """``readings``: character → readings for typing slips (default: read from CC-CEDICT)."""
         if len(ids) != len(doc_ids):
             raise ValueError(f"expected as many doc_ids as ids; got {len(doc_ids)} and {len(ids)}")
         self._model = model
@@ -56,6 +64,7 @@ class LexicalIndex:
         self._vocabulary = vocabulary.keys()
         self._english: EnglishBridge | None = None
         self._homophones: Homophones | None = None
+        self._readings = readings
         self._lazy_lock = threading.Lock()
 
     @property
@@ -72,7 +81,12 @@ class LexicalIndex:
         """Same-sounding slips in the corpus's policy terms (index/typos.py); built on first use."""
         with self._lazy_lock:
             if self._homophones is None:
-                self._homophones = Homophones(self.tokenizer.terms, is_word=self.tokenizer.known_word)
+                self._homophones = Homophones(
+                    self.tokenizer.terms,
+                    self._readings if self._readings is not None else char_readings(),
+                    is_word=self.tokenizer.known_word,
+                    prefixes=self.tokenizer.prefixes,
+                )
             return self._homophones
 
     def read(self, query: str) -> QueryReading:
@@ -108,17 +122,29 @@ class LexicalIndex:
         folder.mkdir(parents=True, exist_ok=True)
         if self.ids:
             self._model.save(str(folder / _MODEL))
-        meta = {"ids": self.ids, "doc_ids": self.doc_ids.tolist(), "terms": list(self.tokenizer.terms)}
+        meta = {
+            "ids": self.ids,
+            "doc_ids": self.doc_ids.tolist(),
+            "terms": list(self.tokenizer.terms),
+            "term_freqs": self.tokenizer.term_freqs(),
+        }
         (folder / _META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        readings = {char: sorted(sounds) for char, sounds in char_readings().items()}
+        (folder / _READINGS).write_text(json.dumps(readings, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path, tokenizer: PolicyTokenizer | None = None) -> LexicalIndex:
         """Load a saved index; raises ``FileNotFoundError``/``ValueError`` when files are missing or bad."""
         meta = json.loads((folder / _META).read_text(encoding="utf-8"))
-        model = bm25s.BM25.load(str(folder / _MODEL)) if meta["ids"] else bm25s.BM25()
+        # memory-mapped: the score matrix is paged in as questions need it, not read at start
+        model = bm25s.BM25.load(str(folder / _MODEL), mmap=True) if meta["ids"] else bm25s.BM25()
         if tokenizer is None:
-            tokenizer = PolicyTokenizer(meta["terms"])
-        return cls(model, meta["ids"], meta["doc_ids"], tokenizer)
+            tokenizer = PolicyTokenizer(meta["terms"], freqs=meta.get("term_freqs"))
+        readings = None
+        if (folder / _READINGS).is_file():  # an index written before readings were kept has none
+            stored = json.loads((folder / _READINGS).read_text(encoding="utf-8"))
+            readings = {char: frozenset(sounds) for char, sounds in stored.items()}
+        return cls(model, meta["ids"], meta["doc_ids"], tokenizer, readings)
 
     def search(self, query: str, k: int, doc_id: str | None = None) -> list[tuple[str, float]]:
         """Best ``k`` chunk ids with BM25 score > 0, best first."""

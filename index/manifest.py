@@ -18,6 +18,9 @@ class DocumentEntry:
     content_hash: str
     title: str
     chunk_ids: tuple[str, ...]
+    #: digest of the article label of every unit, in order: the parser may label the same text
+    #: anew (a repeated 附件 became 「附件（二）」), which needs a new catalog but no new vectors
+    labels: str = ""
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,10 @@ class Manifest:
     #: the vector collection this build wrote ("" in manifests written before builds went beside
     #: the live collection: the store's configured name)
     collection: str = ""
+    #: the kinds of derived policy terms its keyword side knows (index/text.py TERM_KINDS, joined)
+    terms: str = "compounds,headings,measures,quoted"
+    #: how its keyword side was written (index/builder.py LEXICAL_VERSION); 1 for older manifests
+    lexical: int = 1
 
     @property
     def chunk_ids(self) -> set[str]:
@@ -66,7 +73,9 @@ def read_manifest(index_dir: Path) -> Manifest:
         if data.get("version") != VERSION:
             raise ValueError(f"unknown manifest version {data.get('version')!r}")
         documents = {
-            doc_id: DocumentEntry(e["content_hash"], e["title"], tuple(e["chunk_ids"]))
+            doc_id: DocumentEntry(
+                e["content_hash"], e["title"], tuple(e["chunk_ids"]), str(e.get("labels", ""))
+            )
             for doc_id, e in data["documents"].items()
         }
         return Manifest(
@@ -76,6 +85,8 @@ def read_manifest(index_dir: Path) -> Manifest:
             generation=str(data["generation"]),
             documents=documents,
             collection=str(data.get("collection", "")),
+            terms=str(data.get("terms", Manifest.terms)),
+            lexical=int(data.get("lexical", 1)),
         )
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise IndexCorrupted(str(path), f"清单文件无法读取（{exc}）") from exc

@@ -24,8 +24,9 @@ class ShortForms:
         self._vocabulary = vocabulary
         self._max_names = max_names
         self._by_head: dict[str, list[str]] = {}
+        heads = sorted(HEAD_WORDS, key=len, reverse=True)  # once, not per name: 184k names at scale
         for name in sorted(set(names)):
-            head = next((h for h in sorted(HEAD_WORDS, key=len, reverse=True) if name.endswith(h)), None)
+            head = next((h for h in heads if name.endswith(h)), None)
             if head is not None and len(name) > len(head) + 1:
                 self._by_head.setdefault(head, []).append(name)
 

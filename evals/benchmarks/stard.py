@@ -77,6 +77,7 @@ from index.embedding_cache import CACHE_FILE, EmbeddingCache, embedding_progress
 from index.models import Embedder, Retriever
 from index.phrasings import PhrasingIndex
 from index.retriever import BM25Retriever, open_index
+from index.text import TERM_KINDS
 from index.vector_store import ChromaStore
 
 REPO = Path(__file__).resolve().parents[2]
@@ -518,6 +519,7 @@ def run(
     work: Path | None = None,
     laws_from: Sequence[StardQuery] | None = None,
     phrasings_from: Sequence[StardQuery] = (),
+    term_kinds: frozenset[str] = TERM_KINDS,
 ) -> dict[str, Any]:
     """Every requested retriever on ``queries``; the JSON object the command prints.
 
@@ -568,7 +570,7 @@ def run(
     if "keyword" in wanted and not (dense_side and not use_subset):
         say("keyword: building the product's lexical index over every article")
         started = time.perf_counter()
-        keyword = keyword_retriever(corpus.documents, phrasings(corpus, learned_from))
+        keyword = keyword_retriever(corpus.documents, phrasings(corpus, learned_from), term_kinds)
         seconds = time.perf_counter() - started
         record("keyword", measure(ProductRanker(keyword, corpus), queries, corpus.articles, seconds))
 
@@ -584,7 +586,9 @@ def run(
         with tempfile.TemporaryDirectory(prefix="stard-index-", dir=work) as tmp:
             index_dir = Path(tmp)
             store = ChromaStore.embedded(index_dir / "chroma", "stard")
-            builder = IndexBuilder(metered, store, index_dir, cache=EmbeddingCache(cache / CACHE_FILE))
+            builder = IndexBuilder(
+                metered, store, index_dir, cache=EmbeddingCache(cache / CACHE_FILE), term_kinds=term_kinds
+            )
             say(f"dense: indexing {n_articles:,} articles of {len(documents)} laws (cached vectors reused)")
             started = time.perf_counter()
             with embedding_progress(console, "embedding") as progress:
@@ -663,12 +667,15 @@ def _holding(laws_from: Sequence[StardQuery] | None, queries: Sequence[StardQuer
 
 
 def keyword_retriever(
-    documents: Sequence[Document], labelled: Mapping[tuple[str, str], Sequence[str]] | None = None
+    documents: Sequence[Document],
+    labelled: Mapping[tuple[str, str], Sequence[str]] | None = None,
+    term_kinds: frozenset[str] = TERM_KINDS,
 ) -> BM25Retriever:
     """The product's keyword retriever over ``documents``, built as ``IndexBuilder`` builds it
-    (with ``labelled`` questions as phrasings, as ``open_index`` adds them)."""
+    (with ``labelled`` questions as phrasings, as ``open_index`` adds them; ``term_kinds``: the
+    kinds of derived policy terms, index/text.py)."""
     records, texts = chunk_records(documents, 480)
-    lexical = build_lexical(records, texts, documents)
+    lexical = build_lexical(records, texts, documents, term_kinds)
     catalog = Catalog([*records, *unit_records(documents, 480)], documents)
     index = PhrasingIndex.build(labelled, lexical.tokenizer) if labelled else None
     return BM25Retriever(lexical, catalog, phrasings=index)
@@ -748,6 +755,15 @@ def rich_table(result: dict[str, Any], title: str) -> Table:
     return table
 
 
+def parse_kinds(text: str) -> frozenset[str]:
+    """``all`` / ``none`` / ``quoted,headings`` → kinds of derived terms."""
+    if text == "all":
+        return TERM_KINDS
+    if text == "none":
+        return frozenset()
+    return frozenset(k.strip() for k in text.split(",") if k.strip())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="STARD retrieval benchmark: plain BM25 and the product's retrievers."
@@ -791,8 +807,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="labelled questions the product retrievers learn phrasings from (default: the train file; "
         "the questions measured are always left out); 'none' for none",
     )
+    parser.add_argument(
+        "--terms",
+        default="all",
+        help="kinds of corpus-derived policy terms the product retrievers use: all, none, or a comma list "
+        f"of {', '.join(sorted(TERM_KINDS))}",
+    )
     args = parser.parse_args(argv)
     console = Console(stderr=True)
+    term_kinds = parse_kinds(args.terms)
     try:
         if args.write_split:
             learn, aside = write_split(stard_dir() / "queries.train.jsonl")
@@ -828,8 +851,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         console,
         laws_from=laws_from,
         phrasings_from=phrasings_from,
+        term_kinds=term_kinds,
     )
     result["run"]["queries"] = str(queries_path)
+    result["run"]["terms"] = sorted(term_kinds)
     measured = {q.id for q in queries}
     result["run"]["phrasings"] = {
         "from": str(learn_path) if learn_path else None,

@@ -155,6 +155,24 @@ def test_appendix_sections_become_articles(marker: str, label: str) -> None:
     assert [p.kind for p in document.parts] == ["appendix"]
 
 
+def test_a_repeated_appendix_label_is_told_apart_by_its_occurrence() -> None:
+    text = "第一条 总则。\n附件：申请表\n姓名：\n附件：承诺书\n本人承诺。\n附件：清单\n材料一。\n"
+    document = parse(text)
+    assert labels(document) == ["第一条", "附件", "附件（二）", "附件（三）"]
+    assert [a.printed for a in document.articles[1:]] == ["附件"] * 3
+    assert [p.label for p in document.parts] == ["附件", "附件（二）", "附件（三）"]
+    for spelling, ending in (
+        ("附件", "姓名："),
+        ("附件(2)", "本人承诺。"),
+        ("附件（三）", "材料一。"),
+        ("t#附件(二)", "本人承诺。"),
+    ):
+        article = document.article(spelling)
+        assert article is not None and document.article_text(article).endswith(ending), spelling
+    cited = document.article("附件（二）")
+    assert cited is not None and cited.citation_label == "附件（二）「承诺书」"
+
+
 def test_word_appendix_inside_a_sentence_is_not_an_appendix() -> None:
     document = parse("第一条 总则。\n附件所列材料应当齐全。\n第二条 施行。\n")
     assert labels(document) == ["第一条", "第二条"]

@@ -159,8 +159,17 @@ def test_repeated_labels_get_unique_ids_in_every_store(tmp_path: Path, hash_embe
         "附件：收费标准\n收费标准按年度调整。调整前应当公示。\n"
     )
     document = parse_document(text, DocumentMeta("law-with-two-annexes", "某某条例"), "law.txt")
-    assert [a.label for a in document.articles] == ["第一条", "附件", "附件"]
-    report = _builder(tmp_path, hash_embedder).build([document])
+    assert [a.label for a in document.articles] == ["第一条", "附件", "附件（二）"]
+    # as an index built before repeated labels were told apart holds it: both 「附件」
+    before = replace(document, articles=tuple(replace(a, label=a.printed) for a in document.articles))
+    _builder(tmp_path, hash_embedder).build([before])
+    assert {r.article for r in _open(tmp_path, hash_embedder, [before]).catalog.records.values()} == {
+        "第一条",
+        "附件",
+    }
+    again = HashEmbedder(dim=64)
+    report = _builder(tmp_path, again).build([document])
+    assert again.calls == 0 and report.unchanged == (document.doc_id,), "a new label needs no new vector"
     assert report.skipped == ()
     opened = _open(tmp_path, hash_embedder, [document])
     ids = opened.store.ids()
@@ -170,6 +179,9 @@ def test_repeated_labels_get_unique_ids_in_every_store(tmp_path: Path, hash_embe
     # both 附件 sections' sentences are stored, each under its own position
     texts = {r.text for r in opened.catalog.records.values()}
     assert {"申请表一式两份。", "调整前应当公示。"} <= texts
+    # the catalog of the new build names each 附件 by its own label
+    labelled = {r.text: r.article for r in opened.catalog.records.values()}
+    assert labelled["申请表一式两份。"] == "附件" and labelled["调整前应当公示。"] == "附件（二）"
 
 
 def test_a_document_whose_ids_still_collide_is_skipped_and_named(
@@ -180,3 +192,23 @@ def test_a_document_whose_ids_still_collide_is_skipped_and_named(
     assert report.skipped == (notice.doc_id,)
     assert any("notice-copy.txt" in note and "编号重复" in note for note in report.notes)
     assert _open(tmp_path, hash_embedder, [notice]).bm25().search("落实经费保障", k=1)
+
+
+def test_an_index_written_by_an_older_keyword_side_gets_a_new_one_without_new_vectors(
+    tmp_path: Path, other_doc: Document, hash_embedder: HashEmbedder
+) -> None:
+    import json
+
+    _builder(tmp_path, hash_embedder).build([other_doc])
+    path = tmp_path / MANIFEST_FILE
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data.pop("lexical")  # as an index written before the keyword side had versions
+    path.write_text(json.dumps(data), encoding="utf-8")
+    before = read_manifest(tmp_path)
+    assert before.lexical == 1
+    again = HashEmbedder(dim=64)
+    report = _builder(tmp_path, again).build([other_doc])
+    after = read_manifest(tmp_path)
+    assert again.calls == 0 and report.unchanged == (other_doc.doc_id,)
+    assert after.generation != before.generation and after.lexical > 1
+    assert (tmp_path / "bm25" / after.generation / "readings.json").is_file()

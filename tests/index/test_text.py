@@ -61,3 +61,30 @@ def test_content_text_keeps_the_words_that_say_what_is_asked() -> None:
     english = tokenizer.content_text("Can I get a subsidy for an AI course?")
     assert english == "subsidy ai course"
     assert tokenizer.content_text("什么？") == "什么？"  # nothing left: the question as asked
+
+
+def test_a_derived_compound_never_hides_the_shorter_word_it_holds() -> None:
+    """Issue 19: with 设立质权 and 解除劳动合同 as terms, 质权 and 劳动合同 are still searched."""
+    plain = PolicyTokenizer()
+    assert "质权" in plain("可以设立质权吗") and "劳动合同" in plain("怎么解除劳动合同")
+    tokenizer = PolicyTokenizer(["设立质权", "解除劳动合同"])
+    assert {"设立质权", "质权", "设立"} <= set(tokenizer("可以设立质权吗"))
+    assert {"解除劳动合同", "劳动合同"} <= set(tokenizer("怎么解除劳动合同"))
+    # an article that says only the shorter word meets the question that says the compound
+    assert "质权" in tokenizer("质权自出质登记时设立")
+    # parts beside the 2- and 3-character words cut_for_search gives are not counted twice
+    assert tokenizer("数字技术工程师").count("工程师") == 1
+
+
+def test_derived_term_kinds_can_be_chosen() -> None:
+    text = "《创业担保贷款办法》规定创业担保贷款可以申请。创业担保贷款按规定贴息。"
+    assert derive_terms([text], kinds=frozenset()) == []
+    assert derive_terms([text], ["落实经费保障"], kinds=frozenset({"quoted"})) == ["创业担保贷款办法"]
+    assert "落实经费保障" in derive_terms([text], ["落实经费保障"], kinds=frozenset({"headings"}))
+    assert "创业担保贷款" in derive_terms([text], kinds=frozenset({"compounds"}))
+
+
+def test_a_compound_of_the_corpus_inside_a_longer_one_is_not_added_again() -> None:
+    tokenizer = PolicyTokenizer(["数字技术工程师", "数字技术工程师培育项目"])
+    tokens = tokenizer("数字技术工程师培育项目给不给经费")
+    assert "数字技术工程师培育项目" in tokens and "数字技术工程师" not in tokens

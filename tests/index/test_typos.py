@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from index.lexical import LexicalIndex
 from index.text import PolicyTokenizer
 from index.typos import Homophones, char_readings
@@ -57,3 +59,17 @@ def test_bm25_finds_the_article_despite_the_slip_and_says_so() -> None:
     assert reading.corrected == (("新八级公", "新八级工"),)
     assert "新八级工" in reading.searched and "疑似错字：新八级公→新八级工" in reading.summary()
     assert index.search("新八级公是什么", 2)[0][0] == "a"
+
+
+def test_a_saved_index_reads_slips_as_the_built_one_did(tmp_path: Path) -> None:
+    """The readings and the terms' dictionary frequencies are stored with the index (issue 19:
+    no dictionary parsing and no frequency guessing when a process opens it)."""
+    texts = ["推行“新八级工”职业技能等级制度。", "依法设立质权的，应当办理出质登记。"]
+    tokenizer = PolicyTokenizer(["新八级工", "设立质权"])
+    LexicalIndex.build(["a", "b"], ["d", "d"], texts, tokenizer).save(tmp_path)
+    assert (tmp_path / "readings.json").is_file()
+    loaded = LexicalIndex.load(tmp_path)
+    assert loaded.tokenizer.terms == tokenizer.terms
+    assert loaded.tokenizer.term_freqs() == tokenizer.term_freqs()
+    assert loaded.read("新八级公是什么").corrected == (("新八级公", "新八级工"),)
+    assert loaded.search("质权怎么设立", 1)[0][0] == "b"
