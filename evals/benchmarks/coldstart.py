@@ -37,7 +37,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 QUESTIONS = REPO / "evals" / "stard" / "setaside.jsonl"
-CLI = "from assistant.cli import app; app()"
+CLI = "from ui.cli import app; app()"
 
 
 def _env() -> dict[str, str]:
@@ -106,7 +106,7 @@ def serve_ready(env: dict[str, str], timeout: float = 600.0) -> float:
 _PHASES = r"""
 import json, resource, sys, time
 t0 = time.perf_counter()
-from assistant.cli.common import load_settings
+from ui.cli.common import load_settings
 from assistant.factory import load_documents, open_retriever
 t1 = time.perf_counter()
 settings = load_settings()

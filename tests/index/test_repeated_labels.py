@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
 from corpus.loader import load_corpus
 from corpus.models import Document
+from ui.cli import app
 
 LAWS = Path(__file__).resolve().parents[1] / "data" / "repeated_labels"
 runner = CliRunner()
@@ -123,8 +123,8 @@ def test_ask_cites_the_occurrence_that_answers(
 
 
 def test_the_page_shows_the_cited_occurrence(env: Path) -> None:
-    from assistant.cli.serve_cmd import prepare_pipeline
     from assistant.settings import Settings
+    from ui.cli.serve_cmd import prepare_pipeline
     from ui.render import article_html, citation_chips
     from ui.service import AssistantService
 
