@@ -37,7 +37,7 @@ test: $(TEST_STAMP) system-test-deps
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/pytest -q --ignore=tests/probe
+	$(BIN)/pytest -q --ignore=tests/probe -n 2 --dist loadfile --durations=15
 	$(MAKE) --no-print-directory probe
 
 ## probe: the hardening probes (issue 15) against a real `serve` on 127.0.0.1 only: bad input through
