@@ -190,6 +190,7 @@ def serve(
         from ui.cli.workers import Workers
 
         del pipeline  # each app process opens the index itself
+        _migrate_once(settings)
         console.print(
             f"政策咨询助手（{mode}模式，{count} 个进程）："
             + "、".join(f"http://{shown}:{port + i}/" for i in range(count))
@@ -203,6 +204,23 @@ def serve(
         highlight=False,
     )
     serve_app(app, settings, sockets[0])
+
+
+def _migrate_once(settings: Settings) -> None:
+    """Bring the conversation log's database (the channel's tables too) up to date here, once,
+    before the app processes start: N processes migrating a fresh SQLite file at the same moment
+    collide and leave it half made. A database out of reach is said, not fatal: the processes'
+    readiness reports it until it answers."""
+    from assistant.factory import make_log
+    from assistant.log.repository import LogUnavailable
+
+    log_store = make_log(settings)
+    try:
+        log_store.ping()
+    except LogUnavailable as error:
+        err_console.print(f"警告：{error}；各进程的 /readyz 会在数据库可用前返回 503。", highlight=False)
+    finally:
+        log_store.close()
 
 
 def _stopped(signum: int, frame: object) -> None:
