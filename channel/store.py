@@ -14,14 +14,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, func, select
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
+from assistant.log.database import open_engine
 from assistant.log.migrate import upgrade
 from channel.schema import (
     ROLES,
@@ -500,17 +500,7 @@ class ChannelStore:
             return self._engine
 
     def _create_engine(self) -> Engine:
-        backend = self._url.get_backend_name()
-        connect_args: dict[str, Any] = {}
-        if backend == "sqlite":
-            database = self._url.database
-            if database and database != ":memory:" and not database.startswith("file:"):
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
-            connect_args["timeout"] = self._lock_timeout
-            connect_args["check_same_thread"] = False
-        elif backend == "postgresql":
-            connect_args["connect_timeout"] = max(1, round(self._lock_timeout))
-        return create_engine(self._url, connect_args=connect_args, pool_pre_ping=True)
+        return open_engine(self._url, self._lock_timeout)
 
 
 def _now() -> datetime:

@@ -32,12 +32,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
-from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from assistant.log import export as exporter
+from assistant.log.database import open_engine
 from assistant.log.migrate import upgrade
 from assistant.log.schema import FeedbackRow, TurnRow
 from assistant.models import Answer
@@ -501,23 +502,13 @@ class ConversationLog:
         return self._engine
 
     def _create_engine(self) -> Engine:
-        backend = self._url.get_backend_name()
-        connect_args: dict[str, Any] = {}
-        if backend == "sqlite":
-            database = self._url.database
-            if database and database != ":memory:" and not database.startswith("file:"):
-                try:
-                    Path(database).parent.mkdir(parents=True, exist_ok=True)
-                except OSError as error:
-                    raise LogUnavailable(
-                        f"无法创建日志目录 {Path(database).parent}（{error.strerror}）：请检查 POLICY_DATA_DIR 或 POLICY_LOG_URL"
-                    ) from error
-            connect_args["timeout"] = self._lock_timeout
-        elif backend == "postgresql":
-            connect_args["connect_timeout"] = max(1, round(self._lock_timeout))
-            ms = int(self._lock_timeout * 1000)
-            connect_args["options"] = f"-c lock_timeout={ms} -c statement_timeout={max(ms * 5, 5000)}"
-        return create_engine(self._url, connect_args=connect_args, pool_pre_ping=True)
+        try:
+            return open_engine(self._url, self._lock_timeout)
+        except OSError as error:
+            folder = Path(self._url.database or "").parent
+            raise LogUnavailable(
+                f"无法创建日志目录 {folder}（{error.strerror}）：请检查 POLICY_DATA_DIR 或 POLICY_LOG_URL"
+            ) from error
 
 
 def _default_spool_dir(url: Any) -> Path | None:

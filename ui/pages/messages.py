@@ -5,6 +5,7 @@ source — sent to the citizen's query code, then closed."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -216,31 +217,23 @@ def build_messages_tab(state: AppState) -> dict[str, Any]:
         done = "已答复并办结" if finish else "已答复"
         return f"✅ {done}：市民可凭查询码查看。", detail_html(staff_view(message, full=True))
 
-    def send_reply(
-        current: Opened | None,
-        body: str,
-        picked: list[str],
-        articles: str,
-        title: str,
-        issuer: str,
-        reference: str,
-        day: str,
-        request: gr.Request,
-    ) -> tuple[Any, ...]:
-        return reply(current, body, picked, articles, title, issuer, reference, day, False, request)
+    def replying(finish: bool) -> Callable[..., tuple[Any, ...]]:
+        """The handler of a reply button: ``finish`` also closes the message."""
 
-    def send_and_close(
-        current: Opened | None,
-        body: str,
-        picked: list[str],
-        articles: str,
-        title: str,
-        issuer: str,
-        reference: str,
-        day: str,
-        request: gr.Request,
-    ) -> tuple[Any, ...]:
-        return reply(current, body, picked, articles, title, issuer, reference, day, True, request)
+        def handler(
+            current: Opened | None,
+            body: str,
+            picked: list[str],
+            articles: str,
+            title: str,
+            issuer: str,
+            reference: str,
+            day: str,
+            request: gr.Request,
+        ) -> tuple[Any, ...]:
+            return reply(current, body, picked, articles, title, issuer, reference, day, finish, request)
+
+        return handler
 
     def close_message(current: Opened | None, request: gr.Request) -> tuple[Any, ...]:
         channel = state.channel
@@ -284,11 +277,11 @@ def build_messages_tab(state: AppState) -> dict[str, Any]:
     open_button.click(
         open_message, inputs=[number], outputs=[opened, result, detail, text, cited], api_name="open_message"
     )
-    send.click(send_reply, inputs=reply_inputs, outputs=[result, detail], api_name="reply_message").then(
+    send.click(replying(False), inputs=reply_inputs, outputs=[result, detail], api_name="reply_message").then(
         load, inputs=[status, doc], outputs=[counts, table], api_visibility="private"
     )
     send_close.click(
-        send_and_close, inputs=reply_inputs, outputs=[result, detail], api_visibility="private"
+        replying(True), inputs=reply_inputs, outputs=[result, detail], api_visibility="private"
     ).then(load, inputs=[status, doc], outputs=[counts, table], api_visibility="private")
     close.click(close_message, inputs=[opened], outputs=[result, detail], api_name="close_message").then(
         load, inputs=[status, doc], outputs=[counts, table], api_visibility="private"
