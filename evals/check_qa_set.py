@@ -2,7 +2,7 @@
 """Validate a hand-written QA set of the notice (standard library only).
 
 Checks SET/qa.jsonl and SET/conversations.jsonl of one of the sets (evals/dev,
-evals/heldout, evals/test, evals/fresh, evals/fresh2, evals/real) against the
+evals/heldout, evals/test, evals/fresh, evals/fresh2, evals/fresh3, evals/real) against the
 source notice and prints counts per type and per article (and, when the set
 uses them, per kind of ask and the number of `place` items). Exits 1 on any
 problem.
@@ -15,6 +15,7 @@ Rules checked (for every question and every conversation turn):
     (the optional fields `asks`, `place` and `source` are known, see below);
   * ids unique and of the set's form (dev: q001…/c01…, heldout: h001…/hc01…,
     test: t001…/tc01…, fresh: f001…/fc01…, fresh2: g001…/gc01…,
+    fresh3: h001…/hc01…,
     real: r001…/rc01…);
   * question: non-empty string; no duplicate question text in qa.jsonl;
   * type in the allowed set;
@@ -36,7 +37,7 @@ Rules checked (for every question and every conversation turn):
   * optional `source`: a non-empty string (the address a real question was
     taken from);
   * per set: `asks` required on every non-out_of_scope item and turn (fresh2,
-    real), `source` required on every item and turn (real);
+    fresh3, real), `source` required on every item and turn (real);
   * coverage: minimum number of questions / conversations, every type present
     in qa.jsonl and every article label expected by at least --min-per-article
     questions in qa.jsonl (both skipped for evals/real, whose items are real
@@ -68,13 +69,14 @@ SETS = {
     "test": ("t", "tc", 80, 6),
     "fresh": ("f", "fc", 60, 5),
     "fresh2": ("g", "gc", 60, 5),
+    "fresh3": ("h", "hc", 60, 5),
     "real": ("r", "rc", 75, 0),
     "real2": ("s", "sc", 70, 5),
     "real3": ("t", "tc", 70, 5),
     "real4": ("u", "uc", 45, 5),
 }
 #: sets whose every non-out_of_scope item and turn must carry `asks`
-REQUIRE_ASKS = {"fresh2", "real", "real2", "real3", "real4"}
+REQUIRE_ASKS = {"fresh2", "fresh3", "real", "real2", "real3", "real4"}
 #: sets whose every item and turn must carry `source`
 REQUIRE_SOURCE = {"real", "real2", "real3", "real4"}
 #: sets of real questions: no coverage requirement (all types present, ≥N per article)
