@@ -13,6 +13,7 @@ Every clause of a question is read for its *asks* — the kinds of answer it wan
 | ``materials`` | 材料, 证明, 申请表, 带什么 | documents, materials, forms |
 | ``definition`` | 是什么, 什么是, 什么叫, 什么意思, 怎么回事, 是什么级别, 相当于什么职称 | what is / what does … mean |
 | ``contact`` | 电话, 联系方式, 找谁, 热线 | contact, phone, hotline |
+| ``comparison`` | X和Y(有什么)区别/不同/差别, 哪个好, X跟Y一样吗 | difference between, compared with, which is better |
 | ``content`` | 有哪些/什么 政策/支持/补贴, 怎么规定, 讲了什么 | what support / policies, what does it say |
 
 A clause that asks (a question mark, or 吗/呢/什么/哪 …) but matches no form asks for ``content``;
@@ -39,6 +40,7 @@ AskKind = Literal[
     "materials",
     "definition",
     "contact",
+    "comparison",
     "content",
 ]
 KINDS: tuple[AskKind, ...] = get_args(AskKind)
@@ -122,6 +124,10 @@ _ZH: dict[AskKind, re.Pattern[str]] = {
         r"(电话|热线|联系方式|号码|客服)(是|号码|号)?(多少|是什么|有吗|哪个|呢)|怎么联系|联系谁|联系哪|找谁|问谁|"
         r"咨询(哪|谁)|打(什么|哪个)电话|联系电话"
     ),
+    "comparison": _rx(
+        r"区别|差别|差异|(有|有什么|有何|有啥)不同|不同(之处|点|在哪)|哪个(更)?(好|强|高|划算|合适|有用|值钱)|哪一?种(更)?好|"
+        r"(一样|相同)(吗|么|不)|比较一下|相比(较)?(怎么样|如何|哪个)"
+    ),
     "content": _rx(
         rf"(有|包括|包含|提供|给予|享受|出台|还有)(哪些|什么|啥|哪几)|(什么|哪些|啥|哪几)(样的)?(政策|支持|{_PAYMENT}|措施|待遇|优惠|扶持|帮助|项目|好处|福利|规定|内容|举措|方面|证书|平台)|"
         r"怎么规定|如何规定|规定了什么|讲了什么|说了什么|写了什么|主要内容|具体内容|有什么用|作用"
@@ -151,6 +157,9 @@ _EN: dict[AskKind, re.Pattern[str]] = {
     "definition": _rx(
         r"^\s*what (is|are)\b(?!.*\b(support|benefit|polic|measure|subsid|requirement|condition))|\bwhat does .* mean\b|\bmeaning of\b"
     ),
+    "comparison": _rx(
+        r"\bdiffer(ence|ent|s)?\b|\bcompared?( to| with)?\b|\bversus\b|\bvs\.?\s|\bwhich is better\b|\bsame as\b"
+    ),
     "contact": _rx(r"\bcontact\b|\bphone\b|\bhotline\b|\bwho (should|do|can) i (ask|call|contact)\b"),
     "content": _rx(
         r"\bwhat (kind of |kinds of |sort of )?(support|benefits?|polic(y|ies)|measures?|subsid(y|ies)|help|incentives?|does (it|the (plan|policy|document|notice)) say)\b|\bwhich (support|benefits?|polic(y|ies)|measures?)\b|\bwhat about\b"
@@ -161,9 +170,16 @@ _EN: dict[AskKind, re.Pattern[str]] = {
 _NOT_DEFINITION = _rx(
     r"(条件|要求|资格|标准|材料|流程|步骤|程序|时间|期限|地址|电话|网址|对象|范围)(是什么|是啥|指什么)"
 )
-#: 「创业补贴政策是什么」「区别是什么」: what a policy says, or how two things differ, not a definition.
+#: 「创业补贴政策是什么」: what a policy says, not a definition.
 _CONTENT_NOT_DEFINITION = _rx(
-    r"(政策|措施|支持|扶持|补贴|待遇|优惠|福利|规定|内容|办法|要点)(是什么|是啥|是怎么回事|指什么)|区别|不同|差别|差异"
+    r"(政策|措施|支持|扶持|补贴|待遇|优惠|福利|规定|内容|办法|要点)(是什么|是啥|是怎么回事|指什么)"
+)
+#: 「如何还款」「怎么贴息的」: how to do something, with a verb no other form knows. Not how a
+#: thing is ruled or understood (怎么规定, 怎么理解, 怎么回事 and the like belong to other kinds),
+#: nor a stand-in verb (怎么做, 怎么搞, 怎么走, 怎么安排), which says nothing of what is to be done.
+_HOW_ZH = _rx(
+    r"(怎么|如何|怎样|咋)(进行|去|来|才能)?(?!样|么|回事|规定|理解|看|说|写|讲|认为|办呢|样才|算|计算|联系|定义|界定|区分|判断|选|做|搞|弄|干|整|走|安排|操作|处理)"
+    r"[\u4e00-\u9fff]"
 )
 #: Question words that ask what/which/who/how: a 吗 after one of them does not ask whether.
 _WH = _rx(r"什么|哪|谁|怎|多少|几[个种项类]|如何|啥")
@@ -232,6 +248,9 @@ def read_asks(question: str, language: str = "zh") -> Asks:
             or any(k in kinds for k in ("conditions", "amount", "materials", "procedure"))
         ):
             kinds.remove("definition")
+        if "comparison" in kinds:
+            # 「技师与高级工有什么区别」「区别是什么」 ask how two things differ, nothing else
+            kinds = ["comparison"]
         if "definition" in kinds and _CONTENT_NOT_DEFINITION.search(clause):
             kinds.remove("definition")
             kinds.append("content")
@@ -246,6 +265,8 @@ def read_asks(question: str, language: str = "zh") -> Asks:
             k in kinds for k in ("amount", "conditions", "materials", "definition")
         ):
             kinds.remove("content")  # 「有什么条件」 asks for the conditions, not for the content
+        if (not kinds or kinds == ["content"]) and _HOW_ZH.search(clause) and language != "en":
+            kinds = ["procedure"]  # 「创业担保贷款如何还款」: how a thing is done is a procedure too
         if not kinds and asking.search(clause):
             kinds = ["content"]
         for kind in kinds:

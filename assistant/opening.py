@@ -122,6 +122,21 @@ _DEICTIC = re.compile(r"这|那|这个|那个|这是|那是|它|这些|那些|�
 _EXAMPLE = re.compile(r"[\u4e00-\u9fff]{0,4}等(?![级同于])")
 _MONEY_WORDS = re.compile(r"钱|元|补贴|补助|资助|奖励|津贴|贴息|工资|薪|费|贷款")
 
+#: Definition questions for what a term means or ranks as, which naming it does not answer
+#: (「什么叫年薪制」「技师是什么级别」); 「…是怎么回事」「…是干嘛的」 are answered by what the documents say of it.
+_MEANING_FORM = re.compile(
+    r"什么意思|啥意思|什么叫|啥叫|含义|定义|是指什么|指的是什么|何为|何谓|怎么理解|"
+    r"(是|属于|相当于?|算|对应)?(什么|啥|哪个|哪一?)(级别|等级|档次|层次|职称|水平|学历|学位)"
+)
+#: Verbs of applying for something (a missing procedure for them is 「具体申请流程」).
+_APPLYING = re.compile(r"申请|办理|办|申报|报名|领|流程|步骤|手续|程序")
+#: Where a comparison question's asking words begin (「…有什么区别」「…哪个好」).
+_COMPARISON_FORM = re.compile(
+    r"(有什么|有何|有啥)?(区别|差别|差异|不同)|哪个(更)?(好|强|高|划算|合适|有用|值钱)|哪一?种|(一样|相同)(吗|么|不)|相比"
+)
+#: A sentence that relates two things: one compared, likened or ranked with the other.
+_COMPARING = re.compile(r"比照|相比|高于|低于|等同|相当于|对应|区别于|不同于|视同|参照")
+
 #: What a sentence of the document must contain to state the answer to an ask of this kind.
 _STATES: dict[AskKind, re.Pattern[str]] = {
     "amount": re.compile(
@@ -176,6 +191,7 @@ _MISSING_ZH: dict[AskKind, str] = {
     "yes_no": "您的情况是否适用",
     "content": "相关内容",
     "contact": "具体联系电话",
+    "comparison": "二者的区别",
 }
 _MISSING_EN: dict[AskKind, str] = {
     "amount": "the exact amount",
@@ -188,6 +204,7 @@ _MISSING_EN: dict[AskKind, str] = {
     "yes_no": "whether it applies to your case",
     "content": "this",
     "contact": "a specific phone number",
+    "comparison": "how they differ",
 }
 
 
@@ -493,7 +510,7 @@ class Opener:
             if ask.kind in _STATES:
                 stated = self._stated(ask.kind, ask.clause, quoted, clause_focus)
                 if stated is None:
-                    pieces.append(_Missing(ask.kind))
+                    pieces.append(_Missing(ask.kind, _how(ask) if ask.kind == "procedure" and not en else ""))
                 else:
                     q, span = stated
                     anchor = re.compile(f"{_STATES[ask.kind].pattern}|{GRANT.pattern}")
@@ -507,10 +524,27 @@ class Opener:
                     q, span = conditioned
                     pieces.append(_Statement("conditions", q, span, self._key(q, span, clause_focus, GRANT)))
                 continue
+            if ask.kind == "comparison":
+                sides = () if en else _compared(ask.clause)
+                compared = self._compared_in(quoted, sides)
+                if compared is None:
+                    # 「技师与高级工有什么区别」: the documents name both at most, they do not compare them
+                    label = f"“{sides[0]}”与“{sides[1]}”的区别" if sides else ""
+                    pieces.append(_Missing("comparison", label))
+                else:
+                    q, span = compared
+                    pieces.append(
+                        _Statement("comparison", q, span, self._key(q, span, clause_focus, _COMPARING))
+                    )
+                continue
             if ask.kind == "definition":
                 term = "" if en else _definiendum(ask.clause, reading)
-                if term and not any(self._describes(q, term) for q in quoted):
+                meaning = bool(_MEANING_FORM.search(ask.clause))
+                if term and not any(
+                    self._defines(q, term) if meaning else self._describes(q, term) for q in quoted
+                ):
                     # 「什么叫年薪制」: the documents name it in a list at most; they do not explain it
+                    # 「技师是什么级别」「什么叫以考代评」: naming a term is not saying what it means
                     pieces.append(_Missing("definition", f"“{term}”的具体含义"))
                     continue
                 # the first sentence that names what is asked about, else the article's first
@@ -554,6 +588,30 @@ class Opener:
                 continue
             return True
         return False
+
+    @staticmethod
+    def _compared_in(quoted: Sequence[Quoted], sides: Sequence[str]) -> tuple[Quoted, Span] | None:
+        """A quoted sentence that compares the two things asked about: names both and relates
+        them (「…与本市工程师职称的比照认定」); none when the sides are unknown."""
+        if len(sides) != 2:
+            return None
+        for q in quoted:
+            for span in q.article.sentences:
+                text = unicodedata.normalize("NFKC", span.slice(q.document.text))
+                if all(side in text for side in sides) and _COMPARING.search(text):
+                    return q, span
+        return None
+
+    @staticmethod
+    def _defines(q: Quoted, term: str) -> bool:
+        """Whether an article says what ``term`` means or ranks as (「X是指…」「所谓X」「X相当于…」)."""
+        text = unicodedata.normalize("NFKC", q.article.span.slice(q.document.text))
+        t = re.escape(term)
+        return bool(
+            re.search(
+                rf"所谓“?{t}|{t}[”\"」]?[,，]?(是指|指的是|即|是一种|是一项|是|相当于|属于|对应|等同于)", text
+            )
+        )
 
     def _content_statements(self, quoted: Sequence[Quoted], focus: Focus) -> list[_Statement]:
         """What each quoted article says about the question: its best sentence, from the clause
@@ -810,6 +868,37 @@ def _definiendum(clause: str, reading: QueryReading | None) -> str:
     head = term.rsplit("的", 1)[-1]
     term = head if len(head) >= 2 else term  # 「事业单位的特设岗位」 asks about 特设岗位
     return "" if _NOT_A_NAME.search(term) else term
+
+
+def _how(ask: Ask) -> str:
+    """How a missing procedure is named when the question asks how to do something other than
+    apply (「创业担保贷款如何还款」 → 具体如何还款); '' for applying, which has its own name."""
+    if _APPLYING.search(ask.clause):
+        return ""
+    m = re.search(
+        r"(怎么|如何|怎样|咋)(进行|去|来|才能)?([\u4e00-\u9fff]{1,2}?)(的|呢|啊|吗|了|[？?，,。]|$)",
+        ask.clause,
+    )
+    if m is None:
+        m = re.search(r"(怎么|如何|怎样|咋)(进行|去|来|才能)?([\u4e00-\u9fff]{2})", ask.clause)
+    return f"具体如何{m.group(3)}" if m else ""
+
+
+def _compared(clause: str) -> tuple[str, ...]:
+    """The two things a comparison asks about (「技师与高级工有什么区别」 → 技师, 高级工), or ()."""
+    text = unicodedata.normalize("NFKC", clause)
+    m = _COMPARISON_FORM.search(text)
+    before = text[: m.start()] if m else text
+    before = re.sub(r"(之间|两者|二者|有什么|有何|有啥|有|的|是)+$", "", before)
+    before = re.sub(r"^(请问|想问一下|想问|问一下|那么|那)", "", before)
+    before = re.sub(
+        r"\d+(\.\d+)?\s*[万千百]?元?", "", before
+    )  # 「年薪12万和月薪1万」: figures it never checks
+    sides = [s.strip("“”\"'《》「」 ") for s in re.split(r"和|与|跟|同|以及|还是|及|、|vs\.?", before)]
+    sides = [s for s in sides if s]
+    if len(sides) < 2 or not all(1 < len(s) <= 12 for s in sides[-2:]):
+        return ()
+    return tuple(sides[-2:])
 
 
 def _general_contact(clause: str) -> bool:

@@ -52,7 +52,10 @@ _KIND_WORDS: dict[str, re.Pattern[str]] = {
     "materials": re.compile(r"材料|证明|表格|申请表|documents|materials|forms", re.I),
     "definition": re.compile(r"定义|含义|解释|是什么|definition|meaning", re.I),
     "contact": re.compile(r"电话|联系|咨询|contact|phone|hotline", re.I),
-    "content": re.compile(r"内容|措施|政策|规定|支持|provision|measure|support", re.I),
+    "comparison": re.compile(r"区别|差别|差异|不同|比较|differ|compar", re.I),
+    # a difference is content too: comparison questions were labelled ``content`` before the
+    # assistant's grammar had a comparison kind
+    "content": re.compile(r"内容|措施|政策|规定|支持|区别|差别|比较|provision|measure|support|differ", re.I),
 }
 _SENTENCES = re.compile(r"[^。！？!?；;\n]+")
 

@@ -100,6 +100,7 @@ KINDS = [
     "materials",
     "definition",
     "contact",
+    "comparison",
     "content",
 ]
 ASK_FIELDS = {"kind", "stated", "answer_terms", "grants"}

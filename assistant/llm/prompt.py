@@ -31,6 +31,7 @@ ASK_NAMES = {
     "materials": "所需材料",
     "definition": "是什么",
     "contact": "咨询渠道",
+    "comparison": "两者的区别（条款没有比较时说明没有写明）",
     "content": "有哪些规定",
 }
 

@@ -41,7 +41,13 @@ from assistant.asks import read_asks
         ("首席技师属于什么职称？", ["definition"]),
         ("岗位适任模型是怎么回事", ["definition"]),
         ("上海的人才安家政策是什么", ["content"]),
-        ("特设岗位和流动岗位有什么区别", ["content"]),
+        # comparisons, and how to do things no other form names
+        ("特设岗位和流动岗位有什么区别", ["comparison"]),
+        ("年薪和月薪哪个好", ["comparison"]),
+        ("What is the difference between a technician and an engineer?", ["comparison"]),
+        ("创业担保贷款如何还款？", ["procedure"]),
+        ("创业担保贷款怎么规定的", ["content"]),  # how it is ruled: what the plan says
+        ("我们企业想跟基地合作开培训班，怎么搞", ["content"]),  # a stand-in verb names no procedure
         ("What support is there for foreign professionals?", ["content"]),
     ],
 )

@@ -103,6 +103,31 @@ def test_a_term_the_notice_never_uses_is_said_not_to_be_explained(notice_answere
     assert text.startswith("方案没有写明“高级技师”的具体含义")
 
 
+def test_what_a_term_means_is_not_answered_by_naming_it(notice_answerer) -> None:
+    # （十一） names 技师 among 特级技师、首席技师; it never says what level a 技师 is
+    text = opening(*notice_answerer, "技师是什么级别", ["（十一）"])
+    assert text.startswith("方案没有写明“技师”的具体含义。")
+    assert "首席技师评聘" in text
+
+
+def test_a_difference_the_notice_never_draws_is_said_to_be_missing(notice_answerer) -> None:
+    text = opening(*notice_answerer, "培训费与职工教育经费有什么区别", ["（十三）"])
+    assert text.startswith("方案没有写明“培训费”与“职工教育经费”的区别。")
+    assert "职工教育经费" in text.split("。", 1)[1] and "12333" in text
+
+
+def test_a_figure_in_a_comparison_is_not_repeated_as_if_checked(notice_answerer) -> None:
+    text = opening(*notice_answerer, "年薪12万和月薪1万哪个好", ["（十二）"])
+    assert text.startswith("方案没有写明“年薪”与“月薪”的区别。")
+    assert "12万" not in text
+
+
+def test_how_to_do_something_the_notice_only_names_is_said_to_be_missing(notice_answerer) -> None:
+    text = opening(*notice_answerer, "创业担保贷款如何还款？", ["（五）"])
+    assert text.startswith("方案没有写明具体如何还款。")
+    assert "创业担保贷款及贴息" in text
+
+
 @pytest.mark.parametrize(
     ("question", "label", "said"),
     [
