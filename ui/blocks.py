@@ -60,6 +60,7 @@ footer { display: none !important; }
 #pa-chatbot .pa-cites-title { font-size: 0.85em; color: var(--body-text-color-subdued); font-weight: normal; }
 #pa-chatbot .pa-article-text { white-space: normal; }
 #pa-status p { margin: 0; }
+#pa-question label > [data-testid='block-info'] { display: none; }  /* the placeholder says it */
 #pa-feedback { align-items: center; }
 #pa-feedback > #pa-status { order: 10; flex: 1 1 100%; min-height: 0; }
 #pa-feedback > #pa-status:empty { display: none; }
@@ -93,8 +94,8 @@ footer { display: none !important; }
   .pa-contact, .pa-leave-entry { font-size: 0.85em; }
   .gradio-container { --layout-gap: 10px; }
   #pa-chatbot { height: max(260px, calc(100dvh - 370px)) !important; }
-  #pa-question label > [data-testid='block-info'] { display: none; }
   #pa-feedback { flex-wrap: wrap; gap: 6px; }
+  #pa-eval-chart .modebar-container, #pa-compare-chart .modebar-container { display: none; }
   #pa-feedback > button { flex: 1 1 28% !important; min-width: 0 !important; }
   #pa-feedback > .form { order: 11; flex: 1 1 100% !important; }
 }

@@ -172,15 +172,16 @@ def build_chat_tab(state: AppState) -> None:
         text = ""
         event = first
         while True:
-            if event.kind == "delta":
+            if event.kind == "delta":  # verified text: shown a sentence at a time
+                for part in paced(event.text):
+                    history[-1] = {"role": "assistant", "content": plain_markdown(text + part)}
+                    yield "", history, gr.skip(), chat, ""
                 text += event.text
-                history[-1] = {"role": "assistant", "content": plain_markdown(text)}
-                yield "", history, gr.skip(), chat, ""
             elif event.answer is not None:
                 answer = event.answer
                 chat.last_answer = answer
                 chat.last_turn_id = event.turn_id
-                if not text:  # nothing streamed (extractive): show the verified text a sentence at a time
+                if not text:  # nothing streamed: the verified text a sentence at a time all the same
                     for shown_text in paced(answer.text):
                         history[-1] = {"role": "assistant", "content": plain_markdown(shown_text)}
                         yield "", history, gr.skip(), chat, ""
