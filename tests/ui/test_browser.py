@@ -139,7 +139,7 @@ def test_console_search_highlights_and_browser(browser: Any, live_app: LiveApp, 
     box.send_keys("职业技能提升补贴")
     box.send_keys(Keys.ENTER)
     _wait(browser, "#pa-hits mark")
-    marks = [m.text for m in browser.find_elements(By.CSS_SELECTOR, "#pa-hits mark")]
+    marks = [m.get_attribute("textContent") for m in browser.find_elements(By.CSS_SELECTOR, "#pa-hits mark")]
     assert marks and all(m and m in "职业技能提升补贴" for m in marks)
     assert "（十三）" in browser.find_element(By.ID, "pa-hits").text
     assert "检索词" in browser.find_element(By.ID, "pa-reading").text
@@ -148,7 +148,9 @@ def test_console_search_highlights_and_browser(browser: Any, live_app: LiveApp, 
     box.send_keys("vocational skill improvement subsidy")
     box.send_keys(Keys.ENTER)
     _wait_text(browser, "#pa-reading", "英文对照")
-    assert "补贴" in [m.text for m in browser.find_elements(By.CSS_SELECTOR, "#pa-hits mark")]
+    assert "补贴" in [
+        m.get_attribute("textContent") for m in browser.find_elements(By.CSS_SELECTOR, "#pa-hits mark")
+    ]
     box.clear()
     box.send_keys("职业技能提升补贴")
     browser.find_element(By.ID, "pa-draft-btn").click()

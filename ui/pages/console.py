@@ -53,7 +53,7 @@ def short_draft(answer: Answer) -> str:
     if answer.citations:
         titles = list(dict.fromkeys(c.doc_title for c in answer.citations))
         lines.append("")
-        lines.append(f"依据《{titles[0]}》：" if len(titles) == 1 else "依据：")
+        lines.append(f"依据：《{titles[0]}》" if len(titles) == 1 else "依据：")
         for i, c in enumerate(answer.citations, start=1):
             marker = c.marker.removeprefix(f"《{c.doc_title}》") if len(titles) == 1 else c.marker
             lines.append(f"{i}. {marker}：「{c.quote}」")
