@@ -50,9 +50,54 @@ mark { background: #fde68a; color: inherit; padding: 0 1px; }
 .pa-count b { color: #1d4ed8; }
 .pa-reply-sources ul { margin: 2px 0 6px; padding-left: 1.2em; }
 footer { display: none !important; }
+/* 市民咨询: the chat's label above the messages, never over them */
+#pa-chatbot label[data-testid='block-label'], #pa-eval-chart label[data-testid='block-label'],
+#pa-compare-chart label[data-testid='block-label'] { position: static; margin: 0 0 4px; }
+/* the citation chips: a message of their own under the answer, no bubble and no buttons */
+#pa-chatbot .message:has(.pa-cites) { background: none !important; border: none !important;
+  box-shadow: none !important; padding: 0 !important; }
+#pa-chatbot .message-row:has(.pa-cites) + .message-buttons { display: none !important; }
+#pa-chatbot .pa-cites-title { font-size: 0.85em; color: var(--body-text-color-subdued); font-weight: normal; }
+#pa-chatbot .pa-article-text { white-space: normal; }
+#pa-status p { margin: 0; }
+#pa-question label > [data-testid='block-info'] { display: none; }  /* the placeholder says it */
+#pa-feedback { align-items: center; }
+#pa-feedback > #pa-status { order: 10; flex: 1 1 100%; min-height: 0; }
+#pa-feedback > #pa-status:empty { display: none; }
+.pa-doc-short { display: none; }
+.pa-leave-entry { font-size: 0.9em; margin-top: 2px; }
+.pa-leave-link { color: #1d4ed8; font-weight: 600; }
+/* 坐席工作台: hits open their article; the latest turns as cards */
+.pa-hit > summary { cursor: pointer; list-style: none; }
+.pa-hit > summary::-webkit-details-marker { display: none; }
+.pa-hit-head { display: block; }
+.pa-hit-snippet { display: block; color: var(--body-text-color-subdued); font-size: 0.9em; }
+.pa-hit[open] .pa-hit-snippet { display: none; }
+.pa-hit-text { border-left: 3px solid #1d4ed8; padding-left: 8px; margin: 4px 0; }
+.pa-recent { list-style: none; padding: 0; margin: 0; }
+.pa-turn { border-bottom: 1px solid var(--border-color-primary); padding: 6px 0; overflow-wrap: anywhere; }
+.pa-turn-head { color: var(--body-text-color-subdued); font-size: 0.85em; }
+.pa-turn-c { color: #b45309; font-size: 0.9em; }
+/* 评测: the comparison of two runs */
+.pa-better { color: #15803d; font-weight: 600; }
+.pa-worse { color: #b91c1c; font-weight: 600; }
 @media (max-width: 640px) {
   .gradio-container { padding: 4px !important; }
   #pa-header h1 { font-size: 1.2rem; }
+  #pa-header p { display: none; }
+  /* a phone keeps of each document its short title, validity and contact; the chat fills the rest */
+  .pa-scope { padding: 4px 8px; }
+  .pa-mode { float: right; }
+  .pa-mode-note, .pa-scope-title, .pa-doc-title, .pa-doc-meta, .pa-hint, .pa-leave-why { display: none; }
+  .pa-doc-short { display: block; font-weight: 600; }
+  .pa-docs { list-style: none; padding: 0; margin: 0; }
+  .pa-contact, .pa-leave-entry { font-size: 0.85em; }
+  .gradio-container { --layout-gap: 10px; }
+  #pa-chatbot { height: max(260px, calc(100dvh - 370px)) !important; }
+  #pa-feedback { flex-wrap: wrap; gap: 6px; }
+  #pa-eval-chart .modebar-container, #pa-compare-chart .modebar-container { display: none; }
+  #pa-feedback > button { flex: 1 1 28% !important; min-width: 0 !important; }
+  #pa-feedback > .form { order: 11; flex: 1 1 100% !important; }
 }
 """
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -80,13 +80,17 @@ def contact_html(meta: DocumentMeta) -> str:
 
 
 def documents_html(documents: Sequence[Document], mode: str) -> str:
+    """The documents in scope, how to reach a person and the 留言咨询 entry. On a phone (CSS) each
+    document shrinks to its short title, validity and contact line."""
     rows = []
     for d in documents:
         meta = d.meta
         issued = meta.issued.isoformat() if meta.issued else "—"
+        short = " · ".join(x for x in (meta.short_title or meta.title, meta.validity) if x)
         rows.append(
             "<li class='pa-doc'>"
             f"<span class='pa-doc-title'>{esc(meta.display_title)}</span>"
+            f"<span class='pa-doc-short'>{esc(short)}</span>"
             f"<span class='pa-doc-meta'>发文机关：{esc(meta.issuer or '—')} · 发布日期：{esc(issued)}"
             f" · 有效期：{esc(meta.validity or '未注明')}</span>"
             f"{contact_html(meta)}"
@@ -95,12 +99,31 @@ def documents_html(documents: Sequence[Document], mode: str) -> str:
     badge = MODE_NAMES.get(mode, mode)
     return (
         "<div class='pa-scope'>"
-        f"<div class='pa-mode'><span class='pa-badge'>{esc(badge)}</span> {esc(mode_note(mode))}</div>"
+        f"<div class='pa-mode'><span class='pa-badge'>{esc(badge)}</span>"
+        f" <span class='pa-mode-note'>{esc(mode_note(mode))}</span></div>"
         "<div class='pa-scope-title'>可咨询的政策文件：</div>"
         f"<ul class='pa-docs'>{''.join(rows)}</ul>"
+        "<div class='pa-leave-entry'><span class='pa-leave-why'>文件没有写明的，可以</span> "
+        "<a href='#pa-leave' class='pa-leave-link'>✉️ 留言咨询</a>"
+        "<span class='pa-leave-why'>，由工作人员答复。</span></div>"
         "<div class='pa-hint'>只回答上述政策文件的相关问题；请勿输入身份证号、手机号等个人信息。</div>"
         "</div>"
     )
+
+
+#: On the citizens' page: the 留言咨询 link opens the form (a gradio accordion) and scrolls to it.
+OPEN_LEAVE_FORM_JS = """
+element.addEventListener('click', (event) => {
+  const link = event.target.closest('.pa-leave-link');
+  if (!link) return;
+  event.preventDefault();
+  const box = document.getElementById('pa-leave');
+  if (!box) return;
+  const content = box.querySelector('[data-testid="accordion-content"]');
+  if (content && content.style.display === 'none') box.querySelector('.label-wrap')?.click();
+  setTimeout(() => box.scrollIntoView({block: 'start'}), 50);
+});
+"""
 
 
 def answer_markdown(answer: Answer) -> str:
@@ -112,16 +135,19 @@ def answer_markdown(answer: Answer) -> str:
 
 
 def citation_chips(answer: Answer | None, documents: dict[str, Document]) -> str:
-    """One ``<details>`` chip per citation; opening it shows the cited article's full text."""
+    """One ``<details>`` chip per cited article; opening it shows the article's full text with
+    every quoted sentence marked. One line of HTML (it is also put into a chat message, whose
+    Markdown would end an HTML block at a blank line)."""
     if answer is None or not answer.citations:
         return "<div class='pa-cites pa-empty'>回答引用的条款会显示在这里，点击即可查看原文。</div>"
-    chips = []
-    seen: set[tuple[str, str]] = set()
-    for i, c in enumerate(answer.citations, start=1):
-        if (c.doc_id, c.article) in seen:
-            continue
-        seen.add((c.doc_id, c.article))
-        chips.append(_chip(i, c, documents.get(c.doc_id)))
+    quotes: dict[tuple[str, str], list[Citation]] = {}
+    for c in answer.citations:
+        quotes.setdefault((c.doc_id, c.article), []).append(c)
+    several = len({c.doc_id for c in answer.citations}) > 1 or len(documents) > 1
+    chips = [
+        _chip(i, cited, documents.get(cited[0].doc_id), several)
+        for i, cited in enumerate(quotes.values(), start=1)
+    ]
     return (
         "<div class='pa-cites'><div class='pa-cites-title'>引用条款（点击查看原文）</div>"
         + "".join(chips)
@@ -129,27 +155,42 @@ def citation_chips(answer: Answer | None, documents: dict[str, Document]) -> str
     )
 
 
-def _chip(number: int, citation: Citation, document: Document | None) -> str:
-    article = document.article(citation.article) if document else None
-    text = document.article_text(article) if document and article else citation.quote
+def _chip(number: int, cited: list[Citation], document: Document | None, name_document: bool) -> str:
+    first = cited[0]
+    article = document.article(first.article) if document else None
+    said = [c.quote for c in cited if c.quote]
+    text = document.article_text(article) if document and article else "".join(said)
     validity = document.meta.validity if document else ""
-    quote = esc(citation.quote)
-    full = highlight(text, [citation.quote]) if citation.quote else esc(text)
+    short = (document.meta.short_title or document.title) if document else first.doc_title
+    label = first.marker.removeprefix(f"《{first.doc_title}》")
+    shown = f"{esc(short)} · {esc(label)}" if name_document else esc(label)
+    quoted = "".join(f"「{esc(q)}」" for q in said)
     return (
-        f"<details class='pa-chip' data-article='{esc(citation.article)}'>"
-        f"<summary>[{number}] {esc(citation.marker)}</summary>"
+        f"<details class='pa-chip' data-article='{esc(first.article)}'>"
+        f"<summary>[{number}] {shown}</summary>"
         "<div class='pa-article'>"
-        f"<div class='pa-article-head'>{esc(citation.doc_title)} · {esc(citation.article)}"
+        f"<div class='pa-article-head'>{esc(first.doc_title)} · {esc(first.article)}"
         f"{(' · 有效期 ' + esc(validity)) if validity else ''}</div>"
-        f"<div class='pa-article-text'>{full}</div>"
-        f"<div class='pa-quote'>引用原文：「{quote}」</div>"
+        f"<div class='pa-article-text'>{_lines(highlight(text, said))}</div>"
+        f"<div class='pa-quote'>引用原文：{quoted}</div>"
         "</div></details>"
     )
 
 
-def hits_html(hits: Sequence[Hit], terms: Iterable[str], reading: str = "") -> str:
-    """Search results as cards, ``terms`` highlighted; ``reading`` (how the question was read,
-    ``QueryReading.summary``) on top, so an operator sees which words were searched."""
+def _lines(markup: str) -> str:
+    return markup.replace("\r", "").replace("\n", "<br>")
+
+
+def hits_html(
+    hits: Sequence[Hit],
+    terms: Iterable[str],
+    reading: str = "",
+    documents: Mapping[str, Document] | None = None,
+) -> str:
+    """Search results, ``terms`` highlighted; ``reading`` (how the question was read,
+    ``QueryReading.summary``) on top, so an operator sees which words were searched. Each hit is a
+    line with a snippet around its first match; clicking it opens the whole article (from
+    ``documents`` when given, else the matched passage)."""
     head = f"<div class='pa-reading' id='pa-reading'>{esc(reading)}</div>" if reading else ""
     if not hits:
         return head + "<div class='pa-empty'>没有找到相关条款。</div>"
@@ -158,15 +199,29 @@ def hits_html(hits: Sequence[Hit], terms: Iterable[str], reading: str = "") -> s
     names = {"bm25": "关键词", "dense": "向量"}
     for i, h in enumerate(hits, start=1):
         found = "、".join(f"{names.get(r, r)}第{n}" for r, n in sorted(h.ranks.items()))
+        document = (documents or {}).get(h.doc_id)
+        article = document.article(h.article) if document else None
+        name = (document.meta.short_title or h.doc_title) if document else h.doc_title
+        text = document.article_text(article) if document and article else h.text
         cards.append(
-            "<div class='pa-hit'>"
-            f"<div class='pa-hit-head'><b>{i}.</b> {esc(h.doc_title)} · <b>{esc(h.article)}</b> "
-            f"{highlight(h.heading, wanted)} <span class='pa-score'>得分 {h.score:.4f}"
-            f"{(' · ' + esc(found)) if found else ''}</span></div>"
-            f"<div class='pa-hit-text'>{highlight(h.text, wanted)}</div>"
-            "</div>"
+            f"<details class='pa-hit' data-article='{esc(h.article)}'>"
+            f"<summary><span class='pa-hit-head'><b>{i}. {esc(h.article)}</b> "
+            f"{highlight(h.heading, wanted)} <span class='pa-score'>{esc(name)} · 得分 {h.score:.4f}"
+            f"{(' · ' + esc(found)) if found else ''}</span></span>"
+            f"<span class='pa-hit-snippet'>{highlight(snippet(h.text, wanted), wanted)}</span></summary>"
+            f"<div class='pa-hit-text'>{highlight(text, wanted)}</div>"
+            "</details>"
         )
     return head + "<div class='pa-hits'>" + "".join(cards) + "</div>"
+
+
+def snippet(text: str, terms: Sequence[str], width: int = 70) -> str:
+    """About ``width`` characters of ``text`` around the longest of ``terms`` found in it."""
+    flat = " ".join(text.split())
+    at = next((flat.find(t) for t in sorted(terms, key=len, reverse=True) if t and t in flat), 0)
+    start = max(0, at - width // 3)
+    cut = flat[start : start + width]
+    return ("…" if start else "") + cut + ("…" if start + width < len(flat) else "")
 
 
 def article_html(document: Document, label: str) -> str:
@@ -183,28 +238,34 @@ def article_html(document: Document, label: str) -> str:
     )
 
 
-def recent_rows(turns: Sequence[Any]) -> list[list[Any]]:
-    """Rows of the recent-conversations table (texts in the log are already masked)."""
-    rows = []
+def recent_html(turns: Sequence[Any], titles: Iterable[str] = ()) -> str:
+    """The latest turns as compact cards that wrap at any width (texts in the log are already
+    masked); the documents' full titles are left out of the answers, where every one repeats them."""
+    if not turns:
+        return "<div class='pa-empty'>还没有咨询记录。</div>"
+    cards = []
     for t in turns:
-        ratings = [f.rating for f in getattr(t, "feedback", ())]
-        mark = " ".join("👍" if r > 0 else "👎" for r in ratings) or "—"
-        comments = "；".join(f.comment for f in getattr(t, "feedback", ()) if f.comment)
-        cited = "、".join(str(c.get("article", "")) for c in t.citations)
-        rows.append(
-            [
-                t.id,
-                t.created_at.strftime("%m-%d %H:%M"),
-                _short(t.question, 60),
-                _short(t.answer, 80),
-                cited or "—",
-                "已拒答" if t.refused else MODE_NAMES.get(t.mode, t.mode),
-                mark,
-                comments,
-            ]
+        feedback = list(getattr(t, "feedback", ()))
+        mark = " ".join("👍" if f.rating > 0 else "👎" for f in feedback) or "未评价"
+        comments = "；".join(f.comment for f in feedback if f.comment)
+        cited = "、".join(dict.fromkeys(str(c.get("article", "")) for c in t.citations)) or "—"
+        answer, _, rest = t.answer.strip().partition("\n\n")  # the opening; the quotes follow it
+        for title in titles:
+            answer = answer.replace(f"《{title}》", "")
+        answer += " …" if rest else ""
+        kind = "已拒答" if t.refused else MODE_NAMES.get(t.mode, t.mode)
+        cards.append(
+            "<li class='pa-turn'>"
+            f"<div class='pa-turn-head'>#{esc(t.id)} · {esc(t.created_at.strftime('%m-%d %H:%M'))} · {esc(kind)}"
+            f" · 引用 {esc(cited)} · {esc(mark)}</div>"
+            f"<div class='pa-turn-q'>问：{esc(_short(t.question, 80))}</div>"
+            f"<div class='pa-turn-a'>答：{esc(_short(answer.strip(), 160))}</div>"
+            + (f"<div class='pa-turn-c'>反馈：{esc(comments)}</div>" if comments else "")
+            + "</li>"
         )
-    return rows
+    return "<ul class='pa-recent'>" + "".join(cards) + "</ul>"
 
 
 def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"

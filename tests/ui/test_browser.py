@@ -75,12 +75,12 @@ def test_chat_citation_article_and_feedback(browser: Any, live_app: LiveApp, scr
     assert browser.title == "政策咨询助手"
 
     _ask(browser, "职业技能提升补贴怎么申请？")
-    chip = _wait(browser, "#pa-cites details.pa-chip summary")
+    chip = _wait(browser, "#pa-chatbot details.pa-chip summary")
     assert "（十三）" in chip.text
     _wait_text(browser, "#pa-chatbot", "职业技能提升补贴")
     chip.click()
-    article = _wait(browser, "#pa-cites details[open] .pa-article-text")
-    assert "落实经费保障" in browser.find_element(By.CSS_SELECTOR, "#pa-cites details[open]").text
+    article = _wait(browser, "#pa-chatbot details.pa-chip[open] .pa-article-text")
+    assert "落实经费保障" in browser.find_element(By.CSS_SELECTOR, "#pa-chatbot details.pa-chip[open]").text
     assert "职业技能提升补贴" in article.text
     browser.save_screenshot(str(screenshot_dir / "chat-desktop.png"))
 
@@ -109,8 +109,8 @@ def test_xss_question_and_document_render_as_text(browser: Any, live_app: LiveAp
     _wait_text(browser, "#pa-chatbot", payload)
     assert not browser.find_elements(By.CSS_SELECTOR, "#pa-chatbot img[src='x']")
     _ask(browser, "网页安全测试补贴标准是多少？")
-    _wait(browser, "#pa-cites details.pa-chip summary")
-    assert not browser.find_elements(By.CSS_SELECTOR, "#pa-cites b, #pa-cites script")
+    _wait(browser, "#pa-chatbot details.pa-chip summary")
+    assert not browser.find_elements(By.CSS_SELECTOR, "#pa-chatbot b, #pa-chatbot script")
     _no_alert(browser)
 
 
@@ -139,7 +139,7 @@ def test_console_search_highlights_and_browser(browser: Any, live_app: LiveApp, 
     box.send_keys("职业技能提升补贴")
     box.send_keys(Keys.ENTER)
     _wait(browser, "#pa-hits mark")
-    marks = [m.text for m in browser.find_elements(By.CSS_SELECTOR, "#pa-hits mark")]
+    marks = [m.get_attribute("textContent") for m in browser.find_elements(By.CSS_SELECTOR, "#pa-hits mark")]
     assert marks and all(m and m in "职业技能提升补贴" for m in marks)
     assert "（十三）" in browser.find_element(By.ID, "pa-hits").text
     assert "检索词" in browser.find_element(By.ID, "pa-reading").text
@@ -148,7 +148,9 @@ def test_console_search_highlights_and_browser(browser: Any, live_app: LiveApp, 
     box.send_keys("vocational skill improvement subsidy")
     box.send_keys(Keys.ENTER)
     _wait_text(browser, "#pa-reading", "英文对照")
-    assert "补贴" in [m.text for m in browser.find_elements(By.CSS_SELECTOR, "#pa-hits mark")]
+    assert "补贴" in [
+        m.get_attribute("textContent") for m in browser.find_elements(By.CSS_SELECTOR, "#pa-hits mark")
+    ]
     box.clear()
     box.send_keys("职业技能提升补贴")
     browser.find_element(By.ID, "pa-draft-btn").click()

@@ -36,7 +36,7 @@ def test_chat_shows_quotes_and_angle_brackets_as_typed(browser: Any, live_app: L
     assert not browser.find_elements(By.CSS_SELECTOR, "#pa-chatbot .message-content b")
     # an answer quoting a title with <script> and "…" shows them as text, not as entities
     _ask(browser, "网页安全测试补贴标准是多少？")
-    _wait(browser, "#pa-cites details.pa-chip summary")
+    _wait(browser, "#pa-chatbot details.pa-chip summary")
     _wait_text(browser, "#pa-chatbot", "管理办法")
     answers = _bubbles(browser, "bot")
     assert any('<script>alert("corpus")</script>' in a for a in answers), answers
@@ -86,7 +86,7 @@ def test_first_examples_stand_alone_follow_ups_come_with_a_conversation(
     assert not _shown(browser, "pa-followups")
 
     _ask(browser, "职业技能提升补贴怎么申请？")
-    _wait(browser, "#pa-cites details.pa-chip summary")
+    _wait(browser, "#pa-chatbot details.pa-chip summary")
     WebDriverWait(browser, 30).until(lambda d: _example_texts(d, "#pa-followups") == FOLLOW_UP_EXAMPLES)
     follow_up = browser.find_element(By.CSS_SELECTOR, "#pa-followups button")
     follow_up.click()  # fills the box; asked in the conversation's context

@@ -203,13 +203,13 @@ def test_message_reply_loop(browser: Any, live_app: LiveApp, screenshot_dir: Pat
     # a second citizen, asking in other words, sees the reviewed answer beside the article
     _open(browser, live_app.url)
     _ask(browser, "职业技能提升补贴的标准是多少钱？")
-    _wait(browser, "#pa-cites details.pa-chip summary")
+    _wait(browser, "#pa-chatbot details.pa-chip summary")
     _wait_text(browser, "#pa-reviewed", "人工审核答复")
     beside = browser.find_element(By.ID, "pa-reviewed").text
     assert "上海市职业技能提升补贴目录" in beside and "以文件原文为准" in beside and REVIEWER not in beside
     assert "芯片设计" not in beside  # published under the reviewer's wording of the question
-    assert "（十三）" in browser.find_element(By.ID, "pa-cites").text  # the article is still cited
-    browser.execute_script("document.getElementById('pa-cites').scrollIntoView()")
+    assert "（十三）" in browser.find_element(By.ID, "pa-chatbot").text  # the article is still cited
+    browser.execute_script("document.getElementById('pa-reviewed').scrollIntoView()")
     browser.save_screenshot(str(screenshot_dir / "reviewed-desktop.png"))
     browser.set_window_size(390, 844)
     browser.execute_script("document.getElementById('pa-reviewed').scrollIntoView()")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from assistant.conversation import Conversation
@@ -144,3 +146,48 @@ def test_search_results_say_how_the_question_was_read() -> None:
     html = hits_html([], [], summary)
     assert "英文对照：subsidy→补贴、资助" in html and "&lt;b&gt;" in html and "<b>" not in html
     assert "没有找到相关条款" in html
+
+
+def test_paced_grows_a_sentence_at_a_time_and_ends_with_the_whole() -> None:
+    from ui.pages.chat import paced
+
+    text = "能。方案第（十三）条规定：「甲。」「乙。」\n\n提示：有效期2024–2026年。"
+    shown = list(paced(text, pause=0))
+    assert shown[-1] == text and all(text.startswith(s) for s in shown)
+    assert len(list(paced(text, pause=0.001))) == 4  # 能。 / …「甲。」 / 「乙。」 / 提示…
+
+
+def test_chips_mark_every_quote_of_an_article(notice: Document) -> None:
+    first = "对劳动者参加数字职业技能等级认定且获得相关技能等级证书的,可按规定享受职业技能提升补贴。"
+    second = "建立政府、社会力量、用人单位和个人共同投入的数字技术人才多元经费保障机制。"
+    cite = [Citation(notice.doc_id, notice.title, "（十三）", q, "落实经费保障") for q in (first, second)]
+    answer = Answer(question="q", text="t", refused=False, mode="extractive", citations=tuple(cite))
+    chips = citation_chips(answer, {notice.doc_id: notice})
+    assert chips.count("<details") == 1 and "\n" not in chips  # one chip per article, one line
+    assert f"<mark>{first}</mark>" in chips and f"<mark>{second}</mark>" in chips
+    assert "[1] 第（十三）条「落实经费保障」" in chips  # no full title on the chip
+
+
+def test_short_draft_keeps_the_opening_and_each_quote_once() -> None:
+    from ui.pages.console import short_draft
+
+    cite = Citation("d", "某方案", "（十三）", "可按规定享受补贴。", "落实经费保障")
+    text = "方案没有写明具体金额。请咨询12333。\n\n《某方案》第（十三）条规定：「可按规定享受补贴。」\n\n提示：有效期2024–2026年。"
+    answer = Answer(question="q", text=text, refused=False, mode="extractive", citations=(cite,))
+    draft = short_draft(answer)
+    assert draft.startswith("方案没有写明具体金额。") and "提示：" in draft
+    assert draft.count("可按规定享受补贴。") == 1 and "依据：《某方案》" in draft
+
+
+def test_compare_named_explains_bad_picks(tmp_path: Path) -> None:
+    from ui.pages.eval_compare import NO_RUNS, compare_named
+
+    assert compare_named(tmp_path, None, None)[0] == NO_RUNS
+    for name in ("eval-1", "eval-2"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "metrics.json").write_text('{"n": 0, "run": {}}', encoding="utf-8")
+        (tmp_path / name / "results.jsonl").write_text("", encoding="utf-8")
+    assert "请选择两次运行" in compare_named(tmp_path, "eval-1", None)[0]
+    assert "不同的运行" in compare_named(tmp_path, "eval-1", "eval-1")[0]
+    assert "已不存在" in compare_named(tmp_path, "eval-1", "../etc")[0]
+    assert "0 题由未通过变为通过" in compare_named(tmp_path, "eval-1", "eval-2")[0]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import html
 import logging
+import math
+import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,7 +17,7 @@ from assistant.conversation import Conversation
 from assistant.models import Answer
 from assistant.question import QuestionError, scrub
 from ui.pages.channel_forms import build_message_forms, offer, reviewed_html
-from ui.render import answer_markdown, citation_chips, documents_html, plain_markdown
+from ui.render import OPEN_LEAVE_FORM_JS, answer_markdown, citation_chips, documents_html, plain_markdown
 from ui.state import AppState
 
 log = logging.getLogger(__name__)
@@ -29,6 +32,9 @@ EXAMPLES = [
 #: Offered once there is a conversation: they are read in its context.
 FOLLOW_UP_EXAMPLES = ["那需要什么条件？", "具体怎么办理？"]
 ALL_DOCUMENTS = "全部文件"
+#: seconds between two sentences of an answer shown as it streams
+PAUSE = 0.12
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?])(?![」』”）)])|(?<=[。！？；!?][」』”）)])")
 
 
 @dataclass
@@ -49,10 +55,24 @@ def _doc_choices(state: AppState) -> list[tuple[str, str]]:
     return [(ALL_DOCUMENTS, "")] + [(d.meta.short_title or d.title, d.doc_id) for d in docs]
 
 
+def paced(text: str, pause: float = PAUSE, budget: float = 1.6) -> Iterator[str]:
+    """The verified text again, growing a sentence at a time with a short pause between, so the
+    answer is seen to stream (extractive answers are complete at once). At most ``budget``
+    seconds in all: a long answer comes several sentences at a time."""
+    pieces = [p for p in _SENTENCE_END.split(text) if p]
+    step = max(1, math.ceil(len(pieces) * pause / budget)) if pause > 0 else len(pieces) or 1
+    for end in range(step, len(pieces) + step, step):
+        if end > step:
+            time.sleep(pause)
+        yield "".join(pieces[:end])
+
+
 def build_chat_tab(state: AppState) -> None:
     service = state.service
     session = gr.State(None)
-    gr.HTML(documents_html(service.documents, service.mode), elem_id="pa-scope")
+    gr.HTML(
+        documents_html(service.documents, service.mode), elem_id="pa-scope", js_on_load=OPEN_LEAVE_FORM_JS
+    )
     doc_choice = gr.Dropdown(
         choices=_doc_choices(state),
         value="",
@@ -63,23 +83,37 @@ def build_chat_tab(state: AppState) -> None:
     chatbot = gr.Chatbot(
         label="政策咨询对话",
         elem_id="pa-chatbot",
-        height="min(460px, max(300px, calc(100vh - 460px)))",
+        height="max(300px, calc(100vh - 490px))",  # the phone's height is in ui/blocks.py's CSS
         placeholder="您好！我是政策咨询助手，可以回答上面所列政策文件中的问题，并注明依据的条款。",
         feedback_options=None,
         buttons=["copy"],
         sanitize_html=True,
         layout="bubble",
+        group_consecutive_messages=False,  # the citation chips are a message of their own, without buttons
     )
-    with gr.Row(equal_height=True):
+    with gr.Row(equal_height=True, elem_id="pa-ask-row"):
         question = gr.Textbox(
             label="您的问题",
-            placeholder="请输入您想咨询的政策问题，例如：职业技能提升补贴怎么申请？",
+            placeholder="请输入您的问题，例如：职业技能提升补贴怎么申请？",
             lines=1,
             max_lines=4,
             scale=5,
             elem_id="pa-question",
         )
-        send = gr.Button("发送", variant="primary", scale=1, min_width=80, elem_id="pa-send")
+        send = gr.Button("发送", variant="primary", scale=1, min_width=64, elem_id="pa-send")
+    with gr.Row(elem_id="pa-feedback"):
+        up = gr.Button("👍 有帮助", size="sm", elem_id="pa-up", min_width=60)
+        down = gr.Button("👎 没帮助", size="sm", elem_id="pa-down", min_width=60)
+        comment = gr.Textbox(
+            label="补充说明",
+            show_label=False,
+            placeholder="补充说明（可选，评价时一并提交）：哪里不清楚或不准确？",
+            lines=1,
+            scale=3,
+            elem_id="pa-comment",
+        )
+        clear = gr.Button("🗑 清空对话", size="sm", elem_id="pa-clear", min_width=60)
+        status = gr.Markdown("", elem_id="pa-status")  # the acknowledgement, beside the buttons
     gr.Examples(
         examples=[[e] for e in EXAMPLES],
         inputs=[question],
@@ -93,20 +127,9 @@ def build_chat_tab(state: AppState) -> None:
             label="接着问（结合上面的对话理解）",
             elem_id="pa-followup-examples",
         )
-    chips = gr.HTML(citation_chips(None, {}), elem_id="pa-cites")
+    # the chips are shown in the chat, under their answer; this copy is the /ask endpoint's output
+    chips = gr.HTML(citation_chips(None, {}), elem_id="pa-cites", visible=False)
     reviewed = gr.HTML("", elem_id="pa-reviewed")  # 人工审核答复, beside the articles
-    with gr.Row(equal_height=True):
-        up = gr.Button("👍 有帮助", size="sm", elem_id="pa-up", min_width=90)
-        down = gr.Button("👎 没帮助", size="sm", elem_id="pa-down", min_width=90)
-        comment = gr.Textbox(
-            label="补充说明（可选）",
-            placeholder="哪里不清楚或不准确？",
-            lines=1,
-            scale=3,
-            elem_id="pa-comment",
-        )
-        clear = gr.Button("🗑 清空对话", size="sm", elem_id="pa-clear", min_width=90)
-    status = gr.Markdown("", elem_id="pa-status")
     forms = build_message_forms(state)
 
     def offer_message(chat: ChatSession | None, doc_id: str | None) -> Outputs:
@@ -149,15 +172,24 @@ def build_chat_tab(state: AppState) -> None:
         text = ""
         event = first
         while True:
-            if event.kind == "delta":
+            if event.kind == "delta":  # verified text: shown a sentence at a time
+                for part in paced(event.text):
+                    history[-1] = {"role": "assistant", "content": plain_markdown(text + part)}
+                    yield "", history, gr.skip(), chat, ""
                 text += event.text
-                history[-1] = {"role": "assistant", "content": plain_markdown(text)}
-                yield "", history, gr.skip(), chat, ""
             elif event.answer is not None:
-                chat.last_answer = event.answer
+                answer = event.answer
+                chat.last_answer = answer
                 chat.last_turn_id = event.turn_id
-                history[-1] = {"role": "assistant", "content": answer_markdown(event.answer)}
-                yield "", history, citation_chips(event.answer, dict(svc.pipeline.documents)), chat, ""
+                if not text:  # nothing streamed: the verified text a sentence at a time all the same
+                    for shown_text in paced(answer.text):
+                        history[-1] = {"role": "assistant", "content": plain_markdown(shown_text)}
+                        yield "", history, gr.skip(), chat, ""
+                history[-1] = {"role": "assistant", "content": answer_markdown(answer)}
+                chip_html = citation_chips(answer, dict(svc.pipeline.documents))
+                if answer.citations:
+                    history.append({"role": "assistant", "content": chip_html})
+                yield "", history, chip_html, chat, ""
             nxt = next(events, None)
             if nxt is None:
                 break

@@ -8,15 +8,14 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.models import Answer
 from assistant.question import QuestionError, scrub
 from corpus.models import Document
 from index.retriever import prepare_query
-from ui.render import article_html, esc, hits_html, recent_rows
+from ui.render import article_html, esc, hits_html, recent_html
 from ui.state import AppState
 
 log = logging.getLogger(__name__)
-
-RECENT_HEADERS = ["编号", "时间", "问题（已脱敏）", "回答", "引用条款", "模式", "评价", "反馈说明"]
 
 
 def _article_choices(document: Document | None, part: str) -> list[tuple[str, str]]:
@@ -37,16 +36,27 @@ def _part_choices(document: Document | None) -> list[tuple[str, str]]:
 
 
 def draft_text(state: AppState, question: str, doc_id: str | None) -> str:
-    """The answer as an operator reads it out or pastes it: text, then the cited articles."""
+    """The answer as an operator reads it out or pastes it: the opening that answers (or says
+    plainly what the document does not state and whom to ask), then each quote once under 依据."""
     # an operator's draft is staff work, not a citizen's turn: it is not written to the log
     pipeline = copy.copy(state.service.pipeline)
     pipeline.recorder = None
     answer = pipeline.ask(question, None, doc_id or None)
-    lines = [answer.text]
+    return short_draft(answer)
+
+
+def short_draft(answer: Answer) -> str:
+    paragraphs = [p.strip() for p in answer.text.split("\n\n") if p.strip()]
+    # the paragraphs that repeat the quotes in full are left to the 依据 list below
+    quoting = [p for p in paragraphs if any(f"「{c.quote}」" in p for c in answer.citations)]
+    lines = [p for p in paragraphs if p not in quoting] or paragraphs[:1]
     if answer.citations:
+        titles = list(dict.fromkeys(c.doc_title for c in answer.citations))
         lines.append("")
-        lines.append("依据：")
-        lines.extend(f"{i}. {c.marker}：「{c.quote}」" for i, c in enumerate(answer.citations, start=1))
+        lines.append(f"依据：《{titles[0]}》" if len(titles) == 1 else "依据：")
+        for i, c in enumerate(answer.citations, start=1):
+            marker = c.marker.removeprefix(f"《{c.doc_title}》") if len(titles) == 1 else c.marker
+            lines.append(f"{i}. {marker}：「{c.quote}」")
     if answer.notice:
         lines.append(f"（{answer.notice}）")
     return "\n".join(lines)
@@ -73,17 +83,19 @@ def build_console_tab(state: AppState) -> dict[str, Any]:
                     visible=len(documents) > 1,
                 )
             with gr.Row():
-                search_btn = gr.Button("检索", variant="primary", elem_id="pa-search-btn")
-                draft_btn = gr.Button("生成答复草稿", elem_id="pa-draft-btn")
-            hits = gr.HTML(
-                "<div class='pa-empty'>检索结果会显示在这里，匹配的词语会高亮。</div>", elem_id="pa-hits"
-            )
+                search_btn = gr.Button("检索并生成草稿", variant="primary", elem_id="pa-search-btn")
+                draft_btn = gr.Button("只生成答复草稿", elem_id="pa-draft-btn")
             draft = gr.Textbox(
-                label="答复草稿（可朗读或粘贴，含引用条款）",
-                lines=8,
+                label="答复草稿（先读这段；可朗读或粘贴，含引用条款）",
+                lines=4,
+                max_lines=14,
                 interactive=False,
                 buttons=["copy"],
                 elem_id="pa-draft",
+            )
+            hits = gr.HTML(
+                "<div class='pa-empty'>检索结果会显示在这里，匹配的词语会高亮；点击一条查看整条原文。</div>",
+                elem_id="pa-hits",
             )
         with gr.Column(scale=2, min_width=280):
             first = documents[0] if documents else None
@@ -97,14 +109,7 @@ def build_console_tab(state: AppState) -> dict[str, Any]:
             article_view = gr.HTML("<div class='pa-empty'>选择条款后显示原文。</div>", elem_id="pa-article")
     with gr.Accordion("最近的咨询记录（已脱敏）", open=True):
         refresh = gr.Button("刷新记录", size="sm", elem_id="pa-recent-refresh")
-        recent = gr.Dataframe(
-            headers=RECENT_HEADERS,
-            value=[],
-            interactive=False,
-            wrap=True,
-            label="最近的咨询",
-            elem_id="pa-recent",
-        )
+        recent = gr.HTML("<div class='pa-empty'>打开本页时读取最近的咨询。</div>", elem_id="pa-recent")
 
     def run_search(text: str, count: float, doc_id: str | None) -> str:
         try:
@@ -114,7 +119,7 @@ def build_console_tab(state: AppState) -> dict[str, Any]:
             return f"<div class='pa-error'>{esc(exc)}</div>"
         reading = state.service.read_query(cleaned)
         terms = state.service.query_terms(cleaned, reading)
-        return hits_html(found, terms, reading.summary() if reading else "")
+        return hits_html(found, terms, reading.summary() if reading else "", state.service.pipeline.documents)
 
     def run_draft(text: str, doc_id: str | None) -> str:
         try:
@@ -140,18 +145,20 @@ def build_console_tab(state: AppState) -> dict[str, Any]:
             return "<div class='pa-empty'>选择条款后显示原文。</div>"
         return article_html(document, label)
 
-    def load_recent() -> list[list[Any]]:
+    def load_recent() -> str:
         try:
-            return recent_rows(state.service.recent(30))
-        except Exception as exc:  # log unavailable: an empty table and a warning, not a broken page
+            turns = state.service.recent(30)
+        except Exception as exc:  # log unavailable: a warning, not a broken page
             log.warning("recent turns unavailable: %s", type(exc).__name__)
-            gr.Warning("暂时无法读取咨询记录。")
-            return []
+            return "<div class='pa-error'>暂时无法读取咨询记录。</div>"
+        return recent_html(turns, [d.title for d in state.service.documents])
 
-    query.submit(run_search, [query, k, doc], hits, api_name="search")
+    query.submit(run_search, [query, k, doc], hits, api_name="search").then(
+        run_draft, [query, doc], draft, api_visibility="private"
+    )
     search_btn.click(
         run_search, [query, k, doc], hits, api_name="search_click", api_visibility="undocumented"
-    )
+    ).then(run_draft, [query, doc], draft, api_visibility="private")
     draft_btn.click(run_draft, [query, doc], draft, api_name="draft")
     browse_doc.change(
         pick_doc, browse_doc, [browse_part, browse_article, article_view], api_visibility="private"

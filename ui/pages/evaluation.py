@@ -21,6 +21,7 @@ from evals.metrics import HEADLINE, METRIC_LABELS, TYPE_LABELS, format_value
 from evals.qa_file import QAFileError, load_qa_file
 from evals.results import QuestionResult
 from evals.run_files import RunInfo, skipped_lines
+from ui.pages.eval_compare import build_compare
 from ui.state import AppState
 
 log = logging.getLogger(__name__)
@@ -171,7 +172,8 @@ def build_eval_tab(state: AppState) -> None:
         "上传问答集（.jsonl 或 .csv，每行一题：id、question、expected_articles、must_include、type；"
         "格式见下方模板），按当前配置运行并给出指标。评测问题不会写入咨询记录。"
     )
-    template = write_template(list(state.service.documents), state.settings.data_dir / "web-evals")
+    runs_folder = state.settings.data_dir / "web-evals"
+    template = write_template(list(state.service.documents), runs_folder)
     with gr.Row():
         with gr.Column():
             upload = gr.File(
@@ -226,7 +228,7 @@ def build_eval_tab(state: AppState) -> None:
             problems = "；".join(str(p) for p in qa_set.problems[:5])
             return f"问答集中没有可运行的问题。{problems}", *unchanged
         service = state.service
-        out_dir = state.settings.data_dir / "web-evals" / f"eval-{datetime.now():%Y%m%d-%H%M%S-%f}"
+        out_dir = runs_folder / f"eval-{datetime.now():%Y%m%d-%H%M%S-%f}"
         info = RunInfo(
             qa_file=Path(path).name,
             mode=service.mode,
@@ -264,13 +266,14 @@ def build_eval_tab(state: AppState) -> None:
             str(zip_run(out_dir)),
         )
 
+    run_a, run_b, pickers = build_compare(runs_folder)
     run.click(
         run_eval,
         inputs=upload,
         outputs=[status, metrics_table, chart, table, rows_state, download],
         api_name="evaluate",
         concurrency_limit=1,
-    )
+    ).then(pickers, outputs=[run_a, run_b], api_visibility="private")  # the new run is B, the one before A
 
     def file_chosen(path: str | None) -> str:
         """A new file replaces the last message (「请先上传…」 or an earlier run's summary)."""
