@@ -95,6 +95,7 @@ def start_server(port: int, data_dir: str | None, timeout: float = 300.0) -> sub
         [sys.executable, "-c", serve, "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,  # its request log: one line per request
     )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -219,13 +219,15 @@ def serve(
     configure_request_log(sys.stderr)
     # While the index is prepared the ports already answer: /healthz 200, /readyz 503.
     pipeline = prepare_while_listening(settings, sockets)
+    # the database's tables once, before any request: the log, the channel and the shared state
+    # each migrate on first use, and first uses at the same moment collide on a fresh SQLite file
+    _migrate_once(settings)
     mode = "离线摘录" if pipeline.mode == "extractive" else "大模型"
     shown = f"[{host}]" if ":" in host else host
     if count > 1:
         from ui.cli.workers import Workers
 
         del pipeline  # each app process opens the index itself
-        _migrate_once(settings)
         console.print(
             f"政策咨询助手（{mode}模式，{count} 个进程）："
             + "、".join(f"http://{shown}:{port + i}/" for i in range(count))
@@ -242,9 +244,9 @@ def serve(
 
 
 def _migrate_once(settings: Settings) -> None:
-    """Bring the conversation log's database (the channel's tables too) up to date here, once,
-    before the app processes start: N processes migrating a fresh SQLite file at the same moment
-    collide and leave it half made. A database out of reach is said, not fatal: the processes'
+    """Bring the conversation log's database (the channel's and the shared state's tables too) up
+    to date here, once, before the app (or its N processes) serves: engines migrating a fresh
+    SQLite file at the same moment collide and leave it half made. A database out of reach is said, not fatal: the processes'
     readiness reports it until it answers."""
     from assistant.factory import make_log
     from assistant.log.repository import LogUnavailable
