@@ -7,7 +7,7 @@ TEST_STAMP := $(VENV)/.installed-test
 CLI    := $(BIN)/policy-assistant
 PORT   ?= 7860
 
-.PHONY: run test test-fast probe lint typecheck index serve bench eval load clean system-test-deps
+.PHONY: run test test-fast probe lint typecheck index serve bench eval load deploy-local deploy-local-stop clean system-test-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,9 +71,22 @@ eval: $(STAMP)
 	$(CLI) eval evals/dev/qa.jsonl evals/dev/conversations.jsonl --mode extractive --out runs/dev --gate evals/thresholds.json
 	$(CLI) eval evals/heldout/qa.jsonl evals/heldout/conversations.jsonl --mode extractive --out runs/heldout --gate evals/heldout/thresholds.json
 
-## load: 50 concurrent chat sessions against a local server (extractive mode)
+## load: 50 concurrent chat sessions against a local server (extractive mode); with DEPLOY=.deploy
+## against `make deploy-local`: 1 process vs all behind nginx (100 sessions), then a fault run
 load: $(TEST_STAMP)
+ifdef DEPLOY
+	$(BIN)/python -m evals.benchmarks.load --deploy $(DEPLOY) --sessions 100 --turns 3
+else
 	$(BIN)/python -m evals.benchmarks.load --sessions 50 --turns 3
+endif
+
+## deploy-local: PostgreSQL, a Chroma server, WORKERS=2 app processes and nginx on 127.0.0.1 (deploy/README.md)
+deploy-local: $(STAMP)
+	bash scripts/deploy-local.sh start
+
+## deploy-local-stop: stop what deploy-local started (its data stays in .deploy/)
+deploy-local-stop:
+	bash scripts/deploy-local.sh stop
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = 64 * 1024
     # Proxies whose X-Forwarded-For is believed (IPs or networks, comma-separated); none by default.
     trusted_proxies: str = ""
+    # API conversations (their follow-up context) are kept in the shared database this long after
+    # their last turn; every app process reads them there.
+    conversation_minutes: float = Field(default=60.0, gt=0)
+    # serve: how often (seconds) an app process looks for an index another process has built
+    # (the manifest's generation) and switches to it; 0 turns it off
+    index_check_seconds: float = Field(default=5.0, ge=0)
     # Staff sign-in for 坐席工作台 and 评测: "name:password,name2:password2" (the admin token also
     # signs in as "admin"); none configured → the staff pages are closed.
     staff_accounts: SecretStr | None = None

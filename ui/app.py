@@ -31,6 +31,7 @@ from ui.locale import ChinesePageMiddleware
 from ui.openai_api import openai_router
 from ui.requestlog import RequestLogMiddleware
 from ui.service import AssistantService, FeedbackLog
+from ui.shared_state import DatabaseConversations, SharedDatabase
 from ui.staff import STAFF_PATH, StaffGate, staff_router
 from ui.staff_accounts import ChannelStaffAuth
 from ui.staff_api import staff_api_router
@@ -103,7 +104,10 @@ def create_app(
 ) -> FastAPI:
     """FastAPI app with /api, /v1, /docs, /healthz, /readyz and (``with_ui``) the citizens' page at
     / and the staff pages (behind sign-in) at /staff/; every response has an ``X-Request-ID``."""
-    state = AppState(settings=settings, service=AssistantService(pipeline, log=log), reindex=reindex)
+    shared = SharedDatabase(settings.resolved_log_url)  # what every app process shares between requests
+    conversations = DatabaseConversations(shared, settings.conversation_minutes * 60)
+    service = AssistantService(pipeline, log=log, store=conversations)
+    state = AppState(settings=settings, service=service, reindex=reindex, shared=shared)
     state.channel = make_channel(state)
     staff = ChannelStaffAuth.from_settings(settings, state.channel.store)
     state.staff = staff
@@ -114,6 +118,7 @@ def create_app(
         _close_logs(state)
         if state.channel is not None:
             state.channel.store.close()
+        shared.close()
 
     app = FastAPI(
         title=f"{TITLE} API",

@@ -108,6 +108,8 @@ def health_router(state: AppState) -> APIRouter:
             _bounded(lambda: check_database(state.service.log), "对话日志数据库"),
         )
         body = readiness_body({"index": index, "database": database})
+        if state.index_generation is not None:  # which build this process answers from
+            body["index_generation"] = state.index_generation()
         return JSONResponse(body, 200 if body["ready"] else 503)
 
     return router

@@ -19,7 +19,9 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
+import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 GUARDED_PREFIXES = ("/api/", "/v1/", "/staff/login")
@@ -77,6 +79,16 @@ def scope_client(scope: Scope, trusted: tuple[Network, ...]) -> str:
 class Decision:
     allowed: bool
     retry_after: float = 0.0
+
+
+class Limiter(Protocol):
+    """A per-client rate limit: this process's :class:`TokenBucket`, or the shared database's
+    ``ui.shared_state.DatabaseBucket`` that every app process counts in."""
+
+    @property
+    def enabled(self) -> bool: ...
+
+    def take(self, key: str) -> Decision: ...
 
 
 class TokenBucket:
@@ -145,7 +157,7 @@ def too_many_message(retry_after: float) -> tuple[int, str]:
 class RateLimitMiddleware:
     """429 with ``Retry-After`` when a client (by IP, see :func:`client_address`) has used up its bucket."""
 
-    def __init__(self, app: ASGIApp, bucket: TokenBucket, trusted: tuple[Network, ...] = ()) -> None:
+    def __init__(self, app: ASGIApp, bucket: Limiter, trusted: tuple[Network, ...] = ()) -> None:
         self.app = app
         self.bucket = bucket
         self.trusted = trusted
@@ -154,7 +166,8 @@ class RateLimitMiddleware:
         if not _guarded(scope) or not self.bucket.enabled:
             await self.app(scope, receive, send)
             return
-        decision = self.bucket.take(scope_client(scope, self.trusted))
+        # the shared bucket is a database round trip: off the event loop
+        decision = await anyio.to_thread.run_sync(self.bucket.take, scope_client(scope, self.trusted))
         if decision.allowed:
             await self.app(scope, receive, send)
             return

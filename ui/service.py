@@ -18,7 +18,7 @@ from assistant.pipeline import Pipeline, StreamEvent
 from assistant.question import scrub
 from corpus.models import Article, Document
 from index.models import Hit, QueryReading
-from ui.sessions import ConversationStore
+from ui.sessions import Conversations, ConversationStore
 
 log = logging.getLogger(__name__)
 
@@ -69,11 +69,13 @@ def as_feedback_log(candidate: object) -> FeedbackLog | None:
 
 class AssistantService:
     def __init__(
-        self, pipeline: Pipeline, log: FeedbackLog | None = None, store: ConversationStore | None = None
+        self, pipeline: Pipeline, log: FeedbackLog | None = None, store: Conversations | None = None
     ) -> None:
+        """``store``: where API conversations are kept between requests (the web app passes the
+        shared database's, ``ui.shared_state.DatabaseConversations``; by default this process's memory)."""
         self.pipeline = pipeline
         self.log = log if log is not None else as_feedback_log(pipeline.recorder)
-        self.store = store or ConversationStore(pipeline.new_conversation)
+        self.store: Conversations = store if store is not None else ConversationStore()
         self._terms: Callable[[str], list[str]] | None = None
 
     # -- documents ------------------------------------------------------------------------------
@@ -114,11 +116,14 @@ class AssistantService:
         return self.pipeline.stream(question, conversation, self.check_doc_id(doc_id))
 
     def ask(self, question: str, conversation_id: str | None = None, doc_id: str | None = None) -> Turn:
-        """One turn of a server-side conversation (the API keeps conversations by id)."""
+        """One turn of a server-side conversation (the API keeps conversations by id, in the store:
+        any process with the same store reads the follow-up in the same context)."""
         doc_id = self.check_doc_id(doc_id)
-        conversation, lock = self.store.get(conversation_id)
-        with lock:
-            return self.ask_in(question, conversation, doc_id)
+        conversation = self.store.load(conversation_id)
+        before = len(conversation.turns)
+        turn = self.ask_in(question, conversation, doc_id)
+        self.store.save(conversation, conversation.turns[before:])
+        return turn
 
     def ask_in(self, question: str, conversation: Conversation | None, doc_id: str | None = None) -> Turn:
         answer: Answer | None = None

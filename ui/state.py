@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING
 
 from assistant.pipeline import Pipeline
 from assistant.settings import Settings
-from ui.limits import Network, TokenBucket, client_address, parse_networks
+from ui.limits import Limiter, Network, TokenBucket, client_address, parse_networks
 from ui.service import AssistantService
 
 if TYPE_CHECKING:
     from channel.service import ChannelService
+    from ui.shared_state import SharedDatabase
     from ui.staff_accounts import ChannelStaffAuth
 
 Reindex = Callable[[], Pipeline]
@@ -30,12 +31,22 @@ class AppState:
     channel: ChannelService | None = None
     #: staff sign-in (``ui.staff_accounts.ChannelStaffAuth``), for the pages to know a role
     staff: ChannelStaffAuth | None = None
-    #: one bucket per client for the API and the page alike
-    bucket: TokenBucket = field(init=False)
+    #: the index generation this process answers from (set by ``ui.index_watch.IndexWatcher``)
+    index_generation: Callable[[], str | None] | None = None
+    #: the database the app processes share (conversations, rate limits); None: this process's memory
+    shared: SharedDatabase | None = None
+    #: one bucket per client for the API and the page alike (in the shared database when there is one)
+    bucket: Limiter = field(init=False)
     trusted: tuple[Network, ...] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.bucket = TokenBucket(self.settings.rate_limit_per_minute, self.settings.rate_limit_burst)
+        rate, burst = self.settings.rate_limit_per_minute, self.settings.rate_limit_burst
+        if self.shared is not None:
+            from ui.shared_state import DatabaseBucket
+
+            self.bucket = DatabaseBucket(self.shared, rate, burst)
+        else:
+            self.bucket = TokenBucket(rate, burst)
         self.trusted = parse_networks(self.settings.trusted_proxies)
 
     def swap(self, pipeline: Pipeline) -> None:

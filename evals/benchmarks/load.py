@@ -5,9 +5,19 @@ Run: ``.venv/bin/python -m evals.benchmarks.load --sessions 50 --turns 3``
 Without ``--url`` it starts ``policy-assistant serve`` in extractive mode (no chat model, rate
 limit off) on a free loopback port, using the configured data dir (the index is built first
 when missing), and stops it afterwards. With ``--url`` it targets an app that is already
-running — loopback addresses only. Every session keeps its ``conversation_id`` across its turns
-(the later turns are follow-ups). The run is bounded: at most ``sessions × turns`` requests and
-``--deadline`` seconds in all. Prints throughput, p50/p95/max latency and the error count.
+running — loopback addresses only. Every session keeps the ``conversation_id`` the server issued
+with its first answer across its turns (the later turns are follow-ups). The run is bounded: at
+most ``sessions × turns`` requests and ``--deadline`` seconds in all. Prints throughput,
+p50/p95/max latency and the error count.
+
+``--deploy DIR`` (``make load DEPLOY=.deploy``) runs against the local deployment
+(``make deploy-local``, whose ``DIR/deploy.env`` says where things are), in one run: the first
+app process alone and then all of them, both through the same nginx; then a fault run through
+the proxy in which one app process is killed mid-load (its supervisor starts it again). Each
+session is a citizen of its own (``X-Forwarded-For``, which the app believes from the proxy), so
+the rate limit counts per session as in production. For each run: throughput, p50/p95, client
+errors, requests sent against turns stored in the conversation log (PostgreSQL), answered turns
+missing from the log, and the load average of the machine before and after.
 """
 
 from __future__ import annotations
@@ -20,8 +30,10 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Coroutine
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import httpx
@@ -83,13 +95,14 @@ def start_server(port: int, data_dir: str | None, timeout: float = 300.0) -> sub
         [sys.executable, "-c", serve, "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,  # its request log: one line per request
     )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit(f"服务启动失败（退出码 {process.returncode}）")
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).status_code == 200:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
                 return process
         except httpx.HTTPError:
             pass
@@ -99,36 +112,77 @@ def start_server(port: int, data_dir: str | None, timeout: float = 300.0) -> sub
 
 
 async def session(
-    client: httpx.AsyncClient, number: int, turns: int, latencies: list[float], errors: list[str]
+    client: httpx.AsyncClient,
+    number: int,
+    turns: int,
+    latencies: list[float],
+    errors: list[str],
+    turn_ids: list[int] | None = None,
+    client_address: str | None = None,
 ) -> None:
-    conversation_id = f"load-{number}-{os.getpid()}"
+    conversation_id: str | None = None  # issued by the server with the first answer
     questions = [OPENERS[number % len(OPENERS)], *FOLLOW_UPS][:turns]
     questions += [OPENERS[(number + i) % len(OPENERS)] for i in range(turns - len(questions))]
+    headers = {"X-Forwarded-For": client_address} if client_address else None
     for question in questions:
         started = time.perf_counter()
+        body: dict[str, str] = {"question": question}
+        if conversation_id:
+            body["conversation_id"] = conversation_id
         try:
-            r = await client.post("/api/ask", json={"question": question, "conversation_id": conversation_id})
+            r = await client.post("/api/ask", json=body, headers=headers)
             elapsed = (time.perf_counter() - started) * 1000
-            if r.status_code != 200 or r.json().get("conversation_id") != conversation_id:
+            answer = r.json() if r.status_code == 200 else {}
+            if r.status_code != 200 or (conversation_id and answer.get("conversation_id") != conversation_id):
                 errors.append(f"{r.status_code}: {r.text[:120]}")
             else:
                 latencies.append(elapsed)
-        except httpx.HTTPError as exc:
+                conversation_id = answer.get("conversation_id")
+                if turn_ids is not None and isinstance(answer.get("turn_id"), int):
+                    turn_ids.append(answer["turn_id"])
+        except (httpx.HTTPError, ValueError) as exc:
             errors.append(f"{type(exc).__name__}: {exc}")
 
 
-async def run_load(url: str, sessions: int, turns: int, deadline: float) -> LoadReport:
+async def run_load(
+    url: str,
+    sessions: int,
+    turns: int,
+    deadline: float,
+    turn_ids: list[int] | None = None,
+    addresses: str | None = None,
+    during: Callable[[], Coroutine[Any, Any, None]] | None = None,
+) -> LoadReport:
+    """``addresses``: a prefix such as ``10.1`` — session n is the client 10.1.x.y; ``during``: a
+    coroutine started with the load (the fault run's stop)."""
     latencies: list[float] = []
     errors: list[str] = []
     limits = httpx.Limits(max_connections=sessions, max_keepalive_connections=sessions)
-    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
-        await client.post("/api/ask", json={"question": OPENERS[0]})  # warm-up, not counted
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
+        warm = {"X-Forwarded-For": f"{addresses}.255.254"} if addresses else None
+        await client.post("/api/ask", json={"question": OPENERS[0]}, headers=warm)  # warm-up, not counted
         started = time.perf_counter()
-        tasks = [asyncio.create_task(session(client, n, turns, latencies, errors)) for n in range(sessions)]
+        tasks = [
+            asyncio.create_task(
+                session(
+                    client,
+                    n,
+                    turns,
+                    latencies,
+                    errors,
+                    turn_ids,
+                    f"{addresses}.{n // 250}.{n % 250 + 1}" if addresses else None,
+                )
+            )
+            for n in range(sessions)
+        ]
+        side = asyncio.create_task(during()) if during is not None else None
         done, pending = await asyncio.wait(tasks, timeout=deadline)
         for task in pending:
             task.cancel()
         seconds = time.perf_counter() - started
+        if side is not None:
+            await side
     missing = sessions * turns - len(latencies) - len(errors)
     if missing > 0:
         errors.extend(["deadline: request not completed"] * missing)
@@ -161,9 +215,30 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--deadline", type=float, default=120.0, help="总时长上限（秒）")
     parser.add_argument("--json", action="store_true", help="输出 JSON")
+    parser.add_argument(
+        "--deploy",
+        default=None,
+        help="对本机部署压测（make deploy-local 的目录，如 .deploy）：1 个进程对 N 个进程，再做故障演练",
+    )
+    parser.add_argument("--fault-turns", type=int, default=10, help="故障演练中每个会话的轮数")
+    parser.add_argument("--fault-after", type=float, default=2.0, help="故障演练开始后几秒停掉一个应用进程")
     args = parser.parse_args(argv)
     if not 1 <= args.sessions <= MAX_SESSIONS or not 1 <= args.turns <= MAX_TURNS:
         parser.error(f"expected 1 <= sessions <= {MAX_SESSIONS} and 1 <= turns <= {MAX_TURNS}")
+    if not 1 <= args.fault_turns <= MAX_TURNS:
+        parser.error(f"expected 1 <= fault-turns <= {MAX_TURNS}")
+    if args.deploy:
+        from evals.benchmarks.load_deploy import run_deploy
+
+        return run_deploy(
+            Path(args.deploy),
+            args.sessions,
+            args.turns,
+            args.fault_turns,
+            args.fault_after,
+            args.deadline,
+            args.json,
+        )
     process = None
     if args.url:
         url = check_loopback(args.url)

@@ -48,7 +48,7 @@ def test_upgrade_of_an_existing_log_keeps_every_turn_and_feedback(tmp_path: Path
     assert store.counts() == {"new": 0, "in_progress": 0, "answered": 0, "closed": 0}
     store.close()
     with create_engine(url).connect() as connection:
-        assert current_revision(connection) == head_revision() == "0003"
+        assert current_revision(connection) == head_revision() == "0004"
         tables = set(inspect(connection).get_table_names())
     assert {
         "turns",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.conversation import Conversation
+from assistant.conversation import Turn
 from assistant.models import Answer, Citation
 from corpus.models import Document
 from ui.limits import TokenBucket
@@ -77,17 +77,19 @@ def test_token_bucket_limits_and_refills() -> None:
 
 def test_conversation_store_issues_ids_and_expires() -> None:
     clock = Clock()
-    store = ConversationStore(Conversation, capacity=2, ttl_seconds=10, clock=clock)
-    first, _ = store.get("abc")
+    store = ConversationStore(capacity=2, ttl_seconds=10, clock=clock)
+    first = store.load("abc")
     issued = first.conversation_id
     assert issued != "abc" and len(issued) == 32  # a client's made-up id is never adopted
-    assert store.get(issued)[0] is first
-    assert store.get("abc")[0] is not first  # still unknown: another fresh conversation
+    turn = Turn("问题", "问题", "回答", (("doc", "（一）"),))
+    store.save(first, [turn])
+    assert store.load(issued).turns == [turn]
+    assert store.load("abc").conversation_id not in ("abc", issued)  # still unknown: a fresh one
     clock.now += 11
-    again = store.get(issued)[0]
-    assert again is not first and again.conversation_id != issued  # expired → fresh, new id
-    store.get(None)
-    store.get(None)
+    again = store.load(issued)
+    assert not again.turns and again.conversation_id != issued  # expired → fresh, new id
+    for _ in range(3):
+        store.save(store.load(None), [turn])
     assert len(store) == 2
 
 

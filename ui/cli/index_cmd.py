@@ -16,6 +16,7 @@ from corpus.models import CorpusError
 from index.models import IndexError_
 from index.retriever import prepare_query
 from ui.cli.common import console, err_console, fail, load_settings
+from ui.index_watch import build_lock
 
 
 def index(
@@ -46,7 +47,8 @@ def index(
             bar.update(task, completed=done, total=total)
 
         try:
-            built = build_index(settings, report.documents, progress=progress, rebuild=rebuild)
+            with build_lock(settings.index_dir):  # a serving process re-indexing: wait for it
+                built = build_index(settings, report.documents, progress=progress, rebuild=rebuild)
         except IndexError_ as exc:
             fail(str(exc))
     console.print(

@@ -9,6 +9,7 @@ import signal
 import socket
 import sys
 import threading
+from collections.abc import Callable
 
 import typer
 import uvicorn
@@ -60,7 +61,10 @@ def prepare_pipeline(settings: Settings) -> Pipeline:
         raise IndexMissing(f"语料目录 {settings.corpus_dir} 中没有可用的政策文件")
     if not (settings.index_dir / MANIFEST_FILE).exists():
         console.print(f"没有找到索引，正在为 {len(documents)} 个政策文件建立索引…", highlight=False)
-    build_with_progress(settings, documents)
+    from ui.index_watch import build_lock
+
+    with build_lock(settings.index_dir):  # another process building the same index: wait for it
+        build_with_progress(settings, documents)
     retriever = open_retriever(settings, documents)
     retriever.warm_up()
     return make_pipeline_from(settings, documents, retriever)
@@ -73,6 +77,33 @@ def rebuild_pipeline(settings: Settings) -> Pipeline:
     documents = load_documents(settings).documents
     build_index(settings, documents)
     return make_pipeline_from(settings, documents, open_retriever(settings, documents))
+
+
+def open_pipeline(settings: Settings) -> Pipeline:
+    """The pipeline over the committed index, opened and warmed up (no build)."""
+    from assistant.factory import load_documents, make_pipeline_from, open_retriever
+
+    documents = load_documents(settings).documents
+    retriever = open_retriever(settings, documents)
+    retriever.warm_up()
+    return make_pipeline_from(settings, documents, retriever)
+
+
+def serving_app(pipeline: Pipeline, settings: Settings) -> object:
+    """The web app over ``pipeline``, following the newest committed index (ui/index_watch.py):
+    a re-index done by any process sharing the index folder reaches this one."""
+    from ui.app import create_app
+    from ui.index_watch import IndexWatcher
+
+    watcher = IndexWatcher(
+        settings.index_dir,
+        lambda: open_pipeline(settings),
+        lambda: rebuild_pipeline(settings),
+        settings.index_check_seconds,
+    )
+    app = create_app(pipeline, settings, reindex=watcher.rebuild)
+    watcher.start(app.state.assistant)
+    return app
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -105,9 +136,14 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _prepare_while_listening(settings: Settings, sockets: list[socket.socket]) -> Pipeline:
-    """Prepare the pipeline while ``sockets`` answer with the starting app (liveness yes,
-    readiness no); returns once it is ready, or exits with the reason."""
+def prepare_while_listening(
+    settings: Settings,
+    sockets: list[socket.socket],
+    prepare_with: Callable[[Settings], Pipeline] = prepare_pipeline,
+) -> Pipeline:
+    """Prepare the pipeline (``prepare_with``) while ``sockets`` answer with the starting app
+    (liveness yes, readiness no, requests 503 with Retry-After, so a load balancer sends them to
+    another process); returns once it is ready, or exits with the reason."""
     from ui.starting import starting_app
 
     outcome: dict[str, object] = {}
@@ -117,7 +153,7 @@ def _prepare_while_listening(settings: Settings, sockets: list[socket.socket]) -
 
     def prepare() -> None:
         try:
-            outcome["pipeline"] = prepare_pipeline(settings)
+            outcome["pipeline"] = prepare_with(settings)
         except IndexError_ as exc:
             outcome["error"] = f"{exc}\n如索引已损坏，可运行 `policy-assistant index --rebuild` 重建。"
         except ValueError as exc:
@@ -171,7 +207,6 @@ def serve(
     ),
 ) -> None:
     """启动网页（市民咨询、坐席工作台、评测）和 HTTP API；先建立或更新索引。"""
-    from ui.app import create_app
     from ui.requestlog import configure_request_log
 
     settings = load_settings()
@@ -183,14 +218,16 @@ def serve(
     sockets = [listen(host, port + i) for i in range(count)]
     configure_request_log(sys.stderr)
     # While the index is prepared the ports already answer: /healthz 200, /readyz 503.
-    pipeline = _prepare_while_listening(settings, sockets)
+    pipeline = prepare_while_listening(settings, sockets)
+    # the database's tables once, before any request: the log, the channel and the shared state
+    # each migrate on first use, and first uses at the same moment collide on a fresh SQLite file
+    _migrate_once(settings)
     mode = "离线摘录" if pipeline.mode == "extractive" else "大模型"
     shown = f"[{host}]" if ":" in host else host
     if count > 1:
         from ui.cli.workers import Workers
 
         del pipeline  # each app process opens the index itself
-        _migrate_once(settings)
         console.print(
             f"政策咨询助手（{mode}模式，{count} 个进程）："
             + "、".join(f"http://{shown}:{port + i}/" for i in range(count))
@@ -198,7 +235,7 @@ def serve(
             highlight=False,
         )
         sys.exit(Workers(sockets, graceful_seconds=settings.graceful_shutdown_seconds).run())
-    app = create_app(pipeline, settings, reindex=lambda: rebuild_pipeline(settings))
+    app = serving_app(pipeline, settings)
     console.print(
         f"政策咨询助手（{mode}模式）：http://{shown}:{port}/ · API 文档：http://{shown}:{port}/docs",
         highlight=False,
@@ -207,9 +244,9 @@ def serve(
 
 
 def _migrate_once(settings: Settings) -> None:
-    """Bring the conversation log's database (the channel's tables too) up to date here, once,
-    before the app processes start: N processes migrating a fresh SQLite file at the same moment
-    collide and leave it half made. A database out of reach is said, not fatal: the processes'
+    """Bring the conversation log's database (the channel's and the shared state's tables too) up
+    to date here, once, before the app (or its N processes) serves: engines migrating a fresh
+    SQLite file at the same moment collide and leave it half made. A database out of reach is said, not fatal: the processes'
     readiness reports it until it answers."""
     from assistant.factory import make_log
     from assistant.log.repository import LogUnavailable

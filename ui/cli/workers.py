@@ -31,22 +31,17 @@ RESTART_AFTER = 10.0
 
 def app_process(sock: socket.socket) -> None:
     """One app process (the target of a spawned process): open the index, serve ``sock``."""
-    from assistant.factory import load_documents, make_pipeline_from, open_retriever
     from assistant.settings import Settings
-    from ui.app import create_app
-    from ui.cli.serve_cmd import rebuild_pipeline, serve_app
+    from ui.cli.serve_cmd import open_pipeline, prepare_while_listening, serve_app, serving_app
     from ui.requestlog import configure_request_log
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("bm25s").setLevel(logging.WARNING)
     settings = Settings()
     configure_request_log(sys.stderr)
-    documents = load_documents(settings).documents
-    retriever = open_retriever(settings, documents)
-    retriever.warm_up()
-    pipeline = make_pipeline_from(settings, documents, retriever)
-    app = create_app(pipeline, settings, reindex=lambda: rebuild_pipeline(settings))
-    serve_app(app, settings, sock)
+    # while it opens the index its port answers 503 (the starting app), not a silent backlog
+    pipeline = prepare_while_listening(settings, [sock], open_pipeline)
+    serve_app(serving_app(pipeline, settings), settings, sock)
 
 
 class Workers:
