@@ -24,7 +24,7 @@ def _load(corpus: Path | None) -> LoadReport:
     except Exception as exc:
         fail(str(exc))
     for error in report.errors:
-        err_console.print(f"[yellow]跳过[/] {error}", highlight=False)
+        err_console.print(f"[yellow]跳过[/] {error}", highlight=False, soft_wrap=True)
     return report
 
 

@@ -35,7 +35,7 @@ def index(
     except CorpusError as exc:
         fail(f"语料目录无法读取：{exc}")
     for error in report.errors:
-        err_console.print(f"[yellow]跳过[/] {error}", highlight=False)
+        err_console.print(f"[yellow]跳过[/] {error}", highlight=False, soft_wrap=True)
     if not report.documents:
         fail(f"语料目录 {settings.corpus_dir} 中没有可用的政策文件。")
     with Progress(

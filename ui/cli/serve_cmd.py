@@ -55,7 +55,7 @@ def prepare_pipeline(settings: Settings) -> Pipeline:
 
     report = load_corpus(settings.corpus_dir, progress=lambda line: err_console.print(line, highlight=False))
     for error in report.errors:
-        err_console.print(f"[yellow]跳过[/] {error}", highlight=False)
+        err_console.print(f"[yellow]跳过[/] {error}", highlight=False, soft_wrap=True)
     documents = report.documents
     if not documents:
         raise IndexMissing(f"语料目录 {settings.corpus_dir} 中没有可用的政策文件")
