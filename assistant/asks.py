@@ -13,7 +13,7 @@ Every clause of a question is read for its *asks* — the kinds of answer it wan
 | ``materials`` | 材料, 证明, 申请表, 带什么 | documents, materials, forms |
 | ``definition`` | 是什么, 什么是, 什么叫, 什么意思, 怎么回事, 是什么级别, 相当于什么职称 | what is / what does … mean |
 | ``contact`` | 电话, 联系方式, 找谁, 热线 | contact, phone, hotline |
-| ``comparison`` | X和Y(有什么)区别/不同/差别, 哪个好, X跟Y一样吗 | difference between, compared with, which is better |
+| ``comparison`` | X和Y(有什么)区别/不同/差别, 哪个好, X跟Y一样吗, X还是Y | difference between, compared with, which is better, easier to X or Y |
 | ``content`` | 有哪些/什么 政策/支持/补贴, 怎么规定, 讲了什么 | what support / policies, what does it say |
 
 A clause that asks (a question mark, or 吗/呢/什么/哪 …) but matches no form asks for ``content``;
@@ -181,6 +181,23 @@ _HOW_ZH = _rx(
     r"(怎么|如何|怎样|咋)(进行|去|来|才能)?(?!样|么|回事|规定|理解|看|说|写|讲|认为|办呢|样才|算|计算|联系|定义|界定|区分|判断|选|做|搞|弄|干|整|走|安排|操作|处理)"
     r"[\u4e00-\u9fff]"
 )
+#: A choice between two (「贷款容易还是开公司容易」, "is it easier to X or to Y"): which of them,
+#: not whether. 还是 meaning "still" (还是不能, 还是要) does not offer a choice, nor does a 吗.
+_CHOICE_ZH = _rx(
+    r"[\u4e00-\u9fffA-Za-z0-9]还是(?!不|没|要|得|会|可以|能|需要|在|有|挺|很|算)[\u4e00-\u9fffA-Za-z0-9]"
+)
+_CHOICE_EN = _rx(
+    r"\b(easier|better|harder|faster|cheaper|preferable|rather|wiser|more (suitable|useful|advantageous|worthwhile))\b[^?]*\bor\b"
+)
+
+
+def is_choice(clause: str, language: str) -> bool:
+    """Whether ``clause`` asks which of two (a choice), not whether."""
+    if language == "en":
+        return bool(_CHOICE_EN.search(clause))
+    return bool(_CHOICE_ZH.search(clause)) and "吗" not in clause and "么" not in clause
+
+
 #: Question words that ask what/which/who/how: a 吗 after one of them does not ask whether.
 _WH = _rx(r"什么|哪|谁|怎|多少|几[个种项类]|如何|啥")
 _YES_NO_FORM = _rx(r"([\u4e00-\u9fff])(?<!好)不\1|有没有|是否|能否|可否|可不可以")
@@ -248,8 +265,9 @@ def read_asks(question: str, language: str = "zh") -> Asks:
             or any(k in kinds for k in ("conditions", "amount", "materials", "procedure"))
         ):
             kinds.remove("definition")
-        if "comparison" in kinds:
-            # 「技师与高级工有什么区别」「区别是什么」 ask how two things differ, nothing else
+        if "comparison" in kinds or is_choice(clause, language):
+            # 「技师与高级工有什么区别」「区别是什么」 ask how two things differ, nothing else;
+            # 「贷款容易还是开公司容易」 asks which of two
             kinds = ["comparison"]
         if "definition" in kinds and _CONTENT_NOT_DEFINITION.search(clause):
             kinds.remove("definition")

@@ -258,10 +258,22 @@ def build_index(
     embedder: Embedder | None = None,
 ) -> BuildReport:
     """Build or update the index for ``documents`` (unchanged documents are not re-embedded)."""
-    builder = IndexBuilder(
-        embedder or make_embedder(settings), make_store(settings), settings.index_dir, settings.chunk_tokens
-    )
-    return builder.build(documents, progress=progress, rebuild=rebuild)
+    embedder = embedder or make_embedder(settings)
+    builder = IndexBuilder(embedder, make_store(settings), settings.index_dir, settings.chunk_tokens)
+    report = builder.build(documents, progress=progress, rebuild=rebuild)
+    embed_phrasings(settings, documents, embedder)
+    return report
+
+
+def embed_phrasings(settings: Settings, documents: list[Document], embedder: Embedder) -> int:
+    """Embed the corpus's labelled questions into the index's cache (index/phrasing_vectors.py),
+    so a server starting on this index embeds none of them; how many there are."""
+    phrasings = by_article(searchable_phrasings(settings, documents))
+    opened = open_index(settings.index_dir, make_store(settings), embedder, documents, phrasings)
+    if opened.phrasing_vectors is None:
+        return 0
+    opened.phrasing_vectors.matrix()
+    return len(opened.phrasing_vectors)
 
 
 def open_retriever(

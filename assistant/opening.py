@@ -25,7 +25,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from assistant.asks import Ask, AskKind, Asks, clauses, read_asks
+from assistant.asks import Ask, AskKind, Asks, clauses, is_choice, read_asks
 from corpus.models import Article, Document, DocumentMeta, Span
 from index.models import QueryReading
 
@@ -135,6 +135,11 @@ _COMPARISON_FORM = re.compile(
     r"(有什么|有何|有啥)?(区别|差别|差异|不同)|哪个(更)?(好|强|高|划算|合适|有用|值钱)|哪一?种|(一样|相同)(吗|么|不)|相比"
 )
 #: A sentence that relates two things: one compared, likened or ranked with the other.
+#: 「文件里有写吗」「有没有规定」: whether the document says something, not whether it is granted.
+_SAYS_ASK = re.compile(
+    r"(文件|方案|政策|通知|文中|原文|里面|上面|里|中)(有没有|有无|是否有|有)(写|说|提|讲|规定|明确|说明|涉及)|"
+    r"(有没有|有无|是否有|有)(写|说|提)(到|过|了)?(吗|么|没有|没)|\b(does|did) (it|the (plan|notice|document|policy)) (say|mention|state|cover)"
+)
 _COMPARING = re.compile(r"比照|相比|高于|低于|等同|相当于|对应|区别于|不同于|视同|参照")
 
 #: What a sentence of the document must contain to state the answer to an ask of this kind.
@@ -478,6 +483,14 @@ class Opener:
                     # 「大赛的报名电话」: the document's contact is not that number
                     pieces.append(_Missing("contact"))
                 continue  # the document's contact is given last
+            if (
+                ask.kind == "yes_no"
+                and _SAYS_ASK.search(ask.clause)
+                and any(a.kind != "yes_no" for a in asks)
+            ):
+                # 「…去哪里申请、要什么材料，文件里有写吗」: whether the document says it is
+                # answered by what the other asks find stated or not, never by a bare 「有。」
+                continue
             if ask.kind == "yes_no":
                 verdict = self.settle(ask, question, quoted, reading, language)
                 if verdict is None:
@@ -529,7 +542,10 @@ class Opener:
                 compared = self._compared_in(quoted, sides)
                 if compared is None:
                     # 「技师与高级工有什么区别」: the documents name both at most, they do not compare them
-                    label = f"“{sides[0]}”与“{sides[1]}”的区别" if sides else ""
+                    if is_choice(ask.clause, language):
+                        label = "which of the two to choose" if en else "二者如何取舍"
+                    else:
+                        label = f"“{sides[0]}”与“{sides[1]}”的区别" if sides else ""
                     pieces.append(_Missing("comparison", label))
                 else:
                     q, span = compared

@@ -16,6 +16,7 @@ from index.exact import VectorSearch, vector_search
 from index.lexical import LexicalIndex
 from index.manifest import read_manifest
 from index.models import Embedder, EmbedderMismatch, Hit, IndexCorrupted, IndexMissing, QueryReading
+from index.phrasing_vectors import PhrasingVectors, cache_for
 from index.phrasings import WEIGHT as PHRASING_WEIGHT
 from index.phrasings import PhrasingIndex
 from index.sentences import SentenceVectors, SpanKey
@@ -25,6 +26,9 @@ from index.vector_store import ChromaStore
 log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 1000
+#: The name of the ranking by labelled questions' meaning in a hit's ranks and scores.
+PHRASINGS = "phrasings"
+
 MAX_K = 100
 
 
@@ -178,6 +182,19 @@ def fuse(lists: dict[str, tuple[list[Hit], float]], rrf_k: float, k: int, catalo
     return [catalog.hit(key, fused[key], ranks[key], scores[key], chunks[key]) for key in order]
 
 
+def _also_ranked(hit: Hit, others: Mapping[str, list[Hit]]) -> Hit:
+    """``hit`` with its ranks and scores in rankings that did not order the result (shown by
+    ``search --json`` and the console, so a reader sees that they agreed)."""
+    ranks, scores = dict(hit.ranks), dict(hit.scores)
+    for name, ranking in others.items():
+        for rank, other in enumerate(ranking, start=1):
+            if other.key == hit.key:
+                ranks.setdefault(name, rank)
+                scores.setdefault(name, other.score)
+                break
+    return replace(hit, ranks=ranks, scores=scores)
+
+
 @dataclass(frozen=True)
 class Fusion:
     """Weighted reciprocal-rank fusion: score = Σ weight / (rrf_k + rank).
@@ -187,8 +204,17 @@ class Fusion:
     law articles beside it. dense_weight is 1.0 since real lay questions were measured: on the
     notice 0.5 and 1.0 tie (dev, held-out and fresh hit@1 alike), while on STARD's questions
     (learn part, internal fold) the dense side is the stronger one and 1.0 lifts the hybrid's
-    MRR@10 from 0.49 to 0.52 (evals/benchmarks/RESULTS.md). BM25 still decides alone when it
-    clearly leads (confident_ratio), which keeps most notice searches free of the embedding.
+    MRR@10 from 0.49 to 0.52 (evals/benchmarks/RESULTS.md). Without labelled questions, BM25
+    still decides alone when it clearly leads (confident_ratio), which keeps most searches free of
+    the embedding.
+
+    With labelled questions, a third ranking joins: articles by their nearest labelled question's
+    meaning (index/phrasing_vectors.py), weight ``phrasing_weight``. BM25 then decides alone only
+    when a ranking by meaning (the dense side, or the labelled questions) puts the same article
+    first, and every question is embedded. Chosen on the notice's read sets, each searched without
+    the phrasings learned from it and left out in turn (``python -m evals.tune_fusion``; evals/README.md,
+    "Labelled questions by meaning"): macro hit@1 over seven sets 0.859 → 0.933, and every fold
+    chose weight 2.0. The agreement rule ties the best rule over all sets and needs no ratio.
     """
 
     rrf_k: float = 10.0
@@ -200,9 +226,11 @@ class Fusion:
     #: among 26k law articles; 1.3 embeds 1 dev question in 5 instead of 1 in 3, which is what
     #: keeps the search p95 under 10 ms. None: always fuse.
     confident_ratio: float | None = 1.3
+    #: The ranking by labelled questions' meaning (used only where there are labelled questions).
+    phrasing_weight: float = 2.0
 
     def __post_init__(self) -> None:
-        if min(self.rrf_k, self.bm25_weight, self.dense_weight) < 0:
+        if min(self.rrf_k, self.bm25_weight, self.dense_weight, self.phrasing_weight) < 0:
             raise ValueError(f"expected non-negative fusion parameters; got {self}")
         if self.confident_ratio is not None and self.confident_ratio < 1:
             raise ValueError(f"expected confident_ratio >= 1 or None; got {self.confident_ratio}")
@@ -220,11 +248,14 @@ class HybridRetriever:
         fusion: Fusion | None = None,
         candidates: int = 20,
         sentences: SentenceVectors | None = None,
+        phrasings: PhrasingVectors | None = None,
     ) -> None:
         self.bm25 = bm25
         self.dense = dense
         self.fusion = fusion or Fusion()
         self.candidates = candidates
+        #: labelled questions by meaning (None: there are none, or the fusion does not use them)
+        self.phrasings = phrasings if phrasings and self.fusion.phrasing_weight > 0 else None
         #: sentence vectors of the loaded documents, for answerers that pick sentences by meaning
         self.sentences = sentences
 
@@ -238,9 +269,33 @@ class HybridRetriever:
         n = max(k, self.candidates)
         lexical = self.bm25.search(text, n, doc_id)
         lists = {self.bm25.name: (lexical, self.fusion.bm25_weight)}
-        if not self._confident(lexical):
-            lists[self.dense.name] = (self.dense.search(text, n, doc_id), self.fusion.dense_weight)
+        if self.phrasings is None:
+            if not self._confident(lexical):
+                lists[self.dense.name] = (self.dense.search(text, n, doc_id), self.fusion.dense_weight)
+            return fuse(lists, self.fusion.rrf_k, k, self.bm25.catalog)
+        # with labelled questions: the keyword ranking stands when a ranking by meaning (the
+        # articles' text, or the nearest labelled question) puts the same article first
+        dense = self.dense.search(text, n, doc_id)
+        asked = self._by_labelled_questions(text, n, doc_id)
+        if lexical and any(other and other[0].key == lexical[0].key for other in (dense, asked)):
+            agreed = fuse(lists, self.fusion.rrf_k, k, self.bm25.catalog)
+            return [_also_ranked(hit, {self.dense.name: dense, PHRASINGS: asked}) for hit in agreed]
+        lists[self.dense.name] = (dense, self.fusion.dense_weight)
+        lists[PHRASINGS] = (asked, self.fusion.phrasing_weight)
         return fuse(lists, self.fusion.rrf_k, k, self.bm25.catalog)
+
+    def _by_labelled_questions(self, text: str, n: int, doc_id: str | None) -> list[Hit]:
+        """Articles ranked by their nearest labelled question (the query vector is the dense
+        side's own: the embedder's cache serves it twice)."""
+        assert self.phrasings is not None
+        ranked = self.phrasings.rank(self.dense.embedder.embed_query(text), n, doc_id)
+        catalog = self.bm25.catalog
+        return [
+            catalog.hit(key, score, {PHRASINGS: rank}, {PHRASINGS: score}, ())
+            for rank, (key, score) in enumerate(
+                ((k, s) for k, s in ranked if catalog.has_article(k)), start=1
+            )
+        ]
 
     def read_query(self, query: str) -> QueryReading:
         """How the keyword side reads ``query`` (its words and the corpus words added for it)."""
@@ -253,6 +308,8 @@ class HybridRetriever:
         self.bm25.lexical.english  # noqa: B018 -- built on first access
         self.bm25.lexical.homophones  # noqa: B018
         self.dense.embedder.embed_query("数字技术工程师")
+        if self.phrasings is not None:
+            self.phrasings.matrix()
 
     def _confident(self, lexical: list[Hit]) -> bool:
         ratio = self.fusion.confident_ratio
@@ -275,6 +332,8 @@ class OpenIndex:
     vectors: VectorSearch
     #: labelled questions as a second keyword field of their articles (None: there are none)
     phrasings: PhrasingIndex | None = None
+    #: the same questions by meaning (None: there are none)
+    phrasing_vectors: PhrasingVectors | None = None
 
     def bm25(self) -> BM25Retriever:
         return BM25Retriever(self.lexical, self.catalog, phrasings=self.phrasings)
@@ -283,7 +342,13 @@ class OpenIndex:
         return DenseRetriever(self.vectors, self.embedder, self.catalog)
 
     def hybrid(self, fusion: Fusion | None = None) -> HybridRetriever:
-        return HybridRetriever(self.bm25(), self.dense(), fusion, sentences=self.sentence_vectors())
+        return HybridRetriever(
+            self.bm25(),
+            self.dense(),
+            fusion,
+            sentences=self.sentence_vectors(),
+            phrasings=self.phrasing_vectors,
+        )
 
     def sentence_vectors(self) -> SentenceVectors:
         """Sentence vectors read from the store (see index/units.py), embedded when missing."""
@@ -344,4 +409,7 @@ def open_index(
         raise IndexCorrupted(store.where, "向量库中缺少索引集合") from exc
     embedder = ContentWordQueries(embedder, lexical.tokenizer.content_text)
     phrasing_index = PhrasingIndex.build(phrasings, lexical.tokenizer) if phrasings else None
-    return OpenIndex(lexical, catalog, store, embedder, vector_search(store, catalog), phrasing_index)
+    phrasing_vectors = PhrasingVectors(phrasings, embedder, cache_for(index_dir)) if phrasings else None
+    return OpenIndex(
+        lexical, catalog, store, embedder, vector_search(store, catalog), phrasing_index, phrasing_vectors
+    )

@@ -45,6 +45,9 @@ from assistant.asks import read_asks
         ("特设岗位和流动岗位有什么区别", ["comparison"]),
         ("年薪和月薪哪个好", ["comparison"]),
         ("What is the difference between a technician and an engineer?", ["comparison"]),
+        ("申请创业担保贷款容易还是找投资人容易？", ["comparison"]),  # a choice between two
+        ("Is it easier to apply for a venture loan or to go to a bank?", ["comparison"]),
+        ("我还是不能申请补贴吗", ["yes_no"]),  # 还是 meaning "still" offers no choice
         ("创业担保贷款如何还款？", ["procedure"]),
         ("创业担保贷款怎么规定的", ["content"]),  # how it is ruled: what the plan says
         ("我们企业想跟基地合作开培训班，怎么搞", ["content"]),  # a stand-in verb names no procedure

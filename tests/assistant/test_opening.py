@@ -116,6 +116,17 @@ def test_a_difference_the_notice_never_draws_is_said_to_be_missing(notice_answer
     assert "职工教育经费" in text.split("。", 1)[1] and "12333" in text
 
 
+def test_a_choice_between_two_is_not_answered_yes(notice_answerer) -> None:
+    text = opening(*notice_answerer, "申请创业担保贷款容易还是找投资人容易？", ["（五）"])
+    assert text.startswith("方案没有写明二者如何取舍。") and "创业担保贷款" in text
+
+
+def test_whether_the_document_says_it_follows_the_other_asks(notice_answerer) -> None:
+    question = "市民问考了技能证书以后，补贴去哪里申请、要准备什么材料，文件里有写吗？"
+    text = opening(*notice_answerer, question, ["（十三）"])
+    assert not text.startswith("有") and text.startswith("方案没有写明办理地点或申请渠道、所需材料。")
+
+
 def test_a_figure_in_a_comparison_is_not_repeated_as_if_checked(notice_answerer) -> None:
     text = opening(*notice_answerer, "年薪12万和月薪1万哪个好", ["（十二）"])
     assert text.startswith("方案没有写明“年薪”与“月薪”的区别。")

@@ -73,7 +73,7 @@ def test_real_default_embedder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert runner.invoke(app, ["index"]).exit_code == 0
     rows = json.loads(runner.invoke(app, ["search", "职业技能提升补贴怎么申请", "--json"]).stdout)
     assert "（十三）" in [r["article"] for r in rows[:3]]
-    assert rows[0]["ranks"].get("bm25") == 1  # a confident keyword match needs no embedding
+    assert rows[0]["ranks"].get("bm25") == 1  # the keyword match leads
     question = "Can I get a subsidy if I obtain a digital vocational skill level certificate?"
     rows = json.loads(runner.invoke(app, ["search", question, "--json"]).stdout)
     assert "（十三）" in [r["article"] for r in rows[:3]]
