@@ -3,12 +3,16 @@ staff pages — 坐席工作台 and 评测 — at ``/staff/`` (behind staff sign
 
 from __future__ import annotations
 
+from typing import Any
+
 import gradio as gr
 
+from ui.pages.admin_page import build_admin_tab
 from ui.pages.chat import build_chat_tab
 from ui.pages.console import build_console_tab
 from ui.pages.evaluation import build_eval_tab
 from ui.pages.messages import build_messages_tab
+from ui.pages.reviewed_tab import build_reviewed_tab
 from ui.state import AppState
 
 TITLE = "政策咨询助手"
@@ -78,6 +82,8 @@ footer { display: none !important; }
 .pa-turn { border-bottom: 1px solid var(--border-color-primary); padding: 6px 0; overflow-wrap: anywhere; }
 .pa-turn-head { color: var(--body-text-color-subdued); font-size: 0.85em; }
 .pa-turn-c { color: #b45309; font-size: 0.9em; }
+/* 审核答复, 管理: a refresh button of its own size */
+#pa-rev-refresh, #pa-admin-refresh { max-width: 140px; }
 /* 评测: the comparison of two runs */
 .pa-better { color: #15803d; font-weight: 600; }
 .pa-worse { color: #b91c1c; font-weight: 600; }
@@ -114,7 +120,7 @@ def build_staff_blocks(state: AppState) -> gr.Blocks:
     """坐席工作台 and 评测, for signed-in staff (every endpoint of these blocks is behind sign-in)."""
     with gr.Blocks(title=f"{TITLE} · 工作人员", analytics_enabled=False, fill_width=False) as blocks:
         gr.Markdown(
-            f"# {TITLE} · 工作人员\n坐席工作台、留言处理与评测（已登录）。[退出登录](/staff/logout) · [市民咨询页面](/)",
+            f"# {TITLE} · 工作人员\n坐席工作台、留言处理、审核答复与评测（已登录）。[退出登录](/staff/logout) · [市民咨询页面](/)",
             elem_id="pa-header",
         )
         with gr.Tabs():
@@ -122,8 +128,12 @@ def build_staff_blocks(state: AppState) -> gr.Blocks:
                 console = build_console_tab(state)
             with gr.Tab("留言处理", id="messages", elem_id="pa-tab-messages") as messages_tab:
                 messages = build_messages_tab(state)
+            with gr.Tab("审核答复", id="reviewed", elem_id="pa-tab-reviewed") as reviewed_tab:
+                reviewed = build_reviewed_tab(state)
             with gr.Tab("评测", id="eval", elem_id="pa-tab-eval"):
                 build_eval_tab(state)
+            with gr.Tab("管理", id="admin", elem_id="pa-tab-admin", visible=False) as admin_tab:
+                admin = build_admin_tab(state)
         console_tab.select(console["load_recent"], outputs=console["recent"], api_visibility="private")
         blocks.load(console["load_recent"], outputs=console["recent"], api_visibility="private")
         messages_tab.select(
@@ -131,5 +141,15 @@ def build_staff_blocks(state: AppState) -> gr.Blocks:
         )
         blocks.load(
             messages["load"], inputs=messages["inputs"], outputs=messages["outputs"], api_visibility="private"
+        )
+        reviewed_tab.select(reviewed["load"], outputs=reviewed["outputs"], api_visibility="private")
+
+        def show_admin(request: gr.Request) -> Any:
+            """The 管理 tab only for admins (its handlers check the role again on the server)."""
+            return gr.Tab(visible=admin["is_admin"](request))
+
+        blocks.load(show_admin, outputs=admin_tab, api_visibility="private")
+        admin_tab.select(
+            admin["load"], inputs=admin["inputs"], outputs=admin["outputs"], api_visibility="private"
         )
     return blocks

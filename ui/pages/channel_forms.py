@@ -13,6 +13,7 @@ import gradio as gr
 from assistant.models import Answer
 from channel.service import RULE, ChannelError, citizen_view
 from channel.store import Message, StoreUnavailable
+from ui.api import matching_reviewed
 from ui.state import AppState
 
 log = logging.getLogger(__name__)
@@ -71,15 +72,10 @@ def reply_html(message: Message) -> str:
 def reviewed_html(state: AppState, answer: Answer | None) -> str:
     """The reviewed answer (人工审核答复) that matches an answer's question, shown beside the
     document's articles — labelled, with its sources, review date and validity; '' when none."""
-    if answer is None or state.channel is None:
-        return ""
-    try:
-        found = state.channel.reviewed.matching(answer)
-    except Exception:  # the channel's database is down: the answer stands on its own
-        log.warning("reviewed answers unavailable", exc_info=True)
+    if answer is None:
         return ""
     parts = []
-    for r in found:
+    for r in matching_reviewed(state, answer):  # none when the channel's database is down
         until = f"，有效期至 {r.valid_until.isoformat()}" if r.valid_until else ""
         parts.append(
             "<div class='pa-reviewed'>"
