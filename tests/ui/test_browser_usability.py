@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.ui.conftest import STAFF_PASSWORD, STAFF_USER, LiveApp
+from tests.ui.conftest import LiveApp, staff_sign_in
 from tests.ui.test_browser import _ask, _no_alert, _open, _wait, _wait_text
 
 pytestmark = pytest.mark.slow
@@ -136,21 +136,9 @@ def test_source_link_only_for_http_addresses() -> None:
 
 
 def _eval_tab(driver: Any, url: str) -> None:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
-
     driver.set_window_size(1366, 900)
     driver.delete_all_cookies()
-    # an earlier test may have signed in (the cookie is limited to /staff): start signed out
-    driver.get(url + "/staff/logout")
-    driver.get(url + "/staff/")
-    _wait(driver, "#pa-login")
-    driver.find_element(By.ID, "username").send_keys(STAFF_USER)
-    driver.find_element(By.ID, "password").send_keys(STAFF_PASSWORD)
-    driver.find_element(By.ID, "pa-login-submit").click()
-    tab = (By.XPATH, "//button[@role='tab' and contains(., '评测')]")
-    WebDriverWait(driver, 60).until(ec.element_to_be_clickable(tab)).click()
+    staff_sign_in(driver, url, tab="评测")
     _wait(driver, "#pa-eval-run")
 
 

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from corpus.loader import default_corpus_dir
-from tests.ui.conftest import STAFF_PASSWORD, STAFF_USER, LiveApp, ThreadedServer, make_settings
+from tests.ui.conftest import LiveApp, ThreadedServer, make_settings, staff_sign_in
 from tests.ui.test_browser import _ask, _wait, _wait_text
 
 pytestmark = pytest.mark.slow
@@ -215,21 +215,6 @@ def test_citizen_page_at_desktop_and_phone_size(
     browser.save_screenshot(str(screenshot_dir / f"layout-chat-{size}-leave.png"))
 
 
-def _sign_in(driver: Any, url: str, tab: str) -> None:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    driver.get(url + "/staff/logout")
-    driver.get(url + "/staff/")
-    _wait(driver, "#pa-login")
-    driver.find_element(By.ID, "username").send_keys(STAFF_USER)
-    driver.find_element(By.ID, "password").send_keys(STAFF_PASSWORD)
-    driver.find_element(By.ID, "pa-login-submit").click()
-    found = (By.XPATH, f"//button[@role='tab' and contains(., '{tab}')]")
-    WebDriverWait(driver, 60).until(ec.element_to_be_clickable(found)).click()
-
-
 @pytest.mark.parametrize("size", list(SIZES))
 def test_console_draft_first_hits_open_recent_fits(
     browser: Any, notice_app: LiveApp, screenshot_dir: Path, size: str
@@ -240,7 +225,7 @@ def test_console_draft_first_hits_open_recent_fits(
 
     httpx.post(notice_app.url + "/api/ask", json={"question": "职业技能提升补贴怎么申请？"}, timeout=60)
     _size(browser, size)
-    _sign_in(browser, notice_app.url, "坐席工作台")
+    staff_sign_in(browser, notice_app.url, tab="坐席工作台")
     box = _wait(browser, "#pa-search textarea")
     box.send_keys("职业技能提升补贴每个等级多少钱")
     box.send_keys(Keys.ENTER)
@@ -284,7 +269,7 @@ def test_eval_page_compares_two_runs(
     from ui.pages.eval_compare import CHART_METRICS
 
     _size(browser, size)
-    _sign_in(browser, notice_app.url, "评测")
+    staff_sign_in(browser, notice_app.url, tab="评测")
     _wait(browser, "#pa-eval-run")
     go = browser.find_element(By.ID, "pa-compare-run")
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", go)
