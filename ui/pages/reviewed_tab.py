@@ -6,6 +6,7 @@ reason, and the rows not imported come back as a file to mend and import again."
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,9 +14,10 @@ from typing import Any
 import gradio as gr
 
 from channel.faq_import import COLUMNS, import_faq, read_upload
+from channel.reviewed import ReviewedAnswers
 from channel.service import ChannelError
 from channel.store import ReviewedAnswer, ReviewedVersion, StoreUnavailable
-from ui.pages.channel_forms import esc
+from ui.pages.channel_forms import basis_html, esc
 from ui.pages.staff_role import current_actor, permitted
 from ui.state import AppState
 
@@ -44,20 +46,7 @@ def detail_html(found: ReviewedAnswer, versions: list[ReviewedVersion]) -> str:
         f"<span class='pa-badge'>{esc(state_text(found))}</span> · 第 {found.version} 版"
         + (f" · 来自留言 {found.message_id}" if found.message_id else " · 从 FAQ 导入"),
     ]
-    if found.citations:
-        items = "".join(
-            f"<li>{esc(c.get('citation') or c.get('article', ''))}"
-            + (f"：「{esc(c['quote'])}」" if c.get("quote") else "")
-            + "</li>"
-            for c in found.citations
-        )
-        parts.append(f"<div class='pa-reply-sources'><b>依据条款</b>（不可在此修改）<ul>{items}</ul></div>")
-    if found.sources:
-        items = "".join(
-            f"<li>《{esc(s['title'])}》，{esc(s['issuer'])}，{esc(s['reference'])}，{esc(s['date'])}</li>"
-            for s in found.sources
-        )
-        parts.append(f"<div class='pa-reply-sources'><b>其他来源</b><ul>{items}</ul></div>")
+    parts.append(basis_html(found.citations, found.sources, "（不可在此修改）"))
     rows = "".join(
         f"<li>第 {v.version} 版 · {esc(CHANGES.get(v.change, v.change))} · {esc(v.changed_by)} · "
         f"{esc(moment(v.changed_at))}</li>"
@@ -205,40 +194,47 @@ def build_reviewed_tab(state: AppState) -> dict[str, Any]:
             found.valid_until.isoformat() if found.valid_until else "",
         )
 
+    def change(
+        current: int,
+        request: gr.Request,
+        action: str,
+        what: str,
+        act: Callable[[ReviewedAnswers, str], ReviewedAnswer],
+    ) -> tuple[str, Any]:
+        """A reviewer's change (``action``, e.g. 修改审核答复) of the opened answer: (the outcome
+        — 已``what`` or 未``what`` —, its card with the versions)."""
+        actor, refusal = permitted(state, request, "reviewer", action)
+        if actor is None or state.channel is None:
+            return refusal, gr.skip()
+        if not current:
+            return "请先打开一条审核答复。", gr.skip()
+        try:
+            changed = act(state.channel.reviewed, actor.name)
+            versions = state.channel.store.versions(current)
+        except (ChannelError, StoreUnavailable) as exc:
+            return f"⚠️ 未{what}（您填写的内容仍在上面）：{esc(exc)}", gr.skip()
+        who = f"{esc(actor.name)}，{moment(changed.reviewed_at)}"
+        if what == "撤回":
+            return f"✅ 已撤回：市民不再看到这条审核答复（{who}）。", detail_html(changed, versions)
+        return f"✅ 已保存为第 {changed.version} 版（{who}）。", detail_html(changed, versions)
+
     def save_answer(
         current: int, asked: str, lines: str, text: str, day: str, request: gr.Request
     ) -> tuple[str, Any]:
-        actor, refusal = permitted(state, request, "reviewer", "修改审核答复")
-        if actor is None or state.channel is None:
-            return refusal, gr.skip()
-        if not current:
-            return "请先打开一条审核答复。", gr.skip()
-        try:
-            changed = state.channel.reviewed.edit(
-                current, actor.name, asked or "", (lines or "").splitlines(), text or "", day or ""
-            )
-            versions = state.channel.store.versions(current)
-        except (ChannelError, StoreUnavailable) as exc:
-            return f"⚠️ 未保存（您填写的内容仍在上面）：{esc(exc)}", gr.skip()
-        return (
-            f"✅ 已保存为第 {changed.version} 版（{esc(actor.name)}，{moment(changed.reviewed_at)}）。",
-            detail_html(changed, versions),
+        phrasings = (lines or "").splitlines()
+        return change(
+            current,
+            request,
+            "修改审核答复",
+            "保存",
+            lambda reviewed, name: reviewed.edit(
+                current, name, asked or "", phrasings, text or "", day or ""
+            ),
         )
 
     def withdraw_answer(current: int, request: gr.Request) -> tuple[str, Any]:
-        actor, refusal = permitted(state, request, "reviewer", "撤回审核答复")
-        if actor is None or state.channel is None:
-            return refusal, gr.skip()
-        if not current:
-            return "请先打开一条审核答复。", gr.skip()
-        try:
-            changed = state.channel.reviewed.withdraw(current, actor.name)
-            versions = state.channel.store.versions(current)
-        except (ChannelError, StoreUnavailable) as exc:
-            return f"⚠️ 未撤回：{esc(exc)}", gr.skip()
-        return (
-            f"✅ 已撤回：市民不再看到这条审核答复（{esc(actor.name)}，{moment(changed.reviewed_at)}）。",
-            detail_html(changed, versions),
+        return change(
+            current, request, "撤回审核答复", "撤回", lambda reviewed, name: reviewed.withdraw(current, name)
         )
 
     def import_file(path: str | None, request: gr.Request) -> tuple[str, Any]:
