@@ -200,7 +200,10 @@ def _check(channel: ChannelService, row: dict[str, Any], actor: str) -> Reviewed
     unsupported = [n for n in dict.fromkeys(_NUMBER.findall(answer)) if n not in allowed]
     if unsupported:
         raise ChannelError(422, f"答复中的数字 {'、'.join(unsupported)} 在引用条款和来源中都找不到")
-    until = parse_day(str(row.get("valid_until") or ""))
+    # like a published reply: by default valid to the end of the document's period
+    until = parse_day(str(row.get("valid_until") or "")) or channel.reviewed.default_until(document.doc_id)
+    if until is not None and until < datetime.now(UTC).date():
+        raise ChannelError(422, f"有效期 {until.isoformat()} 已过：请填写今天以后的日期")
     return ReviewedAnswer(
         id=0,
         doc_id=document.doc_id,

@@ -79,7 +79,7 @@ class ReviewedAnswers:
         reply = message.replies[-1]
         text = scrub(answer).strip() or reply.text
         self._check_numbers(text, reply.citations, reply.sources, reply.text, "发布")
-        until = parse_day(valid_until) or self._default_until(message.doc_id)
+        until = parse_day(valid_until) or self.default_until(message.doc_id)
         if until is not None and until < self._today():
             raise ChannelError(422, "有效期已过：请填写今天以后的日期。")
         cleaned = [scrub(p).strip() for p in phrasings]
@@ -125,7 +125,7 @@ class ReviewedAnswers:
         message = self.store.message(found.message_id) if found.message_id else None
         replies = " ".join(r.text for r in message.replies) if message is not None else ""
         self._check_numbers(text, found.citations, found.sources, replies, "保存")
-        until = parse_day(valid_until) or self._default_until(found.doc_id)
+        until = parse_day(valid_until) or self.default_until(found.doc_id)
         if until is not None and until < self._today():
             raise ChannelError(422, "有效期已过：请填写今天以后的日期。")
         cleaned = tuple(dict.fromkeys(p for p in (scrub(p).strip() for p in phrasings) if p))[:20]
@@ -208,7 +208,7 @@ class ReviewedAnswers:
         article = document.article(str(citation.get("article", ""))) if document else None
         return document.article_text(article) if document and article else ""
 
-    def _default_until(self, doc_id: str) -> date | None:
+    def default_until(self, doc_id: str) -> date | None:
         """The end of the document's validity period (2024–2026 → 2026-12-31), when it has one."""
         document = self._pipeline().documents.get(doc_id)
         valid_to = getattr(document.meta, "valid_to", None) if document else None

@@ -115,3 +115,18 @@ def test_uploads_are_read_as_utf8_with_a_clear_message_otherwise() -> None:
         read_upload("a,b\n问题,答复\n".encode("gbk"), "faq.csv")
     with pytest.raises(ChannelError, match="请上传 .jsonl 或 .csv"):
         read_upload(b"x", "faq.xlsx")
+
+
+def test_imported_answers_are_valid_to_the_end_of_the_documents_period(channel: ChannelService) -> None:
+    from datetime import date
+
+    header = "document,question,answer,articles,valid_until"
+    rows = [
+        f"{DOC},首席技师怎么评？,见第（五）条。,（五）,",
+        f"{DOC},首席技师条件？,见第（五）条。,（五）,2026-12-20",
+    ]
+    report = import_faq(channel, "\n".join([header, *rows]), "csv", "li")
+    found = [channel.store.reviewed(i) for i in report.imported]
+    assert [r.valid_until for r in found if r] == [date(2026, 12, 31), date(2026, 12, 20)]
+    expired = import_faq(channel, f"{header}\n{DOC},过期的？,见第（五）条。,（五）,2020-01-01", "csv", "li")
+    assert expired.imported == () and "有效期 2020-01-01 已过" in expired.errors[0][1]
