@@ -63,6 +63,9 @@ footer { display: none !important; }
 #pa-chatbot .message-row:has(.pa-cites) + .message-buttons { display: none !important; }
 #pa-chatbot .pa-cites-title { font-size: 0.85em; color: var(--body-text-color-subdued); font-weight: normal; }
 #pa-chatbot .pa-article-text { white-space: normal; }
+/* gradio's scroll-to-bottom button: in the corner, over room kept free under the last message */
+#pa-chatbot [role='log'] { padding-bottom: 44px; }
+#pa-chatbot .scroll-down-button-container { left: auto; right: 10px; bottom: 6px; transform: none; }
 #pa-status p { margin: 0; }
 #pa-question label > [data-testid='block-info'] { display: none; }  /* the placeholder says it */
 #pa-feedback { align-items: center; }
@@ -84,10 +87,23 @@ footer { display: none !important; }
 .pa-turn-c { color: #b45309; font-size: 0.9em; }
 /* 审核答复, 管理: a refresh button of its own size */
 #pa-rev-refresh, #pa-admin-refresh { max-width: 140px; }
+/* tables: cards instead on a phone (ui/pages/phone_cards.py) */
+.pa-phone-only { display: none !important; }
+.pa-cards-title { color: var(--block-label-text-color); font-size: 0.9em; margin: 2px 0 4px; }
+.pa-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 6px 10px; margin: 0 0 6px;
+  overflow-wrap: anywhere; line-height: 1.6; }
+.pa-card-head { font-weight: 600; }
+.pa-kv { display: inline-block; margin-right: 12px; }
+.pa-kv-block { display: block; margin-right: 0; }
+.pa-k { color: var(--body-text-color-subdued); font-size: 0.85em; margin-right: 4px; }
 /* 评测: the comparison of two runs */
 .pa-better { color: #15803d; font-weight: 600; }
 .pa-worse { color: #b91c1c; font-weight: 600; }
 @media (max-width: 640px) {
+  .pa-wide-only { display: none !important; }
+  .pa-phone-only { display: block !important; }
+  /* the staff pages' tabs, narrower, so that all of them fit beside each other */
+  .tab-container > button { padding: 4px 7px !important; font-size: 0.95em; }
   .gradio-container { padding: 4px !important; }
   #pa-header h1 { font-size: 1.2rem; }
   #pa-header p { display: none; }

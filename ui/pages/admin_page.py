@@ -16,6 +16,7 @@ from channel.service import ChannelError
 from channel.store import AuditEvent, StoreUnavailable
 from channel.users import StaffUsers
 from ui.pages.channel_forms import esc
+from ui.pages.phone_cards import phone_cards
 from ui.pages.reviewed_tab import moment
 from ui.pages.staff_role import current_actor, permitted
 from ui.staff_accounts import ROLE_NAMES, allows
@@ -107,6 +108,7 @@ def build_admin_tab(state: AppState) -> dict[str, Any]:
     users_table = gr.Dataframe(
         headers=USER_HEADERS, value=[], interactive=False, label="工作人员账号", elem_id="pa-users-table"
     )
+    phone_cards(users_table, "工作人员账号", elem_id="pa-users-cards")
     with gr.Accordion("添加用户", open=True, elem_id="pa-user-add"):
         with gr.Row():
             new_name = gr.Textbox(label="用户名", elem_id="pa-user-name", min_width=160)
@@ -149,6 +151,7 @@ def build_admin_tab(state: AppState) -> dict[str, Any]:
         label="审计记录",
         elem_id="pa-audit-table",
     )
+    phone_cards(audit_table, "审计记录", head=3, elem_id="pa-audit-cards")
 
     def accounts() -> StaffUsers | None:
         return StaffUsers(state.staff.store) if state.staff is not None else None

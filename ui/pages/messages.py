@@ -14,6 +14,7 @@ import gradio as gr
 from channel.service import STATUS_NAMES, ChannelError, CitedArticle, ExternalSource, staff_view
 from channel.store import StoreUnavailable
 from ui.pages.channel_forms import esc
+from ui.pages.phone_cards import phone_cards
 from ui.pages.staff_role import permitted
 from ui.state import AppState
 
@@ -92,6 +93,7 @@ def build_messages_tab(state: AppState) -> dict[str, Any]:
         label="留言队列（最早的在前；点击一行打开）",
         elem_id="pa-msg-table",
     )
+    phone_cards(table, "留言队列（最早的在前）", head=2, elem_id="pa-msg-cards")
     with gr.Row(equal_height=True):
         number = gr.Number(value=None, label="留言编号", precision=0, minimum=1, elem_id="pa-msg-id", scale=3)
         open_button = gr.Button("打开留言", variant="primary", elem_id="pa-msg-open", scale=1, min_width=100)

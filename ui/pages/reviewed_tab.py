@@ -18,6 +18,7 @@ from channel.reviewed import ReviewedAnswers
 from channel.service import ChannelError
 from channel.store import ReviewedAnswer, ReviewedVersion, StoreUnavailable
 from ui.pages.channel_forms import basis_html, esc
+from ui.pages.phone_cards import phone_cards
 from ui.pages.staff_role import current_actor, permitted
 from ui.state import AppState
 
@@ -98,6 +99,7 @@ def build_reviewed_tab(state: AppState) -> dict[str, Any]:
         label="审核答复（点击一行打开）",
         elem_id="pa-rev-table",
     )
+    phone_cards(table, "审核答复", head=2, elem_id="pa-rev-cards")
     with gr.Row(equal_height=True):
         number = gr.Number(
             value=None, label="审核答复编号", precision=0, minimum=1, elem_id="pa-rev-id", scale=3
