@@ -531,7 +531,7 @@ def test_the_staff_pages_check_roles_on_the_server(
         and users["data"] == []
         and events["data"] == []
     )
-    refusal, _ = operator.predict("op-sneaky", "admin", "sneaky-password-1", api_name="/add_user")
+    refusal = operator.predict("op-sneaky", "admin", "sneaky-password-1", api_name="/add_user")[0]
     assert "没有权限" in refusal
     for api, args in (("/reset_user", (REVIEWER, "taken-over-pass-1")), ("/disable_user", (REVIEWER, ""))):
         assert "没有权限" in operator.predict(*args, api_name=api)[0], api
@@ -561,7 +561,7 @@ def test_the_staff_pages_check_roles_on_the_server(
     assert "没有权限" in reviewer.predict("", api_name="/users")[2]
     message, _ = reviewer.predict(handle_file(str(faq)), api_name="/import_reviewed")
     assert "已导入 1 条" in message
-    refusal, _ = admin.predict("op-page", "operator", "page-password-1", api_name="/add_user")
+    refusal = admin.predict("op-page", "operator", "page-password-1", api_name="/add_user")[0]
     assert "已添加用户 op-page" in refusal
     users, choices, _, events = admin.predict("", api_name="/users")
     assert users["data"][[r[0] for r in users["data"]].index("op-page")][:3] == [

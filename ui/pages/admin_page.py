@@ -55,7 +55,7 @@ def target_text(target: str) -> str:
     kind, sep, rest = target.partition(":")
     if sep and kind in TARGETS:
         return f"{TARGETS[kind]} {rest}"
-    return ROLE_NAMES.get(target, target)
+    return f"需要{ROLE_NAMES[target]}权限" if target in ROLE_NAMES else target
 
 
 DETAIL_NAMES = {
@@ -186,16 +186,17 @@ def build_admin_tab(state: AppState) -> dict[str, Any]:
             return gr.skip(), f"⚠️ {esc(exc)}"
         return audit_rows(events), ""
 
-    def add_user(name: str, role: str, password: str, request: gr.Request) -> tuple[str, Any]:
+    def add_user(name: str, role: str, password: str, request: gr.Request) -> tuple[str, Any, Any]:
+        """(the outcome, the name box, the password box): both emptied once the user is added."""
         actor, refusal = permitted(state, request, "admin", "添加用户")
         users = accounts()
         if actor is None or users is None:
-            return refusal, gr.skip()
+            return refusal, gr.skip(), gr.skip()
         try:
             added = users.add(actor.name, name or "", password or "", role or "")
         except (ChannelError, StoreUnavailable) as exc:
-            return f"⚠️ 未添加：{esc(exc)}", gr.skip()
-        return f"✅ 已添加用户 {esc(added)}（{ROLE_NAMES.get(role, role)}）。", ""
+            return f"⚠️ 未添加：{esc(exc)}", gr.skip(), gr.skip()
+        return f"✅ 已添加用户 {esc(added)}（{ROLE_NAMES.get(role, role)}）。", "", ""
 
     def change(kind: str) -> Any:
         what = {"reset": "重设密码", "disable": "停用用户", "enable": "启用用户"}[kind]
@@ -244,7 +245,7 @@ def build_admin_tab(state: AppState) -> dict[str, Any]:
     add.click(
         add_user,
         inputs=[new_name, new_role, new_password],
-        outputs=[user_result, new_password],
+        outputs=[user_result, new_name, new_password],
         api_name="add_user",
     ).then(load_users, outputs=users_out, api_visibility="private")
     for button, kind in ((reset, "reset"), (disable, "disable"), (enable, "enable")):

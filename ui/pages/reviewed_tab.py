@@ -24,7 +24,7 @@ from ui.state import AppState
 
 log = logging.getLogger(__name__)
 
-HEADERS = ["编号", "状态", "问题", "其他问法", "有效期至", "版本", "最后审核", "审核时间"]
+HEADERS = ["编号", "状态", "问题", "其他问法", "有效期至", "版本", "最后审核", "审核时间（UTC）"]
 CHANGES = {"publish": "发布", "edit": "修改", "withdraw": "撤回"}
 #: errors listed on the page (the rest are counted; all of them are in the returned file)
 SHOWN_ERRORS = 30
@@ -54,7 +54,7 @@ def detail_html(found: ReviewedAnswer, versions: list[ReviewedVersion]) -> str:
         for v in versions
     )
     parts.append(
-        f"<div class='pa-reply-sources' id='pa-rev-versions'><b>修改记录</b><ul>{rows}</ul></div></div>"
+        f"<div class='pa-reply-sources' id='pa-rev-versions'><b>修改记录</b>（时间为 UTC）<ul>{rows}</ul></div></div>"
     )
     return "".join(parts)
 
