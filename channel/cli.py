@@ -13,7 +13,9 @@ from rich.table import Table
 from assistant.settings import Settings
 from channel.passwords import check_strength, hash_password
 from channel.schema import ROLES
+from channel.service import ChannelError
 from channel.store import ChannelStore, StoreUnavailable, UserExists
+from channel.users import check_name
 
 app = typer.Typer(
     help="工作人员账号：添加、停用、启用、列出（角色 operator 坐席 / reviewer 审核员 / admin 管理员）。",
@@ -47,11 +49,12 @@ def add(
     password_stdin: bool = typer.Option(False, "--password-stdin", help="从标准输入读取密码（一行）"),
 ) -> None:
     """添加工作人员账号（密码以 argon2 哈希保存）。"""
-    name = name.strip()
     if role not in ROLES:
         raise typer.BadParameter(f"角色应为 {'、'.join(ROLES)} 之一；收到 {role!r}。", param_hint="--role")
-    if not name or len(name) > 100 or any(ch.isspace() or ch in ":," for ch in name):
-        raise typer.BadParameter("用户名不能为空、不能含空白、冒号或逗号，最长 100 字符。", param_hint="NAME")
+    try:
+        name = check_name(name)
+    except ChannelError as exc:
+        raise typer.BadParameter(str(exc), param_hint="NAME") from exc
     password = _password(password_stdin)
     try:
         check_strength(password)

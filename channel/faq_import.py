@@ -28,22 +28,69 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 MAX_ROWS = 2000
 
 
+#: the columns a row must have (``document`` may be called ``doc_id``)
+REQUIRED = ("document", "question", "answer")
+COLUMNS = (
+    "document",
+    "question",
+    "phrasings",
+    "answer",
+    "articles",
+    "source_title",
+    "source_issuer",
+    "source_reference",
+    "source_date",
+    "valid_until",
+)
+
+
 @dataclass(frozen=True)
 class ImportReport:
     imported: tuple[int, ...]
     errors: tuple[tuple[int, str], ...]
+    #: the rows not imported, in the file's own format (CSV with its header), to mend and import again
+    rejected: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "imported": len(self.imported),
             "ids": list(self.imported),
             "errors": [{"line": line, "error": error} for line, error in self.errors],
+            "rejected": self.rejected,
         }
 
 
-def _rows(content: str, format: str) -> list[tuple[int, dict[str, Any] | str]]:
-    """(line number, row) — or (line number, an error) for a line that cannot be read."""
-    rows: list[tuple[int, dict[str, Any] | str]] = []
+@dataclass(frozen=True)
+class _Row:
+    line: int
+    value: dict[str, Any] | str  # the row, or why it cannot be read
+    raw: str | dict[str, str]  # the line as written (JSONL) or the row's cells (CSV)
+
+
+def read_upload(data: bytes, filename: str) -> tuple[str, str]:
+    """(text, format) of an uploaded FAQ file: ``.jsonl``/``.json`` or ``.csv``, UTF-8 (with or
+    without a BOM, as Excel writes it); a ChannelError in Chinese otherwise."""
+    name = filename.lower()
+    if name.endswith((".jsonl", ".json", ".ndjson")):
+        format = "jsonl"
+    elif name.endswith((".csv", ".txt")):
+        format = "csv"
+    else:
+        raise ChannelError(422, "请上传 .jsonl 或 .csv 文件（每行一条审核答复）。")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ChannelError(
+            422,
+            f"文件不是 UTF-8 编码（第 {line} 行起无法读取）："
+            "请用「另存为 → CSV UTF-8」或 UTF-8 编码的文本保存后再导入。",
+        ) from exc
+    return text, format
+
+
+def _rows(content: str, format: str) -> list[_Row]:
+    rows: list[_Row] = []
     if format == "jsonl":
         for number, line in enumerate(content.splitlines(), start=1):
             if not line.strip():
@@ -51,14 +98,40 @@ def _rows(content: str, format: str) -> list[tuple[int, dict[str, Any] | str]]:
             try:
                 value = json.loads(line)
             except ValueError:
-                rows.append((number, "不是有效的 JSON"))
+                rows.append(_Row(number, "不是有效的 JSON", line))
                 continue
-            rows.append((number, value if isinstance(value, dict) else "每行应是一个 JSON 对象"))
+            rows.append(_Row(number, value if isinstance(value, dict) else "每行应是一个 JSON 对象", line))
         return rows
     reader = csv.DictReader(io.StringIO(content))
+    header = [h.strip() for h in reader.fieldnames or [] if isinstance(h, str)]
+    missing = [c for c in REQUIRED if c not in header and not (c == "document" and "doc_id" in header)]
+    if header and missing:
+        raise ChannelError(
+            422,
+            f"CSV 第 1 行（表头）缺少列：{'、'.join(missing)}。表头应为：{','.join(COLUMNS)}"
+            "（phrasings 起可选；document 也可写作 doc_id）。没有导入任何一行。",
+        )
     for row in reader:
-        rows.append((reader.line_num, {k.strip(): v for k, v in row.items() if isinstance(k, str)}))
+        cells = {k.strip(): v for k, v in row.items() if isinstance(k, str)}
+        if None in row:  # more cells than the header has columns
+            rows.append(_Row(reader.line_num, "这一行的列数比表头多（可能缺少引号）", cells))
+            continue
+        rows.append(_Row(reader.line_num, cells, cells))
     return rows
+
+
+def _rejected(rows: list[_Row], format: str) -> str:
+    if not rows:
+        return ""
+    if format == "jsonl":
+        return "\n".join(str(r.raw) for r in rows) + "\n"
+    names = list(dict.fromkeys(k for r in rows if isinstance(r.raw, dict) for k in r.raw))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=names, lineterminator="\n")
+    writer.writeheader()
+    for r in rows:
+        writer.writerow(r.raw if isinstance(r.raw, dict) else {})
+    return out.getvalue()
 
 
 def _list(value: Any) -> list[str]:
@@ -77,19 +150,19 @@ def import_faq(channel: ChannelService, content: str, format: str, actor: str) -
         raise ChannelError(422, f"一次最多导入 {MAX_ROWS} 条。")
     imported: list[int] = []
     errors: list[tuple[int, str]] = []
-    for number, row in rows:
-        if isinstance(row, str):
-            errors.append((number, row))
-            continue
+    rejected: list[_Row] = []
+    for row in rows:
         try:
-            draft = _check(channel, row, actor)
+            if isinstance(row.value, str):
+                raise ChannelError(422, row.value)
+            draft = _check(channel, row.value, actor)
         except ChannelError as exc:
-            errors.append((number, str(exc)))
+            errors.append((row.line, str(exc)))
+            rejected.append(row)
             continue
-        answer_id = channel.store.publish(draft, actor)
-        imported.append(answer_id)
+        imported.append(channel.store.publish(draft, actor))
     channel.store.audit(actor, "reviewed.import", detail={"imported": len(imported), "errors": len(errors)})
-    return ImportReport(tuple(imported), tuple(errors))
+    return ImportReport(tuple(imported), tuple(errors), _rejected(rejected, format))
 
 
 def _check(channel: ChannelService, row: dict[str, Any], actor: str) -> ReviewedAnswer:
@@ -127,7 +200,10 @@ def _check(channel: ChannelService, row: dict[str, Any], actor: str) -> Reviewed
     unsupported = [n for n in dict.fromkeys(_NUMBER.findall(answer)) if n not in allowed]
     if unsupported:
         raise ChannelError(422, f"答复中的数字 {'、'.join(unsupported)} 在引用条款和来源中都找不到")
-    until = parse_day(str(row.get("valid_until") or ""))
+    # like a published reply: by default valid to the end of the document's period
+    until = parse_day(str(row.get("valid_until") or "")) or channel.reviewed.default_until(document.doc_id)
+    if until is not None and until < datetime.now(UTC).date():
+        raise ChannelError(422, f"有效期 {until.isoformat()} 已过：请填写今天以后的日期")
     return ReviewedAnswer(
         id=0,
         doc_id=document.doc_id,

@@ -78,18 +78,8 @@ class ReviewedAnswers:
             raise ChannelError(409, "这条留言还没有答复：先答复，再发布为审核答复。")
         reply = message.replies[-1]
         text = scrub(answer).strip() or reply.text
-        allowed = " ".join(
-            [reply.text, *(str(c.get("quote", "")) for c in reply.citations)]
-            + [self._article_text(c) for c in reply.citations]
-            + [" ".join(str(v) for v in s.values()) for s in reply.sources]
-        )
-        unsupported = [n for n in dict.fromkeys(_NUMBER.findall(text)) if n not in allowed]
-        if unsupported:
-            raise ChannelError(
-                422,
-                f"答复中的数字 {'、'.join(unsupported)} 在原答复、引用条款和来源中都找不到：请核对后再发布。",
-            )
-        until = parse_day(valid_until) or self._default_until(message.doc_id)
+        self._check_numbers(text, reply.citations, reply.sources, reply.text, "发布")
+        until = parse_day(valid_until) or self.default_until(message.doc_id)
         if until is not None and until < self._today():
             raise ChannelError(422, "有效期已过：请填写今天以后的日期。")
         cleaned = [scrub(p).strip() for p in phrasings]
@@ -114,10 +104,85 @@ class ReviewedAnswers:
         assert found is not None
         return found
 
-    def withdraw(self, answer_id: int, actor: str) -> ReviewedAnswer:
+    def edit(
+        self,
+        answer_id: int,
+        actor: str,
+        question: str,
+        phrasings: Sequence[str],
+        answer: str,
+        valid_until: str,
+    ) -> ReviewedAnswer:
+        """Change a reviewed answer's wording, phrasings and validity: a new version (who, when,
+        what it became); its articles and sources stay, and numbers must still be found there
+        or in the reply it came from."""
+        found = self._get(answer_id)
+        question, text = scrub(question).strip(), scrub(answer).strip()
+        if not question or not text:
+            raise ChannelError(422, "问题和答复都不能为空。")
+        if len(question) > 500 or len(text) > 5000:
+            raise ChannelError(422, "问题最多 500 字，答复最多 5000 字。")
+        message = self.store.message(found.message_id) if found.message_id else None
+        replies = " ".join(r.text for r in message.replies) if message is not None else ""
+        self._check_numbers(text, found.citations, found.sources, replies, "保存")
+        until = parse_day(valid_until) or self.default_until(found.doc_id)
+        if until is not None and until < self._today():
+            raise ChannelError(422, "有效期已过：请填写今天以后的日期。")
+        cleaned = tuple(dict.fromkeys(p for p in (scrub(p).strip() for p in phrasings) if p))[:20]
+        changed = self.store.change_reviewed(
+            answer_id,
+            actor,
+            "edit",
+            question=question,
+            phrasings=list(cleaned),
+            answer=text,
+            valid_until=until,
+        )
+        assert changed is not None
+        fields = [
+            name
+            for name, before, after in (
+                ("question", found.question, changed.question),
+                ("phrasings", found.phrasings, changed.phrasings),
+                ("answer", found.answer, changed.answer),
+                ("valid_until", found.valid_until, changed.valid_until),
+            )
+            if before != after
+        ]
+        self.store.audit(actor, "reviewed.edit", f"reviewed:{answer_id}", {"fields": fields})
+        return changed
+
+    def _get(self, answer_id: int) -> ReviewedAnswer:
         found = self.store.reviewed(answer_id) if 1 <= answer_id < 2**63 else None
         if found is None:
             raise ChannelError(404, f"没有编号为 {str(answer_id)[:20]} 的审核答复。")
+        return found
+
+    def _check_numbers(
+        self,
+        text: str,
+        citations: Sequence[dict[str, object]],
+        sources: Sequence[dict[str, object]],
+        reply: str,
+        verb: str,
+    ) -> None:
+        """Every number of ``text`` must appear in the reply, the cited articles or the sources."""
+        allowed = " ".join(
+            [reply, *(str(c.get("quote", "")) for c in citations)]
+            + [self._article_text(c) for c in citations]
+            + [" ".join(str(v) for v in s.values()) for s in sources]
+        )
+        unsupported = [n for n in dict.fromkeys(_NUMBER.findall(text)) if n not in allowed]
+        if unsupported:
+            raise ChannelError(
+                422,
+                f"答复中的数字 {'、'.join(unsupported)} 在原答复、引用条款和来源中都找不到：请核对后再{verb}。",
+            )
+
+    def withdraw(self, answer_id: int, actor: str) -> ReviewedAnswer:
+        found = self._get(answer_id)
+        if found.status == "withdrawn":
+            raise ChannelError(409, f"审核答复 {answer_id} 已经撤回。")
         changed = self.store.change_reviewed(answer_id, actor, "withdraw", status="withdrawn")
         self.store.audit(actor, "reviewed.withdraw", f"reviewed:{answer_id}")
         assert changed is not None
@@ -143,7 +208,7 @@ class ReviewedAnswers:
         article = document.article(str(citation.get("article", ""))) if document else None
         return document.article_text(article) if document and article else ""
 
-    def _default_until(self, doc_id: str) -> date | None:
+    def default_until(self, doc_id: str) -> date | None:
         """The end of the document's validity period (2024–2026 → 2026-12-31), when it has one."""
         document = self._pipeline().documents.get(doc_id)
         valid_to = getattr(document.meta, "valid_to", None) if document else None
@@ -175,3 +240,20 @@ def reviewed_json(found: ReviewedAnswer, staff: bool = False) -> dict[str, objec
             message_id=found.message_id,
         )
     return shown
+
+
+def reviewed_text(found: ReviewedAnswer) -> str:
+    """A reviewed answer as plain text, to follow an answer and its cited articles (the ``/v1``
+    answers): labelled, with its review date, validity, articles and sources."""
+    until = f"，有效期至 {found.valid_until.isoformat()}" if found.valid_until else ""
+    lines = [
+        f"【人工审核答复】工作人员审核于 {found.reviewed_at.date().isoformat()}{until}；以文件原文为准。",
+        f"相近问题：{found.question}",
+        found.answer,
+    ]
+    for c in found.citations:
+        quote = f"：「{c['quote']}」" if c.get("quote") else ""
+        lines.append(f"依据条款：{c.get('citation', '')}{quote}")
+    for s in found.sources:
+        lines.append(f"其他来源：《{s['title']}》，{s['issuer']}，{s['reference']}，{s['date']}")
+    return "\n".join(lines)

@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from assistant.question import QuestionError, scrub
 from channel.reviewed import reviewed_json
+from channel.store import ReviewedAnswer
 from index.retriever import prepare_query
 from ui.schemas import (
     ArticleOut,
@@ -36,16 +37,20 @@ def check_question_length(question: str, max_chars: int) -> None:
         )
 
 
-def reviewed_beside(state: AppState, answer: Any) -> list[dict[str, Any]]:
+def matching_reviewed(state: AppState, answer: Any) -> list[ReviewedAnswer]:
     """Reviewed answers (人工审核答复) to show beside an answer's articles; none when the channel's
     database cannot be read (the answer itself never waits on it)."""
     if state.channel is None:
         return []
     try:
-        return [reviewed_json(r) for r in state.channel.reviewed.matching(answer)]
+        return state.channel.reviewed.matching(answer)
     except Exception:
         log.warning("reviewed answers unavailable", exc_info=True)
         return []
+
+
+def reviewed_beside(state: AppState, answer: Any) -> list[dict[str, Any]]:
+    return [reviewed_json(r) for r in matching_reviewed(state, answer)]
 
 
 def api_router(state: AppState) -> APIRouter:

@@ -3,12 +3,16 @@ staff pages — 坐席工作台 and 评测 — at ``/staff/`` (behind staff sign
 
 from __future__ import annotations
 
+from typing import Any
+
 import gradio as gr
 
+from ui.pages.admin_page import build_admin_tab
 from ui.pages.chat import build_chat_tab
 from ui.pages.console import build_console_tab
 from ui.pages.evaluation import build_eval_tab
 from ui.pages.messages import build_messages_tab
+from ui.pages.reviewed_tab import build_reviewed_tab
 from ui.state import AppState
 
 TITLE = "政策咨询助手"
@@ -59,6 +63,9 @@ footer { display: none !important; }
 #pa-chatbot .message-row:has(.pa-cites) + .message-buttons { display: none !important; }
 #pa-chatbot .pa-cites-title { font-size: 0.85em; color: var(--body-text-color-subdued); font-weight: normal; }
 #pa-chatbot .pa-article-text { white-space: normal; }
+/* gradio's scroll-to-bottom button: in the corner, over room kept free under the last message */
+#pa-chatbot [role='log'] { padding-bottom: 44px; }
+#pa-chatbot .scroll-down-button-container { left: auto; right: 10px; bottom: 6px; transform: none; }
 #pa-status p { margin: 0; }
 #pa-question label > [data-testid='block-info'] { display: none; }  /* the placeholder says it */
 #pa-feedback { align-items: center; }
@@ -78,10 +85,25 @@ footer { display: none !important; }
 .pa-turn { border-bottom: 1px solid var(--border-color-primary); padding: 6px 0; overflow-wrap: anywhere; }
 .pa-turn-head { color: var(--body-text-color-subdued); font-size: 0.85em; }
 .pa-turn-c { color: #b45309; font-size: 0.9em; }
+/* 审核答复, 管理: a refresh button of its own size */
+#pa-rev-refresh, #pa-admin-refresh { max-width: 140px; }
+/* tables: cards instead on a phone (ui/pages/phone_cards.py) */
+.pa-phone-only { display: none !important; }
+.pa-cards-title { color: var(--block-label-text-color); font-size: 0.9em; margin: 2px 0 4px; }
+.pa-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 6px 10px; margin: 0 0 6px;
+  overflow-wrap: anywhere; line-height: 1.6; }
+.pa-card-head { font-weight: 600; }
+.pa-kv { display: inline-block; margin-right: 12px; }
+.pa-kv-block { display: block; margin-right: 0; }
+.pa-k { color: var(--body-text-color-subdued); font-size: 0.85em; margin-right: 4px; }
 /* 评测: the comparison of two runs */
 .pa-better { color: #15803d; font-weight: 600; }
 .pa-worse { color: #b91c1c; font-weight: 600; }
 @media (max-width: 640px) {
+  .pa-wide-only { display: none !important; }
+  .pa-phone-only { display: block !important; }
+  /* the staff pages' tabs, narrower, so that all of them fit beside each other */
+  .tab-container > button { padding: 4px 7px !important; font-size: 0.95em; }
   .gradio-container { padding: 4px !important; }
   #pa-header h1 { font-size: 1.2rem; }
   #pa-header p { display: none; }
@@ -114,7 +136,7 @@ def build_staff_blocks(state: AppState) -> gr.Blocks:
     """坐席工作台 and 评测, for signed-in staff (every endpoint of these blocks is behind sign-in)."""
     with gr.Blocks(title=f"{TITLE} · 工作人员", analytics_enabled=False, fill_width=False) as blocks:
         gr.Markdown(
-            f"# {TITLE} · 工作人员\n坐席工作台、留言处理与评测（已登录）。[退出登录](/staff/logout) · [市民咨询页面](/)",
+            f"# {TITLE} · 工作人员\n坐席工作台、留言处理、审核答复与评测（已登录）。[退出登录](/staff/logout) · [市民咨询页面](/)",
             elem_id="pa-header",
         )
         with gr.Tabs():
@@ -122,8 +144,12 @@ def build_staff_blocks(state: AppState) -> gr.Blocks:
                 console = build_console_tab(state)
             with gr.Tab("留言处理", id="messages", elem_id="pa-tab-messages") as messages_tab:
                 messages = build_messages_tab(state)
+            with gr.Tab("审核答复", id="reviewed", elem_id="pa-tab-reviewed") as reviewed_tab:
+                reviewed = build_reviewed_tab(state)
             with gr.Tab("评测", id="eval", elem_id="pa-tab-eval"):
                 build_eval_tab(state)
+            with gr.Tab("管理", id="admin", elem_id="pa-tab-admin", visible=False) as admin_tab:
+                admin = build_admin_tab(state)
         console_tab.select(console["load_recent"], outputs=console["recent"], api_visibility="private")
         blocks.load(console["load_recent"], outputs=console["recent"], api_visibility="private")
         messages_tab.select(
@@ -131,5 +157,15 @@ def build_staff_blocks(state: AppState) -> gr.Blocks:
         )
         blocks.load(
             messages["load"], inputs=messages["inputs"], outputs=messages["outputs"], api_visibility="private"
+        )
+        reviewed_tab.select(reviewed["load"], outputs=reviewed["outputs"], api_visibility="private")
+
+        def show_admin(request: gr.Request) -> Any:
+            """The 管理 tab only for admins (its handlers check the role again on the server)."""
+            return gr.Tab(visible=admin["is_admin"](request))
+
+        blocks.load(show_admin, outputs=admin_tab, api_visibility="private")
+        admin_tab.select(
+            admin["load"], inputs=admin["inputs"], outputs=admin["outputs"], api_visibility="private"
         )
     return blocks

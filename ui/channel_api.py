@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -11,6 +12,8 @@ from pydantic import BaseModel, Field
 from channel.service import ChannelError, ChannelService, citizen_view
 from channel.store import StoreUnavailable
 from ui.state import AppState
+
+T = TypeVar("T")
 
 
 class MessageRequest(BaseModel):
@@ -55,6 +58,15 @@ def channel_error(exc: ChannelError | StoreUnavailable) -> HTTPException:
     return HTTPException(exc.status, str(exc))
 
 
+async def guarded(call: Callable[..., T], *args: Any) -> T:
+    """``call(*args)`` off the event loop, the channel's refusals turned into HTTP errors (its
+    status and Chinese message; 503 when the database cannot be reached)."""
+    try:
+        return await run_in_threadpool(call, *args)
+    except (ChannelError, StoreUnavailable) as exc:
+        raise channel_error(exc) from exc
+
+
 def citizen_channel_router(state: AppState) -> APIRouter:
     router = APIRouter(prefix="/api/messages", tags=["留言咨询"])
 
@@ -66,12 +78,7 @@ def citizen_channel_router(state: AppState) -> APIRouter:
     @router.post("", status_code=201, response_model=MessageLeft, summary="留言咨询（返回查询码）")
     async def leave(body: MessageRequest, request: Request) -> MessageLeft:
         client = state.client(request.client.host if request.client else None, dict(request.headers))
-        try:
-            left = await run_in_threadpool(
-                channel().leave, body.document, body.question, body.contact, client
-            )
-        except (ChannelError, StoreUnavailable) as exc:
-            raise channel_error(exc) from exc
+        left = await guarded(channel().leave, body.document, body.question, body.contact, client)
         return MessageLeft(
             code=left.code,
             document=left.doc_title,
@@ -80,10 +87,7 @@ def citizen_channel_router(state: AppState) -> APIRouter:
 
     @router.post("/lookup", response_model=MessageStatus, summary="凭查询码查看留言和答复")
     async def lookup(body: LookupRequest) -> dict[str, Any]:
-        try:
-            message = await run_in_threadpool(channel().lookup, body.code)
-        except (ChannelError, StoreUnavailable) as exc:
-            raise channel_error(exc) from exc
+        message = await guarded(channel().lookup, body.code)
         return citizen_view(message)
 
     return router

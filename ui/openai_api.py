@@ -11,7 +11,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Literal
 
 from fastapi import APIRouter
@@ -24,6 +24,9 @@ from assistant.models import Answer
 from assistant.pipeline import StreamEvent
 from assistant.privacy import mask
 from assistant.question import QuestionError, scrub
+from channel.reviewed import reviewed_json, reviewed_text
+from channel.store import ReviewedAnswer
+from ui.api import matching_reviewed
 from ui.service import ArticleNotFound
 from ui.state import AppState
 
@@ -80,22 +83,28 @@ def _earlier(text: str) -> str:
     return mask(scrub(text)).text
 
 
-def text_with_citations(answer: Answer) -> str:
-    """The answer text; citations it does not already name are listed under it."""
+def text_with_citations(answer: Answer, reviewed: Sequence[ReviewedAnswer] = ()) -> str:
+    """The answer text; citations it does not already name are listed under it, and after them
+    the reviewed answers (人工审核答复) that match the question — beside the articles, as on the
+    page, never instead of them."""
+    text = answer.text
     missing = [c for c in answer.citations if c.marker not in answer.text]
-    if not missing:
-        return answer.text
-    lines = [f"- {c.marker}：「{c.quote}」" for c in missing]
-    return answer.text + "\n\n依据：\n" + "\n".join(lines)
+    if missing:
+        text += "\n\n依据：\n" + "\n".join(f"- {c.marker}：「{c.quote}」" for c in missing)
+    for found in reviewed:
+        text += "\n\n" + reviewed_text(found)
+    return text
 
 
 def _citations(answer: Answer) -> list[dict[str, Any]]:
     return [c.to_json() for c in answer.citations]
 
 
-def _policy(answer: Answer, turn_id: int | None, conversation_id: str) -> dict[str, Any]:
+def _policy(
+    answer: Answer, turn_id: int | None, conversation_id: str, reviewed: Sequence[ReviewedAnswer] = ()
+) -> dict[str, Any]:
     """The extra ``policy_assistant`` field; ``conversation_id`` and ``turn_id`` together rate the
-    answer through ``/api/feedback``."""
+    answer through ``/api/feedback``; ``reviewed_answers`` as in ``/api/ask``."""
     return {
         "refused": answer.refused,
         "mode": answer.mode,
@@ -103,6 +112,7 @@ def _policy(answer: Answer, turn_id: int | None, conversation_id: str) -> dict[s
         "latency_ms": round(answer.latency_ms, 2),
         "turn_id": turn_id,
         "conversation_id": conversation_id,
+        "reviewed_answers": [reviewed_json(r) for r in reviewed],
     }
 
 
@@ -134,7 +144,15 @@ def openai_router(state: AppState) -> APIRouter:
         created = int(time.time())
         if body.stream:
             return StreamingResponse(
-                _sse(first, events, completion_id, created, body.model, conversation.conversation_id),
+                _sse(
+                    first,
+                    events,
+                    completion_id,
+                    created,
+                    body.model,
+                    conversation.conversation_id,
+                    lambda answer: matching_reviewed(state, answer),
+                ),
                 media_type="text/event-stream",
                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
             )
@@ -142,19 +160,25 @@ def openai_router(state: AppState) -> APIRouter:
         while done.kind != "done":
             done = await run_in_threadpool(next, events)
         assert done.answer is not None
+        reviewed = await run_in_threadpool(matching_reviewed, state, done.answer)
         return JSONResponse(
-            _completion(done, completion_id, created, body.model, conversation.conversation_id)
+            _completion(done, completion_id, created, body.model, conversation.conversation_id, reviewed)
         )
 
     return router
 
 
 def _completion(
-    done: StreamEvent, completion_id: str, created: int, model: str, conversation_id: str
+    done: StreamEvent,
+    completion_id: str,
+    created: int,
+    model: str,
+    conversation_id: str,
+    reviewed: Sequence[ReviewedAnswer] = (),
 ) -> dict[str, Any]:
     assert done.answer is not None
     answer = done.answer
-    content = text_with_citations(answer)
+    content = text_with_citations(answer, reviewed)
     citations = _citations(answer)
     prompt_tokens = len(answer.question)
     completion_tokens = len(content)
@@ -179,7 +203,7 @@ def _completion(
             "total_tokens": prompt_tokens + completion_tokens,
         },
         "citations": citations,
-        "policy_assistant": _policy(answer, done.turn_id, conversation_id),
+        "policy_assistant": _policy(answer, done.turn_id, conversation_id, reviewed),
     }
 
 
@@ -211,6 +235,7 @@ def _sse(
     created: int,
     model: str,
     conversation_id: str,
+    beside: Callable[[Answer], Sequence[ReviewedAnswer]] = lambda _: (),
 ) -> Iterator[str]:
     yield _chunk(completion_id, created, model, {"role": "assistant", "content": ""})
     sent = ""
@@ -220,7 +245,8 @@ def _sse(
             sent += event.text
             yield _chunk(completion_id, created, model, {"content": event.text})
         elif event.kind == "done" and event.answer is not None:
-            full = text_with_citations(event.answer)
+            reviewed = beside(event.answer)
+            full = text_with_citations(event.answer, reviewed)
             if full.startswith(sent) and len(full) > len(sent):
                 yield _chunk(completion_id, created, model, {"content": full[len(sent) :]})
             yield _chunk(
@@ -230,7 +256,7 @@ def _sse(
                 {},
                 "stop",
                 citations=_citations(event.answer),
-                policy_assistant=_policy(event.answer, event.turn_id, conversation_id),
+                policy_assistant=_policy(event.answer, event.turn_id, conversation_id, reviewed),
             )
         event = next(events, None)
     yield "data: [DONE]\n\n"

@@ -126,9 +126,24 @@ element.addEventListener('click', (event) => {
 """
 
 
-def answer_markdown(answer: Answer) -> str:
-    """The assistant's chat message: answer text (escaped) and a notice line."""
-    body = plain_markdown(answer.text)
+def shorten_titles(text: str, documents: Iterable[Document], shown: set[str]) -> str:
+    """A document's full title once per conversation: after it has been shown (its id in
+    ``shown``, or earlier in ``text``), 《full title》 becomes 《short title》. ``shown`` gains the
+    documents whose full title ``text`` shows."""
+    for document in documents:
+        full, short = f"《{document.title}》", document.meta.short_title
+        if not short or short == document.title or full not in text:
+            continue
+        keep = 0 if document.doc_id in shown else text.index(full) + len(full)
+        text = text[:keep] + text[keep:].replace(full, f"《{short}》")
+        shown.add(document.doc_id)
+    return text
+
+
+def answer_markdown(answer: Answer, text: str | None = None) -> str:
+    """The assistant's chat message: answer text (escaped; ``text`` instead of the answer's own,
+    e.g. with shortened titles) and a notice line."""
+    body = plain_markdown(answer.text if text is None else text)
     if answer.notice:
         body += f"\n\n*{plain_markdown(answer.notice)}*"
     return body

@@ -16,11 +16,11 @@ from pydantic import BaseModel, Field
 
 from assistant.question import scrub
 from channel.faq_import import import_faq
-from channel.passwords import check_strength, hash_password
 from channel.reviewed import reviewed_json
-from channel.service import ChannelError, ChannelService, CitedArticle, ExternalSource, staff_view
-from channel.store import StoreUnavailable, UserExists
-from ui.channel_api import channel_error
+from channel.service import ChannelService, CitedArticle, ExternalSource, staff_view
+from channel.store import StoreUnavailable
+from channel.users import StaffUsers
+from ui.channel_api import guarded
 from ui.staff import COOKIE
 from ui.staff_accounts import ROLE_NAMES, Actor, ChannelStaffAuth, allows
 from ui.state import AppState
@@ -74,6 +74,17 @@ class ImportIn(BaseModel):
     content: str = Field(..., description="文件内容（UTF-8 文本）")
 
 
+class PasswordIn(BaseModel):
+    password: str = Field(..., max_length=1000, description="新密码（至少 10 个字符）")
+
+
+class ReviewedEdit(BaseModel):
+    question: str = Field(..., max_length=2000, description="问题")
+    phrasings: list[str] = Field(default_factory=list, max_length=20, description="其他问法")
+    answer: str = Field(..., max_length=20000, description="答复（数字须能在原答复、引用条款或来源中找到）")
+    valid_until: str = Field("", description="有效期至，如 2026-12-31（省略则到文件有效期末）")
+
+
 class UserIn(BaseModel):
     name: str = Field(..., min_length=1, max_length=100)
     password: str = Field(..., max_length=1000)
@@ -82,6 +93,7 @@ class UserIn(BaseModel):
 
 def staff_api_router(state: AppState, auth: ChannelStaffAuth) -> APIRouter:
     router = APIRouter(prefix="/api/staff", tags=["工作人员 API（需登录）"])
+    accounts = StaffUsers(auth.store)
 
     def channel() -> ChannelService:
         if state.channel is None:
@@ -149,20 +161,14 @@ def staff_api_router(state: AppState, auth: ChannelStaffAuth) -> APIRouter:
         doc_id: str | None = Query(None),
         actor: Actor = needs("operator"),
     ) -> dict[str, Any]:
-        try:
-            messages = await run_in_threadpool(channel().queue, status, doc_id)
-            counts = await run_in_threadpool(channel().counts, doc_id)
-        except (ChannelError, StoreUnavailable) as exc:
-            raise channel_error(exc) from exc
+        messages = await guarded(channel().queue, status, doc_id)
+        counts = await guarded(channel().counts, doc_id)
         return {"counts": counts, "messages": [staff_view(m) for m in messages]}
 
     @router.get("/messages/{message_id}", summary="打开留言：全文、联系方式、助手的答复草稿")
     async def open_message(message_id: int, actor: Actor = needs("operator")) -> dict[str, Any]:
-        try:
-            message = await run_in_threadpool(channel().open, message_id, actor.name)
-            draft = await run_in_threadpool(channel().draft, message)
-        except (ChannelError, StoreUnavailable) as exc:
-            raise channel_error(exc) from exc
+        message = await guarded(channel().open, message_id, actor.name)
+        draft = await guarded(channel().draft, message)
         return {
             "message": staff_view(message, full=True),
             "draft": {
@@ -174,50 +180,38 @@ def staff_api_router(state: AppState, auth: ChannelStaffAuth) -> APIRouter:
 
     @router.post("/messages/{message_id}/reply", summary="答复留言（引用条款逐条核验，可注明外部来源）")
     async def reply(message_id: int, body: ReplyIn, actor: Actor = needs("operator")) -> dict[str, Any]:
-        try:
-            message = await run_in_threadpool(
-                channel().reply,
-                message_id,
-                actor.name,
-                body.text,
-                [CitedArticle(c.doc_id, c.article, c.quote) for c in body.citations],
-                [ExternalSource(s.title, s.issuer, s.reference, s.date) for s in body.sources],
-                body.close,
-            )
-        except (ChannelError, StoreUnavailable) as exc:
-            raise channel_error(exc) from exc
+        message = await guarded(
+            channel().reply,
+            message_id,
+            actor.name,
+            body.text,
+            [CitedArticle(c.doc_id, c.article, c.quote) for c in body.citations],
+            [ExternalSource(s.title, s.issuer, s.reference, s.date) for s in body.sources],
+            body.close,
+        )
         return {"message": staff_view(message, full=True)}
 
     @router.post("/messages/{message_id}/close", summary="办结留言")
     async def close(message_id: int, actor: Actor = needs("operator")) -> dict[str, Any]:
-        try:
-            message = await run_in_threadpool(channel().close, message_id, actor.name)
-        except (ChannelError, StoreUnavailable) as exc:
-            raise channel_error(exc) from exc
+        message = await guarded(channel().close, message_id, actor.name)
         return {"message": staff_view(message, full=True)}
 
     @router.post("/messages/{message_id}/publish", status_code=201, summary="发布为人工审核答复（审核员）")
     async def publish(message_id: int, body: PublishIn, actor: Actor = needs("reviewer")) -> dict[str, Any]:
-        try:
-            found = await run_in_threadpool(
-                channel().reviewed.publish,
-                message_id,
-                actor.name,
-                body.phrasings,
-                body.answer,
-                body.valid_until,
-                body.question,
-            )
-        except (ChannelError, StoreUnavailable) as exc:
-            raise channel_error(exc) from exc
+        found = await guarded(
+            channel().reviewed.publish,
+            message_id,
+            actor.name,
+            body.phrasings,
+            body.answer,
+            body.valid_until,
+            body.question,
+        )
         return reviewed_json(found, staff=True)
 
     @router.post("/reviewed/import", summary="从 FAQ 文件导入审核答复（审核员；逐行报告错误）")
     async def import_reviewed(body: ImportIn, actor: Actor = needs("reviewer")) -> dict[str, Any]:
-        try:
-            report = await run_in_threadpool(import_faq, channel(), body.content, body.format, actor.name)
-        except (ChannelError, StoreUnavailable) as exc:
-            raise channel_error(exc) from exc
+        report = await guarded(import_faq, channel(), body.content, body.format, actor.name)
         return report.to_json()
 
     @router.get("/reviewed", summary="人工审核答复（含已撤回）")
@@ -239,12 +233,22 @@ def staff_api_router(state: AppState, auth: ChannelStaffAuth) -> APIRouter:
             for v in found
         ]
 
+    @router.patch("/reviewed/{answer_id}", summary="修改审核答复（审核员；记录修改人和时间）")
+    async def edit(answer_id: int, body: ReviewedEdit, actor: Actor = needs("reviewer")) -> dict[str, Any]:
+        found = await guarded(
+            channel().reviewed.edit,
+            answer_id,
+            actor.name,
+            body.question,
+            body.phrasings,
+            body.answer,
+            body.valid_until,
+        )
+        return reviewed_json(found, staff=True)
+
     @router.post("/reviewed/{answer_id}/withdraw", summary="撤回审核答复（审核员）")
     async def withdraw(answer_id: int, actor: Actor = needs("reviewer")) -> dict[str, Any]:
-        try:
-            found = await run_in_threadpool(channel().reviewed.withdraw, answer_id, actor.name)
-        except (ChannelError, StoreUnavailable) as exc:
-            raise channel_error(exc) from exc
+        found = await guarded(channel().reviewed.withdraw, answer_id, actor.name)
         return reviewed_json(found, staff=True)
 
     @router.get("/audit", summary="审计记录（管理员）")
@@ -270,26 +274,22 @@ def staff_api_router(state: AppState, auth: ChannelStaffAuth) -> APIRouter:
 
     @router.post("/users", status_code=201, summary="添加工作人员账号（管理员）")
     async def add_user(body: UserIn, actor: Actor = needs("admin")) -> dict[str, Any]:
-        name = body.name.strip()
-        if not name or scrub(name) != name or any(ch.isspace() or ch in ":," for ch in name):
-            raise HTTPException(422, "用户名不能为空、不能含空白、冒号或逗号。")
-        try:
-            check_strength(scrub(body.password))
-        except ValueError as exc:
-            raise HTTPException(422, str(exc)) from exc
-        try:
-            await run_in_threadpool(auth.store.add_user, name, hash_password(scrub(body.password)), body.role)
-        except UserExists as exc:
-            raise HTTPException(409, f"用户 {name} 已存在。") from exc
-        await run_in_threadpool(auth.store.audit, actor.name, "user.add", f"user:{name}", {"role": body.role})
+        name = await guarded(accounts.add, actor.name, scrub(body.name), scrub(body.password), body.role)
         return {"ok": True, "name": name, "role": body.role}
+
+    @router.post("/users/{name}/password", summary="重设密码（管理员；结束其会话）")
+    async def reset_password(name: str, body: PasswordIn, actor: Actor = needs("admin")) -> dict[str, Any]:
+        await guarded(accounts.reset_password, actor.name, scrub(name), scrub(body.password))
+        return {"ok": True, "message": f"已重设用户 {scrub(name)} 的密码，其登录会话已结束。"}
 
     @router.post("/users/{name}/disable", summary="停用账号（管理员；立即结束其会话）")
     async def disable_user(name: str, actor: Actor = needs("admin")) -> dict[str, Any]:
-        name = scrub(name)
-        if not await run_in_threadpool(lambda: auth.store.update_user(name, disabled=True)):
-            raise HTTPException(404, "没有这个用户。")
-        await run_in_threadpool(auth.store.audit, actor.name, "user.disable", f"user:{name}")
-        return {"ok": True, "message": f"已停用用户 {name}。"}
+        await guarded(accounts.set_disabled, actor.name, scrub(name), True)
+        return {"ok": True, "message": f"已停用用户 {scrub(name)}。"}
+
+    @router.post("/users/{name}/enable", summary="重新启用账号（管理员）")
+    async def enable_user(name: str, actor: Actor = needs("admin")) -> dict[str, Any]:
+        await guarded(accounts.set_disabled, actor.name, scrub(name), False)
+        return {"ok": True, "message": f"已启用用户 {scrub(name)}。"}
 
     return router

@@ -85,3 +85,48 @@ def test_csv_import_and_empty_files(channel: ChannelService) -> None:
         import_faq(channel, "", "jsonl", "li")
     with pytest.raises(ChannelError, match="格式应为"):
         import_faq(channel, "x", "xml", "li")
+
+
+def test_rejected_rows_come_back_to_mend_and_nothing_is_lost(channel: ChannelService) -> None:
+    header = "document,question,answer,articles"
+    rows = [
+        f"{DOC},首席技师怎么评？,见第（五）条。,（五）",
+        f'{DOC},"带逗号, 的问题",没有依据,',
+        f"{DOC},多了一列,答复,（五）,多余",
+    ]
+    report = import_faq(channel, "\n".join([header, *rows]), "csv", "li")
+    assert len(report.imported) == 1 and [line for line, _ in report.errors] == [3, 4]
+    assert "列数比表头多" in report.errors[1][1]
+    mended = report.rejected.splitlines()
+    assert mended[0] == header and mended[1] == f'{DOC},"带逗号, 的问题",没有依据,' and len(mended) == 3
+    lines = ['{"document": "x"', json.dumps({"document": DOC, "question": "q", "answer": "a"})]
+    jsonl = import_faq(channel, "\n".join(lines), "jsonl", "li")
+    assert jsonl.imported == () and jsonl.rejected.splitlines() == lines
+    with pytest.raises(ChannelError, match="表头）缺少列：question、answer"):
+        import_faq(channel, "document,问题,答复\nx,y,z\n", "csv", "li")
+
+
+def test_uploads_are_read_as_utf8_with_a_clear_message_otherwise() -> None:
+    from channel.faq_import import read_upload
+
+    assert read_upload("\ufeffdocument,question\n".encode(), "faq.CSV") == ("document,question\n", "csv")
+    assert read_upload(b"{}", "faq.jsonl")[1] == "jsonl"
+    with pytest.raises(ChannelError, match="不是 UTF-8 编码（第 2 行起"):
+        read_upload("a,b\n问题,答复\n".encode("gbk"), "faq.csv")
+    with pytest.raises(ChannelError, match="请上传 .jsonl 或 .csv"):
+        read_upload(b"x", "faq.xlsx")
+
+
+def test_imported_answers_are_valid_to_the_end_of_the_documents_period(channel: ChannelService) -> None:
+    from datetime import date
+
+    header = "document,question,answer,articles,valid_until"
+    rows = [
+        f"{DOC},首席技师怎么评？,见第（五）条。,（五）,",
+        f"{DOC},首席技师条件？,见第（五）条。,（五）,2026-12-20",
+    ]
+    report = import_faq(channel, "\n".join([header, *rows]), "csv", "li")
+    found = [channel.store.reviewed(i) for i in report.imported]
+    assert [r.valid_until for r in found if r] == [date(2026, 12, 31), date(2026, 12, 20)]
+    expired = import_faq(channel, f"{header}\n{DOC},过期的？,见第（五）条。,（五）,2020-01-01", "csv", "li")
+    assert expired.imported == () and "有效期 2020-01-01 已过" in expired.errors[0][1]

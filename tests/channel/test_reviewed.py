@@ -90,3 +90,37 @@ def test_expired_and_unanswered(tmp_path: Path, channel_pipeline: Pipeline, chan
     channel.reviewed.publish(message_id, "li", ["职业技能提升补贴标准是多少"], valid_until="2027-01-31")
     later = ReviewedAnswers(channel.store, lambda: channel_pipeline, today=lambda: date(2027, 2, 1))
     assert later.matching(_answer("职业技能提升补贴的标准是多少钱？")) == []  # expired: not shown
+
+
+def test_edit_is_a_version_with_numbers_checked_and_who_and_when(channel: ChannelService) -> None:
+    message_id = _answered(channel)
+    reviewed = channel.reviewed.publish(message_id, "li", ["职业技能提升补贴标准是多少"])
+    with pytest.raises(ChannelError, match="数字 800"):
+        channel.reviewed.edit(reviewed.id, "zhao", reviewed.question, [], "每级补贴800元。", "")
+    with pytest.raises(ChannelError, match="不能为空"):
+        channel.reviewed.edit(reviewed.id, "zhao", " ", [], "答复", "")
+    with pytest.raises(ChannelError, match="没有编号为 999"):
+        channel.reviewed.edit(999, "zhao", "问", [], "答", "")
+    assert channel.store.reviewed(reviewed.id) == reviewed  # a refused edit changes nothing
+    edited = channel.reviewed.edit(
+        reviewed.id,
+        "zhao",
+        "职业技能提升补贴标准是多少？",
+        ["提升补贴能拿多少钱", "提升补贴能拿多少钱", ""],
+        "标准以市人社局2024年公布的目录为准，按证书等级不同。",
+        "2026-12-30",
+    )
+    assert edited.version == 2 and edited.reviewer == "zhao"
+    assert edited.phrasings == ("提升补贴能拿多少钱",) and edited.valid_until == date(2026, 12, 30)
+    assert edited.citations == reviewed.citations and edited.sources == reviewed.sources
+    [shown] = channel.reviewed.matching(_answer("提升补贴能拿多少钱？"))
+    assert shown.answer.endswith("按证书等级不同。")
+    versions = channel.store.versions(reviewed.id)
+    assert [(v.change, v.changed_by) for v in versions] == [("publish", "li"), ("edit", "zhao")]
+    assert versions[1].snapshot["answer"] == edited.answer
+    [event] = [e for e in channel.store.audit_events(10) if e.action == "reviewed.edit"]
+    assert event.actor == "zhao" and event.target == f"reviewed:{reviewed.id}"
+    assert set(event.detail["fields"]) == {"question", "phrasings", "answer", "valid_until"}
+    channel.reviewed.withdraw(reviewed.id, "zhao")
+    with pytest.raises(ChannelError, match="已经撤回"):
+        channel.reviewed.withdraw(reviewed.id, "zhao")

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -182,3 +183,27 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
         yield driver
     finally:
         driver.quit()
+
+
+def staff_sign_in(
+    driver: Any,
+    url: str,
+    name: str = STAFF_USER,
+    password: str = STAFF_PASSWORD,
+    tab: str | None = None,
+) -> None:
+    """Sign in to the staff pages in a browser — signed out first (a cookie limited to /staff
+    may survive an earlier test) — and, with ``tab``, open that tab once it can be clicked."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(url + "/staff/logout")
+    driver.get(url + "/staff/")
+    WebDriverWait(driver, 60).until(ec.visibility_of_element_located((By.ID, "pa-login")))
+    driver.find_element(By.ID, "username").send_keys(name)
+    driver.find_element(By.ID, "password").send_keys(password)
+    driver.find_element(By.ID, "pa-login-submit").click()
+    if tab is not None:
+        found = (By.XPATH, f"//button[@role='tab' and contains(., '{tab}')]")
+        WebDriverWait(driver, 60).until(ec.element_to_be_clickable(found)).click()

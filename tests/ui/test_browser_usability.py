@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.ui.conftest import STAFF_PASSWORD, STAFF_USER, LiveApp
+from tests.ui.conftest import LiveApp, staff_sign_in
 from tests.ui.test_browser import _ask, _no_alert, _open, _wait, _wait_text
 
 pytestmark = pytest.mark.slow
@@ -136,21 +136,9 @@ def test_source_link_only_for_http_addresses() -> None:
 
 
 def _eval_tab(driver: Any, url: str) -> None:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
-
     driver.set_window_size(1366, 900)
     driver.delete_all_cookies()
-    # an earlier test may have signed in (the cookie is limited to /staff): start signed out
-    driver.get(url + "/staff/logout")
-    driver.get(url + "/staff/")
-    _wait(driver, "#pa-login")
-    driver.find_element(By.ID, "username").send_keys(STAFF_USER)
-    driver.find_element(By.ID, "password").send_keys(STAFF_PASSWORD)
-    driver.find_element(By.ID, "pa-login-submit").click()
-    tab = (By.XPATH, "//button[@role='tab' and contains(., '评测')]")
-    WebDriverWait(driver, 60).until(ec.element_to_be_clickable(tab)).click()
+    staff_sign_in(driver, url, tab="评测")
     _wait(driver, "#pa-eval-run")
 
 
@@ -229,3 +217,27 @@ def test_eval_page_empty_state_template_and_grouped_chart(
     assert headers[:2] == ["指标", "总体"]
     browser.execute_script("document.querySelector('#pa-eval-chart').scrollIntoView()")
     browser.save_screenshot(str(screenshot_dir / "eval-desktop-chart.png"))
+
+    # at phone width the tables become cards: every row, every column named, nothing sideways
+    browser.set_window_size(390, 844)
+    WebDriverWait(browser, 10).until(
+        lambda d: (
+            d.find_element(By.ID, "pa-eval-table-cards").is_displayed()
+            and not d.find_element(By.ID, "pa-eval-table").is_displayed()
+        )
+    )
+    cards = browser.find_elements(By.CSS_SELECTOR, "#pa-eval-table-cards .pa-card")
+    assert len(cards) == len(qa_set.items)
+    assert "问题" in cards[0].text and "通过" in cards[0].text and "回答" in cards[0].text
+    metrics = browser.find_element(By.ID, "pa-eval-metrics-cards").text
+    assert "命中@1" in metrics and "总体" in metrics
+    width = browser.execute_script("return innerWidth")
+    for scroll, client, right in browser.execute_script(
+        "return [...document.querySelectorAll('.pa-cards .pa-card')]"
+        ".filter(c => c.offsetParent).map(c => [c.scrollWidth, c.clientWidth, c.getBoundingClientRect().right])"
+    ):
+        assert scroll <= client and right <= width
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= width
+    browser.execute_script("document.getElementById('pa-eval-metrics-cards').scrollIntoView()")
+    browser.save_screenshot(str(screenshot_dir / "eval-phone-cards.png"))
+    browser.set_window_size(1366, 900)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -339,12 +340,68 @@ def test_reviewer_publishes_and_the_next_citizen_sees_it_beside_the_article(chan
         unrelated = http.post("/api/ask", json={"question": "数字技术工程师培育项目怎么报名？"}).json()
         assert unrelated["reviewed_answers"] == []
 
+        # /v1 shows it the same way: after the answer and its cited articles, labelled, never instead
+        completion = http.post(
+            "/v1/chat/completions",
+            json={"messages": [{"role": "user", "content": "首席技师工作室能拿到多少资助？"}]},
+        ).json()
+        content = completion["choices"][0]["message"]["content"]
+        assert completion["citations"] and "【人工审核答复】" in content and "以文件原文为准" in content
+        assert content.index("《上海市加快数字技术技能人才培育") < content.index("【人工审核答复】")
+        assert "沪人社规〔2024〕9号" in content and REVIEWER not in content
+        [extra] = completion["policy_assistant"]["reviewed_answers"]
+        assert extra == beside
+        chunks = []
+        with http.stream(
+            "POST",
+            "/v1/chat/completions",
+            json={
+                "stream": True,
+                "messages": [{"role": "user", "content": "首席技师工作室能拿到多少资助？"}],
+            },
+        ) as streamed:
+            for line in streamed.iter_lines():
+                if line.startswith("data: {"):
+                    chunks.append(json.loads(line.removeprefix("data: ")))
+        text = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks)
+        assert text == content and chunks[-1]["policy_assistant"]["reviewed_answers"] == [beside]
+        plain = http.post(
+            "/v1/chat/completions",
+            json={"messages": [{"role": "user", "content": "数字技术工程师培育项目怎么报名？"}]},
+        ).json()
+        assert "人工审核答复" not in plain["choices"][0]["message"]["content"]
+        assert plain["policy_assistant"]["reviewed_answers"] == []
+
+        # edited by a reviewer (a number not in its sources refused, nothing changed), not by an operator
+        edit = {
+            "question": reviewed["question"],
+            "phrasings": ["首席技师工作室能拿到多少资助"],
+            "answer": "每个工作室资助50万元。",
+        }
+        assert (
+            http.patch(f"/api/staff/reviewed/{reviewed['id']}", json=edit, headers=operator).status_code
+            == 403
+        )
+        refused = http.patch(f"/api/staff/reviewed/{reviewed['id']}", json=edit, headers=reviewer)
+        assert refused.status_code == 422 and "数字 50" in refused.json()["detail"]
+        edit["answer"] = "资助标准见市人社局沪人社规〔2024〕9号。"
+        edited = http.patch(f"/api/staff/reviewed/{reviewed['id']}", json=edit, headers=reviewer)
+        assert edited.status_code == 200 and edited.json()["version"] == 2
+        again = http.post("/api/ask", json={"question": "首席技师工作室能拿到多少资助？"}).json()
+        assert again["reviewed_answers"][0]["answer"] == edit["answer"]
+
         withdrawn = http.post(f"/api/staff/reviewed/{reviewed['id']}/withdraw", headers=reviewer)
         assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
         again = http.post("/api/ask", json={"question": "首席技师工作室能拿到多少资助？"}).json()
         assert again["reviewed_answers"] == []
         versions = http.get(f"/api/staff/reviewed/{reviewed['id']}/versions", headers=operator).json()
-        assert [v["change"] for v in versions] == ["publish", "withdraw"]
+        assert [v["change"] for v in versions] == ["publish", "edit", "withdraw"]
+        assert versions[1]["changed_by"] == REVIEWER and versions[1]["changed_at"]
+        v1 = http.post(
+            "/v1/chat/completions",
+            json={"messages": [{"role": "user", "content": "首席技师工作室能拿到多少资助？"}]},
+        )
+        assert "人工审核答复" not in v1.json()["choices"][0]["message"]["content"]  # withdrawn: not shown
         assert http.post("/api/messages/lookup", json={"code": left["code"]}).json()["status"] == "answered"
 
 
@@ -409,3 +466,112 @@ def test_admin_api_takes_an_admin_session_as_well_as_the_token(channel_url: str)
         operator = http.get(path, headers=sign_in(http, OPERATOR))
         assert operator.status_code == 401
         assert http.get(path).status_code == 401
+
+
+def test_admin_resets_passwords_and_enables_users_over_http(channel_url: str) -> None:
+    with client(channel_url, "10.0.7.1") as http:
+        admin, operator = sign_in(http, ADMIN), sign_in(http, OPERATOR)
+        body = {"name": "op-reset", "password": "first-password-1", "role": "operator"}
+        assert http.post("/api/staff/users", json=body, headers=admin).status_code == 201
+        old_session = sign_in(http, "op-reset", "first-password-1")
+        new = {"password": "second-password-2"}
+        denied = http.post("/api/staff/users/op-reset/password", json=new, headers=operator)
+        assert denied.status_code == 403 and "需要管理员（admin）角色" in denied.json()["detail"]
+        weak = http.post("/api/staff/users/op-reset/password", json={"password": "short"}, headers=admin)
+        assert weak.status_code == 422 and "密码至少" in weak.json()["detail"]
+        assert (
+            http.get("/api/staff/me", headers=old_session).status_code == 200
+        )  # a refused reset changes nothing
+        reset = http.post("/api/staff/users/op-reset/password", json=new, headers=admin)
+        assert reset.status_code == 200 and "会话已结束" in reset.json()["message"]
+        assert http.get("/api/staff/me", headers=old_session).status_code == 401
+        assert (
+            http.post(
+                "/api/staff/login", json={"username": "op-reset", "password": "first-password-1"}
+            ).status_code
+            == 401
+        )
+        sign_in(http, "op-reset", "second-password-2")
+        missing = http.post("/api/staff/users/nobody/password", json=new, headers=admin)
+        assert missing.status_code == 404 and "没有用户" in missing.json()["detail"]
+        own = http.post(f"/api/staff/users/{ADMIN}/disable", headers=admin)
+        assert own.status_code == 409 and "不能停用自己" in own.json()["detail"]
+        assert http.post("/api/staff/users/op-reset/disable", headers=admin).status_code == 200
+        assert http.post("/api/staff/users/op-reset/enable", headers=operator).status_code == 403
+        assert http.post("/api/staff/users/op-reset/enable", headers=admin).status_code == 200
+        sign_in(http, "op-reset", "second-password-2")
+        events = http.get("/api/staff/audit", params={"limit": 100}, headers=admin).json()
+        actions = [(e["actor"], e["action"], e["target"]) for e in events]
+        for action in ("user.password", "user.disable", "user.enable"):
+            assert (ADMIN, action, "user:op-reset") in actions
+
+
+def _page(url: str, name: str) -> Any:
+    from gradio_client import Client
+
+    return Client(url + "/staff/", auth=(name, PASSWORD), verbose=False, download_files=False)
+
+
+def test_the_staff_pages_check_roles_on_the_server(
+    channel_settings: Settings, channel_url: str, tmp_path: Path
+) -> None:
+    """The page's own endpoints, called over HTTP as an operator (who never sees the 管理 tab):
+    every admin and reviewer action is refused by the server, audited, and changes nothing."""
+    from gradio_client import handle_file
+
+    operator, reviewer, admin = (
+        _page(channel_url, OPERATOR),
+        _page(channel_url, REVIEWER),
+        _page(channel_url, ADMIN),
+    )
+    users, _, refusal, events = operator.predict("", api_name="/users")
+    assert (
+        "没有权限" in refusal
+        and "管理员（admin）" in refusal
+        and users["data"] == []
+        and events["data"] == []
+    )
+    refusal = operator.predict("op-sneaky", "admin", "sneaky-password-1", api_name="/add_user")[0]
+    assert "没有权限" in refusal
+    for api, args in (("/reset_user", (REVIEWER, "taken-over-pass-1")), ("/disable_user", (REVIEWER, ""))):
+        assert "没有权限" in operator.predict(*args, api_name=api)[0], api
+    audit, refusal = operator.predict("", api_name="/audit")
+    assert "没有权限" in refusal and audit["data"] == []
+    faq = tmp_path / "faq.csv"
+    faq.write_text(
+        "document,question,answer,articles\nsh-digital-talent-2024,问,见第（五）条。,（五）\n",
+        encoding="utf-8",
+    )
+    assert "没有权限" in operator.predict(handle_file(str(faq)), api_name="/import_reviewed")[0]
+    assert "没有权限" in operator.predict("问", "", "答", "", api_name="/edit_reviewed")[0]
+    assert "没有权限" in operator.predict(api_name="/withdraw_reviewed")[0]
+    store = ChannelStore(channel_settings.resolved_log_url)
+    try:
+        assert store.user("op-sneaky") is None and store.user(REVIEWER).disabled is False  # type: ignore[union-attr]
+        denied = [e for e in store.audit_events(50, OPERATOR) if e.action == "denied"]
+        assert {"添加用户", "重设密码", "导入审核答复", "修改审核答复"} <= {
+            e.detail.get("action") for e in denied
+        }
+    finally:
+        store.close()
+    with client(channel_url, "10.0.8.1") as http:
+        sign_in(http, REVIEWER)  # the refused reset changed no password
+
+    # a reviewer may import but not manage users; an admin may do both
+    assert "没有权限" in reviewer.predict("", api_name="/users")[2]
+    message, _ = reviewer.predict(handle_file(str(faq)), api_name="/import_reviewed")
+    assert "已导入 1 条" in message
+    refusal = admin.predict("op-page", "operator", "page-password-1", api_name="/add_user")[0]
+    assert "已添加用户 op-page" in refusal
+    users, choices, _, events = admin.predict("", api_name="/users")
+    assert users["data"][[r[0] for r in users["data"]].index("op-page")][:3] == [
+        "op-page",
+        "坐席（operator）",
+        "正常",
+    ]
+    assert any(
+        row[1] == ADMIN and row[2] == "添加用户" and row[3] == "用户 op-page" for row in events["data"]
+    )
+    assert any(row[1] == OPERATOR and row[2] == "越权操作被拒" for row in events["data"])
+    assert "已停用用户 op-page" in admin.predict("op-page", "", api_name="/disable_user")[0]
+    assert "不能停用自己" in admin.predict(ADMIN, "", api_name="/disable_user")[0]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.ui.conftest import LiveApp
+from tests.ui.conftest import LiveApp, staff_sign_in
 from tests.ui.test_browser import _ask, _open, _wait, _wait_text
 
 pytestmark = pytest.mark.slow
@@ -89,17 +89,6 @@ REVIEWER = "rv-browser"
 REVIEWER_PASSWORD = "rv-browser-password-1"
 
 
-def _sign_in(driver: Any, url: str, name: str, password: str) -> None:
-    from selenium.webdriver.common.by import By
-
-    driver.get(url + "/staff/logout")  # start signed out (a cookie limited to /staff may survive)
-    driver.get(url + "/staff/")
-    _wait(driver, "#pa-login")
-    driver.find_element(By.ID, "username").send_keys(name)
-    driver.find_element(By.ID, "password").send_keys(password)
-    driver.find_element(By.ID, "pa-login-submit").click()
-
-
 def test_message_reply_loop(browser: Any, live_app: LiveApp, screenshot_dir: Path) -> None:
     """A citizen leaves a message → an operator signs in, opens it with the assistant's draft and
     replies citing the article and an external source (and may not publish it) → a reviewer
@@ -125,10 +114,10 @@ def test_message_reply_loop(browser: Any, live_app: LiveApp, screenshot_dir: Pat
     browser.get(live_app.url + "/staff/logout")
     browser.get(live_app.url + "/staff/")
     _wait(browser, "#pa-login")
-    _sign_in(browser, live_app.url, OPERATOR, "not-the-password")
+    staff_sign_in(browser, live_app.url, OPERATOR, "not-the-password")
     assert "用户名或密码不正确" in _wait(browser, "#pa-login-error").text
 
-    _sign_in(browser, live_app.url, OPERATOR, OPERATOR_PASSWORD)
+    staff_sign_in(browser, live_app.url, OPERATOR, OPERATOR_PASSWORD)
     tab = (By.XPATH, "//button[@role='tab' and contains(., '留言处理')]")
     WebDriverWait(browser, 60).until(ec.element_to_be_clickable(tab)).click()
     _wait_text(browser, "#pa-msg-table", "职业技能提升补贴怎么申请")
@@ -170,7 +159,7 @@ def test_message_reply_loop(browser: Any, live_app: LiveApp, screenshot_dir: Pat
     browser.get(live_app.url + "/staff/logout")
 
     # a reviewer publishes the reply as a reviewed answer, with another phrasing
-    _sign_in(browser, live_app.url, REVIEWER, REVIEWER_PASSWORD)
+    staff_sign_in(browser, live_app.url, REVIEWER, REVIEWER_PASSWORD)
     WebDriverWait(browser, 60).until(ec.element_to_be_clickable(tab)).click()
     number = _wait(browser, "#pa-msg-id input")
     number.clear()

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from corpus.loader import default_corpus_dir
-from tests.ui.conftest import STAFF_PASSWORD, STAFF_USER, LiveApp, ThreadedServer, make_settings
+from tests.ui.conftest import LiveApp, ThreadedServer, make_settings, staff_sign_in
 from tests.ui.test_browser import _ask, _wait, _wait_text
 
 pytestmark = pytest.mark.slow
@@ -108,6 +108,31 @@ def _no_sideways_scroll(driver: Any) -> None:
     assert width <= inner, f"the page scrolls sideways ({width} > {inner})"
 
 
+def _fits_as_cards(driver: Any, tables: list[str]) -> None:
+    """At phone width each table is hidden and its cards shown, none wider than the screen and
+    none scrolling inside."""
+    width = driver.execute_script("return innerWidth")
+    for css in tables:
+        hidden = driver.execute_script(
+            "return getComputedStyle(document.querySelector(arguments[0])).display", css
+        )
+        assert hidden == "none", f"{css} is still shown at phone width"
+        assert _in_view_width(driver, f"{css}-cards", width)
+        cards = driver.execute_script(
+            "return [...document.querySelectorAll(arguments[0] + ' .pa-card')]"
+            ".map(c => [c.scrollWidth, c.clientWidth, c.getBoundingClientRect().right])",
+            f"{css}-cards",
+        )
+        assert cards, f"no cards for {css}"
+        for scroll, client, right in cards:
+            assert scroll <= client and right <= width, (css, scroll, client, right, width)
+
+
+def _in_view_width(driver: Any, css: str, width: float) -> bool:
+    left, top, right, bottom = _rect(driver, css)
+    return bool(bottom > top and left >= 0 and right <= width + 0.5)
+
+
 def _last_bot_text(driver: Any) -> str:
     return str(
         driver.execute_script(
@@ -115,6 +140,33 @@ def _last_bot_text(driver: Any) -> str:
             ".filter(e => !e.querySelector('.pa-cites')); return m.length ? m[m.length - 1].innerText : '';"
         )
     )
+
+
+def _bot_texts(driver: Any) -> list[str]:
+    return list(
+        driver.execute_script(
+            "return [...document.querySelectorAll('#pa-chatbot [data-testid=bot] .message-content')]"
+            ".filter(e => !e.querySelector('.pa-cites')).map(e => e.innerText);"
+        )
+    )
+
+
+def _scroll_button_clears_the_last_message(driver: Any) -> None:
+    log = "document.querySelector('#pa-chatbot [role=log]')"
+    overflow = driver.execute_script(f"const l = {log}; return l.scrollHeight - l.clientHeight")
+    assert overflow > 100, "two answers should not fit the phone's chat without scrolling"
+    driver.execute_script(f"document.getElementById('pa-chatbot').scrollIntoView(); {log}.scrollTop = 1e6")
+    time.sleep(0.3)
+    driver.execute_script(f"const l = {log}; l.scrollTop = 0; l.dispatchEvent(new Event('scroll'))")
+    button = _wait(driver, "#pa-chatbot .scroll-down-button-container button")
+    top = driver.execute_script(RECT, button)[1]
+    driver.execute_script(f"const l = {log}; l.scrollTop = l.scrollHeight")
+    time.sleep(0.5)
+    last = driver.execute_script(
+        "const rows = document.querySelectorAll('#pa-chatbot [role=log] .message-row');"
+        "return rows[rows.length - 1].getBoundingClientRect().bottom"
+    )
+    assert last <= top, f"the last message ends at {last}px, under the scroll button at {top}px"
 
 
 def _bots(driver: Any) -> int:
@@ -169,6 +221,12 @@ def test_citizen_page_at_desktop_and_phone_size(
     assert len(shown) >= 3, shown
     assert all(final.startswith(part.rstrip("…").strip()) for part in shown[:-1]), shown
     _ask_and_watch(browser, "我是做集成电路的，考了证能拿补贴吗？")
+    # the document's full title once in a conversation; after that its short title
+    answers = _bot_texts(browser)
+    assert len(answers) == 2 and answers[0].count(TITLE) == 1, answers
+    assert TITLE not in answers[1] and "《上海数字技术技能人才培育实施方案》" in answers[1], answers
+    if size == "phone":  # gradio's scroll-to-bottom button never lies over the end of the last answer
+        _scroll_button_clears_the_last_message(browser)
     browser.execute_script("window.scrollTo(0, 0)")
 
     # the conversation fills the screen; the input and 👍/👎 stay in view
@@ -215,21 +273,6 @@ def test_citizen_page_at_desktop_and_phone_size(
     browser.save_screenshot(str(screenshot_dir / f"layout-chat-{size}-leave.png"))
 
 
-def _sign_in(driver: Any, url: str, tab: str) -> None:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    driver.get(url + "/staff/logout")
-    driver.get(url + "/staff/")
-    _wait(driver, "#pa-login")
-    driver.find_element(By.ID, "username").send_keys(STAFF_USER)
-    driver.find_element(By.ID, "password").send_keys(STAFF_PASSWORD)
-    driver.find_element(By.ID, "pa-login-submit").click()
-    found = (By.XPATH, f"//button[@role='tab' and contains(., '{tab}')]")
-    WebDriverWait(driver, 60).until(ec.element_to_be_clickable(found)).click()
-
-
 @pytest.mark.parametrize("size", list(SIZES))
 def test_console_draft_first_hits_open_recent_fits(
     browser: Any, notice_app: LiveApp, screenshot_dir: Path, size: str
@@ -240,7 +283,7 @@ def test_console_draft_first_hits_open_recent_fits(
 
     httpx.post(notice_app.url + "/api/ask", json={"question": "职业技能提升补贴怎么申请？"}, timeout=60)
     _size(browser, size)
-    _sign_in(browser, notice_app.url, "坐席工作台")
+    staff_sign_in(browser, notice_app.url, tab="坐席工作台")
     box = _wait(browser, "#pa-search textarea")
     box.send_keys("职业技能提升补贴每个等级多少钱")
     box.send_keys(Keys.ENTER)
@@ -284,7 +327,7 @@ def test_eval_page_compares_two_runs(
     from ui.pages.eval_compare import CHART_METRICS
 
     _size(browser, size)
-    _sign_in(browser, notice_app.url, "评测")
+    staff_sign_in(browser, notice_app.url, tab="评测")
     _wait(browser, "#pa-eval-run")
     go = browser.find_element(By.ID, "pa-compare-run")
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", go)
@@ -302,11 +345,16 @@ def test_eval_page_compares_two_runs(
     )
     go.click()
     _wait_text(browser, "#pa-compare-status", "1 题由未通过变为通过，1 题由通过变为未通过")
-    table = browser.find_element(By.ID, "pa-compare-metrics").text
+    # a phone gets the same rows as cards instead of tables that scroll inside their boxes
+    shown = "" if size == "desktop" else "-cards"
+    _wait_text(browser, f"#pa-compare-metrics{shown}", "命中@1")
+    table = browser.find_element(By.ID, f"pa-compare-metrics{shown}").text
     assert "命中@1" in table and "+0.500" in table and "更好" in table
-    flips = browser.find_element(By.ID, "pa-compare-flips").text
+    flips = browser.find_element(By.ID, f"pa-compare-flips{shown}").text
     assert "问题q1<b>" in flips and "问题q2<b>" in flips  # escaped, shown as typed
-    assert not browser.find_elements(By.CSS_SELECTOR, "#pa-compare-flips td b")
+    assert not browser.find_elements(By.CSS_SELECTOR, "#pa-compare-flips td b, #pa-compare-flips-cards b")
+    if size == "phone":
+        _fits_as_cards(browser, ["#pa-compare-metrics", "#pa-compare-flips"])
     _wait(browser, "#pa-compare-chart .js-plotly-plot")
     traces = browser.execute_script(
         "return document.querySelector('#pa-compare-chart .js-plotly-plot').data.map(t => [t.name, t.x, t.y])"
@@ -318,7 +366,7 @@ def test_eval_page_compares_two_runs(
     assert all(x == labels for _, x, _y in traces), traces
     assert traces[0][2][labels.index("命中@1")] == 0.5 and traces[1][2][labels.index("命中@1")] == 1.0
     assert len(browser.find_elements(By.CSS_SELECTOR, "#pa-compare-chart g.trace.bars")) == 2
-    _no_overlaps(browser, ["#pa-compare-metrics", "#pa-compare-chart", "#pa-compare-flips"])
+    _no_overlaps(browser, [f"#pa-compare-metrics{shown}", "#pa-compare-chart", f"#pa-compare-flips{shown}"])
     _no_sideways_scroll(browser)
     browser.execute_script("document.getElementById('pa-compare-chart').scrollIntoView()")
     browser.save_screenshot(str(screenshot_dir / f"layout-eval-{size}-compare.png"))

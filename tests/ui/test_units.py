@@ -193,3 +193,36 @@ def test_compare_named_explains_bad_picks(tmp_path: Path) -> None:
     assert "不同的运行" in compare_named(tmp_path, "eval-1", "eval-1")[0]
     assert "已不存在" in compare_named(tmp_path, "eval-1", "../etc")[0]
     assert "0 题由未通过变为通过" in compare_named(tmp_path, "eval-1", "eval-2")[0]
+
+
+def test_the_full_title_once_per_conversation(notice: Document) -> None:
+    from ui.render import shorten_titles
+
+    full, short = f"《{notice.title}》", f"《{notice.meta.short_title}》"
+    first = f"答。{full}第（十三）条规定：「甲」。{full}第（一）条规定：「乙」。"
+    shown: set[str] = set()
+    assert (
+        shorten_titles(first, [notice], set(shown))
+        == f"答。{full}第（十三）条规定：「甲」。{short}第（一）条规定：「乙」。"
+    )
+    assert shown == set()  # a copy: nothing remembered while streaming
+    shorten_titles(first, [notice], shown)
+    assert shown == {notice.doc_id}
+    assert shorten_titles(f"{full}第（二）条", [notice], shown) == f"{short}第（二）条"
+    assert shorten_titles("方案没有写明。", [notice], set()) == "方案没有写明。"
+
+
+def test_table_cards_name_every_cell_and_escape_it() -> None:
+    import pandas as pd
+
+    from ui.pages.phone_cards import cards_html
+
+    frame = pd.DataFrame(
+        [["q1", "事实", "<b>问题</b>", None], ["q2", "资格", "短", 12]],
+        columns=["编号", "题型", "问题", "延迟"],
+    )
+    html = cards_html(frame, "逐题结果", head=2)
+    assert html.count("class='pa-card'") == 2 and "q1 · 事实" in html and "&lt;b&gt;问题&lt;/b&gt;" in html
+    assert "<span class='pa-k'>延迟</span>12" in html and "<b>" not in html
+    assert "（暂无）" in cards_html({"headers": ["编号"], "data": []}, "空")
+    assert "q9" in cards_html({"headers": ["编号", "题型"], "data": [["q9", "事实"]]}, "t")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,7 @@ import gradio as gr
 from assistant.models import Answer
 from channel.service import RULE, ChannelError, citizen_view
 from channel.store import Message, StoreUnavailable
+from ui.api import matching_reviewed
 from ui.state import AppState
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,29 @@ def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+def basis_html(
+    citations: Sequence[dict[str, Any]], sources: Sequence[dict[str, Any]], articles_note: str = ""
+) -> str:
+    """What a reply or reviewed answer rests on: its articles (with their quotes) and its external
+    sources, each a list; '' when it has neither."""
+    parts = []
+    if citations:
+        items = "".join(
+            f"<li>{esc(c.get('citation') or c.get('article', ''))}"
+            + (f"：「{esc(c['quote'])}」" if c.get("quote") else "")
+            + "</li>"
+            for c in citations
+        )
+        parts.append(f"<div class='pa-reply-sources'><b>依据条款</b>{articles_note}<ul>{items}</ul></div>")
+    if sources:
+        items = "".join(
+            f"<li>《{esc(s['title'])}》，{esc(s['issuer'])}，{esc(s['reference'])}，{esc(s['date'])}</li>"
+            for s in sources
+        )
+        parts.append(f"<div class='pa-reply-sources'><b>其他来源</b><ul>{items}</ul></div>")
+    return "".join(parts)
+
+
 def reply_html(message: Message) -> str:
     """A message's status and replies, for whoever holds its code (everything escaped)."""
     view = citizen_view(message)
@@ -51,19 +76,7 @@ def reply_html(message: Message) -> str:
             f"<div class='pa-reply-text'><b>工作人员答复</b>（{esc(reply['created_at'][:10])}）：<br>"
         )
         parts.append(esc(reply["text"]).replace("\n", "<br>") + "</div>")
-        if reply["citations"]:
-            parts.append("<div class='pa-reply-sources'><b>依据条款</b><ul>")
-            for c in reply["citations"]:
-                quote = f"：「{esc(c['quote'])}」" if c.get("quote") else ""
-                parts.append(f"<li>{esc(c['citation'])}{quote}</li>")
-            parts.append("</ul></div>")
-        if reply["sources"]:
-            parts.append("<div class='pa-reply-sources'><b>其他来源</b><ul>")
-            for s in reply["sources"]:
-                parts.append(
-                    f"<li>《{esc(s['title'])}》，{esc(s['issuer'])}，{esc(s['reference'])}，{esc(s['date'])}</li>"
-                )
-            parts.append("</ul></div>")
+        parts.append(basis_html(reply["citations"], reply["sources"]))
     parts.append("</div>")
     return "".join(parts)
 
@@ -71,15 +84,10 @@ def reply_html(message: Message) -> str:
 def reviewed_html(state: AppState, answer: Answer | None) -> str:
     """The reviewed answer (人工审核答复) that matches an answer's question, shown beside the
     document's articles — labelled, with its sources, review date and validity; '' when none."""
-    if answer is None or state.channel is None:
-        return ""
-    try:
-        found = state.channel.reviewed.matching(answer)
-    except Exception:  # the channel's database is down: the answer stands on its own
-        log.warning("reviewed answers unavailable", exc_info=True)
+    if answer is None:
         return ""
     parts = []
-    for r in found:
+    for r in matching_reviewed(state, answer):  # none when the channel's database is down
         until = f"，有效期至 {r.valid_until.isoformat()}" if r.valid_until else ""
         parts.append(
             "<div class='pa-reviewed'>"
@@ -88,20 +96,7 @@ def reviewed_html(state: AppState, answer: Answer | None) -> str:
             f"<div class='pa-reply-question'>相近问题：{esc(r.question)}</div>"
             f"<div class='pa-reply-text'>{esc(r.answer).replace(chr(10), '<br>')}</div>"
         )
-        if r.citations:
-            items = "".join(
-                f"<li>{esc(c.get('citation', ''))}"
-                + (f"：「{esc(c['quote'])}」" if c.get("quote") else "")
-                + "</li>"
-                for c in r.citations
-            )
-            parts.append(f"<div class='pa-reply-sources'><b>依据条款</b><ul>{items}</ul></div>")
-        if r.sources:
-            items = "".join(
-                f"<li>《{esc(s['title'])}》，{esc(s['issuer'])}，{esc(s['reference'])}，{esc(s['date'])}</li>"
-                for s in r.sources
-            )
-            parts.append(f"<div class='pa-reply-sources'><b>其他来源</b><ul>{items}</ul></div>")
+        parts.append(basis_html(r.citations, r.sources))
         parts.append("</div>")
     return "".join(parts)
 

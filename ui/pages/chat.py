@@ -17,7 +17,14 @@ from assistant.conversation import Conversation
 from assistant.models import Answer
 from assistant.question import QuestionError, scrub
 from ui.pages.channel_forms import build_message_forms, offer, reviewed_html
-from ui.render import OPEN_LEAVE_FORM_JS, answer_markdown, citation_chips, documents_html, plain_markdown
+from ui.render import (
+    OPEN_LEAVE_FORM_JS,
+    answer_markdown,
+    citation_chips,
+    documents_html,
+    plain_markdown,
+    shorten_titles,
+)
 from ui.state import AppState
 
 log = logging.getLogger(__name__)
@@ -44,6 +51,8 @@ class ChatSession:
     conversation: Conversation = field(default_factory=Conversation)
     last_turn_id: int | None = None
     last_answer: Answer | None = None
+    #: documents whose full title this conversation has shown (later answers use the short one)
+    titles_shown: set[str] = field(default_factory=set)
 
 
 Message = dict[str, Any]
@@ -169,12 +178,19 @@ def build_chat_tab(state: AppState) -> None:
             yield "", history, gr.skip(), chat, ""
             return
         history.append({"role": "assistant", "content": "…"})
+        documents = list(svc.documents)
+
+        def titled(shown_text: str, final: bool = False) -> str:
+            """The full title once per conversation (``final``: remember that it was shown)."""
+            shown = chat.titles_shown if final else set(chat.titles_shown)
+            return shorten_titles(shown_text, documents, shown)
+
         text = ""
         event = first
         while True:
             if event.kind == "delta":  # verified text: shown a sentence at a time
                 for part in paced(event.text):
-                    history[-1] = {"role": "assistant", "content": plain_markdown(text + part)}
+                    history[-1] = {"role": "assistant", "content": plain_markdown(titled(text + part))}
                     yield "", history, gr.skip(), chat, ""
                 text += event.text
             elif event.answer is not None:
@@ -183,9 +199,12 @@ def build_chat_tab(state: AppState) -> None:
                 chat.last_turn_id = event.turn_id
                 if not text:  # nothing streamed: the verified text a sentence at a time all the same
                     for shown_text in paced(answer.text):
-                        history[-1] = {"role": "assistant", "content": plain_markdown(shown_text)}
+                        history[-1] = {"role": "assistant", "content": plain_markdown(titled(shown_text))}
                         yield "", history, gr.skip(), chat, ""
-                history[-1] = {"role": "assistant", "content": answer_markdown(answer)}
+                history[-1] = {
+                    "role": "assistant",
+                    "content": answer_markdown(answer, titled(answer.text, True)),
+                }
                 chip_html = citation_chips(answer, dict(svc.pipeline.documents))
                 if answer.citations:
                     history.append({"role": "assistant", "content": chip_html})

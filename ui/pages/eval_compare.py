@@ -16,6 +16,7 @@ from gradio.components.plot import PlotData
 from evals.compare import Comparison, MetricDelta, compare_runs
 from evals.metrics import HIGHER_IS_BETTER, METRIC_LABELS, TYPE_LABELS, format_value
 from evals.run_files import METRICS_FILE, RunDirError, load_run
+from ui.pages.phone_cards import phone_cards
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +168,7 @@ def build_compare(folder: Path) -> tuple[Any, Any, Any]:
     deltas = gr.Dataframe(
         headers=DELTA_COLUMNS, value=[], interactive=False, label="指标变化", elem_id="pa-compare-metrics"
     )
+    phone_cards(deltas, "指标变化", elem_id="pa-compare-metrics-cards")
     chart = gr.Plot(label="各指标：运行 A 与运行 B", elem_id="pa-compare-chart")
     flips = gr.Dataframe(
         headers=FLIP_COLUMNS,
@@ -176,6 +178,7 @@ def build_compare(folder: Path) -> tuple[Any, Any, Any]:
         label="结果改变的问题（通过 ↔ 未通过）",
         elem_id="pa-compare-flips",
     )
+    phone_cards(flips, "结果改变的问题（通过 ↔ 未通过）", head=2, elem_id="pa-compare-flips-cards")
 
     def pickers() -> tuple[Any, Any]:
         return run_pickers(folder)

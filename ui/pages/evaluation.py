@@ -22,6 +22,7 @@ from evals.qa_file import QAFileError, load_qa_file
 from evals.results import QuestionResult
 from evals.run_files import RunInfo, skipped_lines
 from ui.pages.eval_compare import build_compare
+from ui.pages.phone_cards import phone_cards
 from ui.state import AppState
 
 log = logging.getLogger(__name__)
@@ -199,6 +200,7 @@ def build_eval_tab(state: AppState) -> None:
         interactive=False,
         elem_id="pa-eval-metrics",
     )
+    phone_cards(metrics_table, "指标（总体与各题型）", elem_id="pa-eval-metrics-cards")
     chart = gr.Plot(label="各题型指标", elem_id="pa-eval-chart")
     rows_state = gr.State([])
     with gr.Row():
@@ -213,6 +215,7 @@ def build_eval_tab(state: AppState) -> None:
         label="逐题结果",
         elem_id="pa-eval-table",
     )
+    phone_cards(table, "逐题结果", head=2, elem_id="pa-eval-table-cards")
 
     def run_eval(path: str | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
         # a message only: the last run's tables and chart stay as they were

@@ -14,8 +14,8 @@ import gradio as gr
 from channel.service import STATUS_NAMES, ChannelError, CitedArticle, ExternalSource, staff_view
 from channel.store import StoreUnavailable
 from ui.pages.channel_forms import esc
-from ui.staff import COOKIE
-from ui.staff_accounts import ROLE_NAMES, allows
+from ui.pages.phone_cards import phone_cards
+from ui.pages.staff_role import permitted
 from ui.state import AppState
 
 log = logging.getLogger(__name__)
@@ -93,6 +93,7 @@ def build_messages_tab(state: AppState) -> dict[str, Any]:
         label="留言队列（最早的在前；点击一行打开）",
         elem_id="pa-msg-table",
     )
+    phone_cards(table, "留言队列（最早的在前）", head=2, elem_id="pa-msg-cards")
     with gr.Row(equal_height=True):
         number = gr.Number(value=None, label="留言编号", precision=0, minimum=1, elem_id="pa-msg-id", scale=3)
         open_button = gr.Button("打开留言", variant="primary", elem_id="pa-msg-open", scale=1, min_width=100)
@@ -187,40 +188,10 @@ def build_messages_tab(state: AppState) -> dict[str, Any]:
             gr.CheckboxGroup(choices=choices, value=[value for _, value in choices]),
         )
 
-    def reply(
-        current: Opened | None,
-        body: str,
-        picked: list[str],
-        articles: str,
-        title: str,
-        issuer: str,
-        reference: str,
-        day: str,
-        finish: bool,
-        request: gr.Request,
-    ) -> tuple[Any, ...]:
-        channel = state.channel
-        actor = getattr(request, "username", None) or ""
-        if channel is None or not actor or current is None or not current.message_id:
-            return "请先打开一条留言。", gr.skip()
-        citations = [CitedArticle(*current.quotes[key]) for key in picked or [] if key in current.quotes]
-        for line in (articles or "").splitlines():
-            if line.strip():
-                citations.append(CitedArticle(current.doc_id, line.strip()))
-        sources = []
-        if any(x and x.strip() for x in (title, issuer, reference, day)):
-            sources.append(ExternalSource(title or "", issuer or "", reference or "", day or ""))
-        try:
-            message = channel.reply(current.message_id, actor, body or "", citations, sources, close=finish)
-        except (ChannelError, StoreUnavailable) as exc:
-            return f"⚠️ 答复未发送：{esc(exc)}", gr.skip()
-        done = "已答复并办结" if finish else "已答复"
-        return f"✅ {done}：市民可凭查询码查看。", detail_html(staff_view(message, full=True))
-
     def replying(finish: bool) -> Callable[..., tuple[Any, ...]]:
         """The handler of a reply button: ``finish`` also closes the message."""
 
-        def handler(
+        def reply(
             current: Opened | None,
             body: str,
             picked: list[str],
@@ -231,9 +202,27 @@ def build_messages_tab(state: AppState) -> dict[str, Any]:
             day: str,
             request: gr.Request,
         ) -> tuple[Any, ...]:
-            return reply(current, body, picked, articles, title, issuer, reference, day, finish, request)
+            channel = state.channel
+            actor = getattr(request, "username", None) or ""
+            if channel is None or not actor or current is None or not current.message_id:
+                return "请先打开一条留言。", gr.skip()
+            citations = [CitedArticle(*current.quotes[key]) for key in picked or [] if key in current.quotes]
+            for line in (articles or "").splitlines():
+                if line.strip():
+                    citations.append(CitedArticle(current.doc_id, line.strip()))
+            sources = []
+            if any(x and x.strip() for x in (title, issuer, reference, day)):
+                sources.append(ExternalSource(title or "", issuer or "", reference or "", day or ""))
+            try:
+                message = channel.reply(
+                    current.message_id, actor, body or "", citations, sources, close=finish
+                )
+            except (ChannelError, StoreUnavailable) as exc:
+                return f"⚠️ 答复未发送：{esc(exc)}", gr.skip()
+            done = "已答复并办结" if finish else "已答复"
+            return f"✅ {done}：市民可凭查询码查看。", detail_html(staff_view(message, full=True))
 
-        return handler
+        return reply
 
     def close_message(current: Opened | None, request: gr.Request) -> tuple[Any, ...]:
         channel = state.channel
@@ -251,15 +240,9 @@ def build_messages_tab(state: AppState) -> dict[str, Any]:
         actor = getattr(request, "username", None) or ""
         if channel is None or not actor or current is None or not current.message_id:
             return "请先打开一条已答复的留言。"
-        role = ""
-        if state.staff is not None:
-            token = request.cookies.get(COOKIE) if hasattr(request, "cookies") else None
-            found = state.staff.actor(token)
-            role = found.role if found is not None else ""
-        if not allows(role, "reviewer"):
-            if state.staff is not None:
-                state.staff.store.audit(actor, "denied", "reviewer")
-            return f"⚠️ 没有权限：发布审核答复需要审核员（reviewer）角色，您的角色是{ROLE_NAMES.get(role, role or '未知')}。"
+        reviewer, refusal = permitted(state, request, "reviewer", "发布审核答复")
+        if reviewer is None:
+            return refusal
         try:
             found_answer = channel.reviewed.publish(
                 current.message_id, actor, (lines or "").splitlines(), "", until or "", asked or ""
