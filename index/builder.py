@@ -4,8 +4,13 @@ Layout under ``index_dir``::
 
     manifest.json             which documents (content hash → chunk ids) the index holds; the commit point
     chroma/                   embedded Chroma (unless a Chroma server is used)
-    bm25/<generation>/        BM25 model, its tokenizer terms and the chunk catalog of one build
+    bm25/<generation>/        BM25 model, its tokenizer terms and the chunk catalog of one build, and
+                              what start-up reads instead of computing (index/stored_tables.py)
     embedding-cache.sqlite3   every passage vector computed so far, by (embedder, text hash)
+
+An unchanged corpus (every document's content hash and article digest as the manifest has
+them, and as many vectors in the store as it names) is seen from the manifest alone: nothing is
+chunked or compared vector by vector, so ``serve`` starts without that work.
 
 A build writes vectors only for chunks of new or changed documents (chunk store ids carry a
 content version, so new vectors are added next to the old ones), writes a new BM25 generation,
@@ -46,6 +51,7 @@ from index.embedding_cache import CACHE_FILE, EmbeddingCache
 from index.lexical import LexicalIndex
 from index.manifest import DocumentEntry, Manifest, read_manifest
 from index.models import Embedder, IndexCorrupted, IndexMissing
+from index.stored_tables import ArticleTerms
 from index.text import TERM_KINDS, PolicyTokenizer
 from index.units import sentence_units
 from index.vector_store import ChromaStore
@@ -57,8 +63,11 @@ Progress = Callable[[int, int], None]
 
 BM25_DIR = "bm25"
 #: how the keyword side is written: 2 = a derived compound's parts are tokens too, readings and
-#: term frequencies stored with it. An index of another version gets a new keyword side (no new vectors).
-LEXICAL_VERSION = 2
+#: term frequencies stored with it; 3 = the tokenizer's dictionary, the catalog and the articles'
+#: words stored for start-up (index/stored_tables.py). An index of another version gets a new
+#: keyword side (no new vectors). Bump it too when chunking or sentence units change for the same
+#: parsed text: an unchanged corpus is then checked chunk by chunk again (see ``_up_to_date``).
+LEXICAL_VERSION = 3
 #: items whose cached vectors are looked up (and written to the store) at a time
 _CACHE_WINDOW = 1000
 
@@ -143,6 +152,14 @@ class IndexBuilder:
             stored: set[str] = set()
         else:
             self.store.open(self.embedder.name, self.embedder.dim, rebuild_on_mismatch=False)
+            if old is not None and self._up_to_date(old, documents):  # nothing to chunk or compare
+                log.info("index up to date", extra={"documents": len(documents)})
+                return BuildReport(
+                    unchanged=tuple(d.doc_id for d in documents),
+                    chunks_total=sum(e.chunks for e in old.documents.values()),
+                    seconds=time.perf_counter() - started,
+                    notes=tuple(notes),
+                )
             stored = self.store.ids()
             if not stored and old is not None and old.chunk_ids:
                 notes.append("向量库为空，全部重新向量化")
@@ -175,7 +192,9 @@ class IndexBuilder:
             taken.update(ids)
             indexed.append(document)
             labels = _labels_digest([c.article for c in chunks] + [r.article for r, _ in sentences])
-            entries[document.doc_id] = DocumentEntry(document.content_hash, document.title, ids, labels)
+            entries[document.doc_id] = DocumentEntry(
+                document.content_hash, document.title, ids, labels, articles_digest(document), len(chunk_ids)
+            )
             before = previous.get(document.doc_id)
             same = before is not None and before.chunk_ids == ids and set(ids) <= stored
             for chunk, cid in zip(chunks, chunk_ids, strict=True):
@@ -198,7 +217,11 @@ class IndexBuilder:
         new_ids = {r.id for r in [*records, *units]}
         stale = [] if fresh else sorted((stored | (old.chunk_ids if old else set())) - new_ids)
 
-        relabelled = any(previous[d].labels != e.labels for d, e in entries.items() if d in previous)
+        relabelled = any(
+            previous[d].labels != e.labels or previous[d].articles != e.articles
+            for d, e in entries.items()
+            if d in previous
+        )
         if (
             old is not None
             and not to_embed
@@ -257,6 +280,30 @@ class IndexBuilder:
         )
         log.info("index built", extra={"embedded": report.chunks_embedded, "total": report.chunks_total})
         return report
+
+    def _up_to_date(self, old: Manifest, documents: Sequence[Document]) -> bool:
+        """Whether the committed index holds exactly ``documents`` as they parse now, so nothing
+        needs chunking: the same documents with the same content hashes and article digests,
+        the keyword side of this version with these term kinds, and as many vectors in the store
+        as the manifest names (a store missing vectors, or holding stale ones, gets the full check)."""
+        entries = old.documents
+        if (
+            len(entries) != len(documents)
+            or old.terms != _kinds_name(self.term_kinds)
+            or old.lexical != LEXICAL_VERSION
+            or not self._generation_ok(old)
+        ):
+            return False
+        for document in documents:
+            entry = entries.get(document.doc_id)
+            if (
+                entry is None
+                or entry.content_hash != document.content_hash
+                or not entry.articles
+                or entry.articles != articles_digest(document)
+            ):
+                return False
+        return self.store.count() == sum(len(e.chunk_ids) for e in entries.values())
 
     def _previous_manifest(self, notes: list[str]) -> Manifest | None:
         try:
@@ -317,8 +364,10 @@ class IndexBuilder:
     ) -> str:
         root = self.index_dir / BM25_DIR
         tmp = root / f".{generation}.tmp"
-        build_lexical(records, texts, documents, self.term_kinds).save(tmp)
+        lexical = build_lexical(records, texts, documents, self.term_kinds)
+        lexical.save(tmp)
         Catalog([*records, *units]).save(tmp)
+        ArticleTerms.count(documents, lexical.tokenizer).save(tmp)
         tmp.rename(root / generation)
         return generation
 
@@ -336,6 +385,15 @@ def _generation_name() -> str:
 
 def _kinds_name(kinds: frozenset[str]) -> str:
     return ",".join(sorted(kinds)) or "none"
+
+
+def articles_digest(document: Document) -> str:
+    """A digest of how ``document`` parses: every article's label, order and span, and its sentences."""
+    digest = hashlib.sha1()
+    for a in document.articles:
+        sentences = ",".join(f"{s.start}-{s.end}" for s in a.sentences)
+        digest.update(f"{a.order}|{a.label}|{a.span.start}-{a.span.end}|{sentences}\n".encode())
+    return digest.hexdigest()[:12]
 
 
 def _labels_digest(labels: Sequence[str]) -> str:

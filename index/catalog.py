@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Any
 
 from corpus.models import Chunk, Document
+from index import stored_tables
+from index.manifest import Manifest
 from index.models import Hit
 
 log = logging.getLogger(__name__)
 
 CATALOG_FILE = "chunks.jsonl"
+CATALOG_COLUMNS_FILE = "catalog.marshal"
 CHUNK = "chunk"
 #: a dense-only unit (a sentence or a document's title; see index/units.py)
 SENTENCE = "sentence"
@@ -51,19 +55,48 @@ class ChunkRecord:
         )
 
 
+_FIELDS = tuple(f.name for f in fields(ChunkRecord))
+
+
 class Catalog:
     """Chunk records of one index generation, plus the documents for full article text."""
 
-    def __init__(self, records: Iterable[ChunkRecord], documents: Sequence[Document] = ()) -> None:
-        self.records = {r.id: r for r in records}
-        self._articles: dict[tuple[str, str], list[ChunkRecord]] = {}
+    def __init__(
+        self,
+        records: Iterable[ChunkRecord] | ColumnRecords,
+        documents: Sequence[Document] | Mapping[str, Document] = (),
+    ) -> None:
+        """``documents``: the documents whose text hits are cut from (a mapping by doc_id may
+        parse them lazily, corpus/loader.py ``scan_corpus``); an article of a document not among
+        them is given its chunks' text."""
+        self.records: Mapping[str, ChunkRecord]
+        self._articles: Mapping[tuple[str, str], list[ChunkRecord]]
         self._with_units: set[tuple[str, str]] = set()
-        for record in sorted(self.records.values(), key=lambda r: (r.doc_id, r.order, r.start)):
-            if record.kind != CHUNK:
-                self._with_units.add((record.doc_id, record.article))
-                continue
-            self._articles.setdefault((record.doc_id, record.article), []).append(record)
-        self._documents = {d.doc_id: d for d in documents}
+        if isinstance(records, ColumnRecords):
+            self.records = records
+            self._articles, self._with_units = records.articles()
+        else:
+            self.records = {r.id: r for r in records}
+            articles: dict[tuple[str, str], list[ChunkRecord]] = {}
+            for record in sorted(self.records.values(), key=lambda r: (r.doc_id, r.order, r.start)):
+                if record.kind != CHUNK:
+                    self._with_units.add((record.doc_id, record.article))
+                    continue
+                articles.setdefault((record.doc_id, record.article), []).append(record)
+            self._articles = articles
+        self._documents: Mapping[str, Document] = (
+            documents if isinstance(documents, Mapping) else {d.doc_id: d for d in documents}
+        )
+
+    def sentence_ids(self) -> dict[tuple[str, int, int], str]:
+        """(doc_id, start, end) → id of every dense-only sentence unit with text."""
+        if isinstance(self.records, ColumnRecords):
+            return self.records.sentence_ids()
+        return {
+            (r.doc_id, r.start, r.end): r.id
+            for r in self.records.values()
+            if r.kind == SENTENCE and r.end > r.start
+        }
 
     def __len__(self) -> int:
         return len(self.records)
@@ -84,12 +117,22 @@ class Catalog:
         return chunk_id in self.records
 
     def save(self, folder: Path) -> None:
+        """JSON lines (read by processes of earlier versions) and the same records as columns
+        (``catalog.marshal``, what :meth:`load` reads: a fraction of the time at 200,000 records)."""
         with (folder / CATALOG_FILE).open("w", encoding="utf-8") as f:
             for record in self.records.values():
                 f.write(json.dumps(asdict(record), ensure_ascii=False) + "\n")
+        records = list(self.records.values())
+        columns = {name: [getattr(r, name) for r in records] for name in _FIELDS}
+        # a sentence unit's text is the vector's; searching needs only its place (half the file)
+        columns["text"] = [r.text if r.kind == CHUNK else "" for r in records]
+        stored_tables.write(folder / CATALOG_COLUMNS_FILE, "catalog", columns)
 
     @classmethod
-    def load(cls, folder: Path, documents: Sequence[Document] = ()) -> Catalog:
+    def load(cls, folder: Path, documents: Sequence[Document] | Mapping[str, Document] = ()) -> Catalog:
+        columns = stored_tables.read(folder / CATALOG_COLUMNS_FILE, "catalog")
+        if columns is not None and set(columns) == set(_FIELDS):
+            return cls(ColumnRecords(columns), documents)
         with (folder / CATALOG_FILE).open(encoding="utf-8") as f:
             records = [ChunkRecord(**json.loads(line)) for line in f if line.strip()]
         return cls(records, documents)
@@ -146,3 +189,122 @@ class Catalog:
             scores=scores,
             chunk_ids=chunk_ids,
         )
+
+
+class CurrentDocuments(Mapping[str, Document]):
+    """The documents of ``documents`` whose content is what the index holds (``indexed``: doc_id
+    → content hash), without parsing any of them to find out (``hashes``: doc_id → content hash of
+    every document of ``documents``)."""
+
+    def __init__(
+        self, documents: Mapping[str, Document], hashes: Mapping[str, str], indexed: Mapping[str, str]
+    ) -> None:
+        self._documents = documents
+        self._current = {d for d, h in hashes.items() if indexed.get(d) == h}
+
+    def __getitem__(self, doc_id: str) -> Document:
+        if doc_id not in self._current:
+            raise KeyError(doc_id)
+        return self._documents[doc_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._current))
+
+    def __len__(self) -> int:
+        return len(self._current)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._current
+
+
+def indexed_documents(
+    documents: Sequence[Document] | Mapping[str, Document], manifest: Manifest
+) -> Mapping[str, Document]:
+    """The documents of ``documents`` whose content is what ``manifest`` indexed (by doc_id); a
+    changed one is left out (its stored chunk text is used) with a warning to re-index. A mapping
+    with ``hashes`` (corpus/loader.py ``LazyCorpus``) is checked without parsing its documents."""
+    indexed = {doc_id: entry.content_hash for doc_id, entry in manifest.documents.items()}
+    hashes: Mapping[str, str] | None = getattr(documents, "hashes", None)
+    current: Mapping[str, Document]
+    if isinstance(documents, Mapping) and hashes is not None:
+        current = CurrentDocuments(documents, hashes, indexed)
+        stale = set(hashes) - set(current)
+    else:
+        listed = list(documents.values()) if isinstance(documents, Mapping) else list(documents)
+        current = {d.doc_id: d for d in listed if indexed.get(d.doc_id) == d.content_hash}
+        stale = {d.doc_id for d in listed} - set(current)
+    if stale:
+        log.warning("documents changed since indexing; run `policy-assistant index`", extra={"docs": stale})
+    return current
+
+
+class ColumnRecords(Mapping[str, ChunkRecord]):
+    """Catalog records kept as the columns ``Catalog.save`` stored; a record is made when it is
+    looked up (a search looks up a few hundred of 200,000), so opening a large index does not
+    make them all. A sentence unit's ``text`` is empty here (it is stored with its vector)."""
+
+    def __init__(self, columns: dict[str, list[Any]]) -> None:
+        self._columns = columns
+        self._rows = {record_id: row for row, record_id in enumerate(columns["id"])}
+        self._made: dict[int, ChunkRecord] = {}
+
+    def _record(self, row: int) -> ChunkRecord:
+        record = self._made.get(row)
+        if record is None:
+            record = ChunkRecord.__new__(ChunkRecord)
+            # as the frozen dataclass's __init__ would set them
+            record.__dict__.update({name: self._columns[name][row] for name in _FIELDS})
+            self._made[row] = record
+        return record
+
+    def __getitem__(self, record_id: str) -> ChunkRecord:
+        return self._record(self._rows[record_id])
+
+    def __contains__(self, record_id: object) -> bool:
+        return record_id in self._rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._columns["id"])
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def articles(self) -> tuple[Mapping[tuple[str, str], list[ChunkRecord]], set[tuple[str, str]]]:
+        """(article → its chunks in order, articles with sentence units), as ``Catalog`` keeps them."""
+        doc_ids, labels, kinds = self._columns["doc_id"], self._columns["article"], self._columns["kind"]
+        orders, starts = self._columns["order"], self._columns["start"]
+        chunks = [row for row, kind in enumerate(kinds) if kind == CHUNK]
+        chunks.sort(key=lambda row: (doc_ids[row], orders[row], starts[row]))
+        by_article = _ArticleRows(self._record)
+        for row in chunks:
+            by_article.rows.setdefault((doc_ids[row], labels[row]), []).append(row)
+        with_units = {(doc_ids[row], labels[row]) for row, kind in enumerate(kinds) if kind != CHUNK}
+        return by_article, with_units
+
+    def sentence_ids(self) -> dict[tuple[str, int, int], str]:
+        c = self._columns
+        return {
+            (c["doc_id"][row], c["start"][row], c["end"][row]): c["id"][row]
+            for row, kind in enumerate(c["kind"])
+            if kind == SENTENCE and c["end"][row] > c["start"][row]
+        }
+
+
+class _ArticleRows(Mapping[tuple[str, str], list[ChunkRecord]]):
+    """Article → its chunk records in order, kept as rows and made into records when looked up."""
+
+    def __init__(self, record: Callable[[int], ChunkRecord]) -> None:
+        self.rows: dict[tuple[str, str], list[int]] = {}
+        self._record = record
+
+    def __getitem__(self, key: tuple[str, str]) -> list[ChunkRecord]:
+        return [self._record(row) for row in self.rows[key]]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.rows
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)

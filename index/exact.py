@@ -69,7 +69,9 @@ def vector_search(store: ChromaStore, catalog: Catalog) -> VectorSearch:
     Only the records of ``catalog`` (this index generation) are kept in memory, so a build in
     progress in another process is not half-seen.
     """
-    if store.path is None or store.count() > EXACT_LIMIT:
+    # the catalog counts this generation's records without asking Chroma (a count of 200,000
+    # vectors took seconds); a larger index is searched in Chroma, which loads it on first use
+    if store.path is None or len(catalog) > EXACT_LIMIT or store.count() > EXACT_LIMIT:
         return store
     ids, vectors = store.all_vectors()
     keep = [row for row, record_id in enumerate(ids) if record_id in catalog.records]

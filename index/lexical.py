@@ -12,12 +12,13 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from index import stored_tables
 from index.english import EnglishBridge
 from index.models import QueryReading
 from index.shortforms import ShortForms
 from index.synonyms import Synonyms
 from index.text import PolicyTokenizer
-from index.typos import Homophones, char_readings
+from index.typos import Homophones, char_readings, corpus_or_dictionary_word, slip_targets
 
 log = logging.getLogger(__name__)
 
@@ -82,9 +83,9 @@ class LexicalIndex:
         with self._lazy_lock:
             if self._homophones is None:
                 self._homophones = Homophones(
-                    self.tokenizer.terms,
+                    slip_targets(self.tokenizer),
                     self._readings if self._readings is not None else char_readings(),
-                    is_word=self.tokenizer.known_word,
+                    is_word=corpus_or_dictionary_word(self.tokenizer, self._vocabulary),
                     prefixes=self.tokenizer.prefixes,
                 )
             return self._homophones
@@ -131,6 +132,7 @@ class LexicalIndex:
         (folder / _META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         readings = {char: sorted(sounds) for char, sounds in char_readings().items()}
         (folder / _READINGS).write_text(json.dumps(readings, ensure_ascii=False), encoding="utf-8")
+        stored_tables.write(folder / stored_tables.TOKENIZER_FILE, "tokenizer", self.tokenizer.state())
 
     @classmethod
     def load(cls, folder: Path, tokenizer: PolicyTokenizer | None = None) -> LexicalIndex:
@@ -138,8 +140,13 @@ class LexicalIndex:
         meta = json.loads((folder / _META).read_text(encoding="utf-8"))
         # memory-mapped: the score matrix is paged in as questions need it, not read at start
         model = bm25s.BM25.load(str(folder / _MODEL), mmap=True) if meta["ids"] else bm25s.BM25()
-        if tokenizer is None:
-            tokenizer = PolicyTokenizer(meta["terms"], freqs=meta.get("term_freqs"))
+        if tokenizer is None:  # the dictionary as the build left it, else made again from the terms
+            state = stored_tables.read(folder / stored_tables.TOKENIZER_FILE, "tokenizer")
+            tokenizer = (
+                PolicyTokenizer.restore(state)
+                if state is not None
+                else PolicyTokenizer(meta["terms"], freqs=meta.get("term_freqs"))
+            )
         readings = None
         if (folder / _READINGS).is_file():  # an index written before readings were kept has none
             stored = json.loads((folder / _READINGS).read_text(encoding="utf-8"))

@@ -21,6 +21,12 @@ class DocumentEntry:
     #: digest of the article label of every unit, in order: the parser may label the same text
     #: anew (a repeated 附件 became 「附件（二）」), which needs a new catalog but no new vectors
     labels: str = ""
+    #: digest of the parsed document's article labels and spans (index/builder.py
+    #: ``articles_digest``): with the content hash, what lets a start-up see the document is
+    #: indexed as it parses now without chunking it ("" in manifests written before)
+    articles: str = ""
+    #: how many of ``chunk_ids`` are chunks (the rest are sentence units)
+    chunks: int = 0
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,12 @@ def read_manifest(index_dir: Path) -> Manifest:
             raise ValueError(f"unknown manifest version {data.get('version')!r}")
         documents = {
             doc_id: DocumentEntry(
-                e["content_hash"], e["title"], tuple(e["chunk_ids"]), str(e.get("labels", ""))
+                e["content_hash"],
+                e["title"],
+                tuple(e["chunk_ids"]),
+                str(e.get("labels", "")),
+                str(e.get("articles", "")),
+                int(e.get("chunks", 0)),
             )
             for doc_id, e in data["documents"].items()
         }

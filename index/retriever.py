@@ -10,7 +10,7 @@ from pathlib import Path
 
 from corpus.models import Document
 from index.builder import BM25_DIR
-from index.catalog import CHUNK, SENTENCE, Catalog
+from index.catalog import CHUNK, SENTENCE, Catalog, indexed_documents
 from index.embedders import ContentWordQueries
 from index.exact import VectorSearch, vector_search
 from index.lexical import LexicalIndex
@@ -352,13 +352,11 @@ class OpenIndex:
 
     def sentence_vectors(self) -> SentenceVectors:
         """Sentence vectors read from the store (see index/units.py), embedded when missing."""
-        ids = {
-            (r.doc_id, r.start, r.end): r.id
-            for r in self.catalog.records.values()
-            if r.kind == SENTENCE and r.end > r.start
-        }
+        ids: dict[SpanKey, str] = {}
 
         def stored(keys: Sequence[SpanKey]) -> dict[SpanKey, list[float]]:
+            if not ids:  # made on first use: 150,000 units at scale
+                ids.update(self.catalog.sentence_ids())
             wanted = {ids[k]: k for k in keys if k in ids}
             return {wanted[i]: v for i, v in self.store.vectors(list(wanted)).items()}
 
@@ -369,7 +367,7 @@ def open_index(
     index_dir: Path,
     store: ChromaStore,
     embedder: Embedder,
-    documents: Sequence[Document] = (),
+    documents: Sequence[Document] | Mapping[str, Document] = (),
     phrasings: Mapping[tuple[str, str], Sequence[str]] | None = None,
 ) -> OpenIndex:
     """Open what ``IndexBuilder`` built; clear errors for a missing, corrupted or mismatched index.
@@ -388,17 +386,7 @@ def open_index(
     folder = index_dir / BM25_DIR / manifest.generation
     try:
         lexical = LexicalIndex.load(folder)
-        current = [
-            d
-            for d in documents
-            if d.doc_id in manifest.documents and manifest.documents[d.doc_id].content_hash == d.content_hash
-        ]
-        stale = {d.doc_id for d in documents} - {d.doc_id for d in current}
-        if stale:
-            log.warning(
-                "documents changed since indexing; run `policy-assistant index`", extra={"docs": stale}
-            )
-        catalog = Catalog.load(folder, current)
+        catalog = Catalog.load(folder, indexed_documents(documents, manifest))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise IndexCorrupted(str(folder), f"关键词索引无法读取（{exc}）") from exc
     try:

@@ -24,9 +24,10 @@ class ShortForms:
         self._vocabulary = vocabulary
         self._max_names = max_names
         self._by_head: dict[str, list[str]] = {}
-        heads = sorted(HEAD_WORDS, key=len, reverse=True)  # once, not per name: 184k names at scale
+        # the longest head a name ends with, looked up by its ending (184k names at scale)
+        lengths = sorted({len(h) for h in HEAD_WORDS}, reverse=True)
         for name in sorted(set(names)):
-            head = next((h for h in heads if name.endswith(h)), None)
+            head = next((name[-n:] for n in lengths if name[-n:] in HEAD_WORDS), None)
             if head is not None and len(name) > len(head) + 1:
                 self._by_head.setdefault(head, []).append(name)
 

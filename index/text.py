@@ -14,10 +14,10 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Sequence
+from typing import Any
 
 import jieba
 import jieba.finalseg
-import jieba.posseg
 import opencc
 
 from index.english import FUNCTION_WORDS
@@ -71,6 +71,7 @@ def derive_terms(
     min_len: int = 4,
     max_len: int = 12,
     kinds: frozenset[str] = TERM_KINDS,
+    names: set[str] | None = None,
 ) -> list[str]:
     """Policy terms found in the corpus itself, for the tokenizer's dictionary.
 
@@ -89,7 +90,8 @@ def derive_terms(
 
     ``texts`` and ``headings`` should already be normalised. Without ``cut`` a private base
     jieba tokenizer is created (about half a second). ``kinds``: which of ``TERM_KINDS``
-    (headings, quoted, compounds, measures) to derive.
+    (headings, quoted, compounds, measures) to derive. ``names``, when given, is filled with the
+    terms that are names (headings, quoted names, named measures), not only frequent compounds.
     """
     unknown = kinds - TERM_KINDS
     if unknown:
@@ -101,6 +103,7 @@ def derive_terms(
         base = jieba.Tokenizer()
         cut = lambda run: base.cut(run, HMM=False)  # noqa: E731
     terms: set[str] = set()
+    compounds: set[str] = set()
     for heading in headings if "headings" in kinds else ():
         heading = heading.strip("。 ")
         if 2 <= len(heading) <= 16:
@@ -120,10 +123,12 @@ def derive_terms(
             for run in _HAN_RUN.finditer(text)
         ]
         if "compounds" in kinds:
-            terms.update(_frequent_compounds([words for words, _ in runs], min_count, min_len, max_len))
+            compounds.update(_frequent_compounds([words for words, _ in runs], min_count, min_len, max_len))
         if "measures" in kinds:
             terms.update(_named_measures(runs, min_len, max_len))
-    return sorted(t for t in terms if _has_content(t))
+    if names is not None:
+        names.update(t for t in terms if _has_content(t))
+    return sorted(t for t in terms | compounds if _has_content(t))
 
 
 #: Words that end the name of a policy measure: 职业技能提升「补贴」, 创业担保「贷款」, 学术「休假」.
@@ -139,6 +144,8 @@ _NAME_START_TAGS = ("n", "vn", "b", "a", "j", "s")
 
 def _named_measures(runs: Iterable[tuple[list[str], bool]], min_len: int, max_len: int) -> set[str]:
     """``runs``: the words of each run of Chinese characters, and whether 「(」 follows it."""
+    import jieba.posseg  # its tables take a second or more to import; only a build derives terms
+
     tags = jieba.posseg.dt.word_tag_tab  # the base dictionary's tags; read only
     found = set()
     for words, qualified in runs:  # qualified: 急需紧缺职业(工种), a name before its qualifier
@@ -221,6 +228,9 @@ class PolicyTokenizer:
         self._jieba = jieba.Tokenizer()
         self._jieba.initialize()
         self.terms: tuple[str, ...] = ()
+        #: the terms that are names (headings, quoted names, named measures; not frequent
+        #: compounds), when known: what a typing slip is read as (index/typos.py); None: unknown
+        self.names: tuple[str, ...] | None = None
         #: added terms that jieba's own dictionary does not hold (their parts are searched too)
         self._compounds: set[str] = set()
         self._parts: dict[str, tuple[str, ...]] = {}
@@ -230,6 +240,34 @@ class PolicyTokenizer:
             if len(freqs) != len(terms):
                 raise ValueError(f"expected a frequency per term; got {len(freqs)} for {len(terms)}")
             self._add(list(terms), freqs)
+
+    def state(self) -> dict[str, object]:
+        """Everything the tokenizer knows, as plain values (an index stores it; :meth:`restore`)."""
+        return {
+            "freq": self._jieba.FREQ,
+            "total": self._jieba.total,
+            "terms": list(self.terms),
+            "compounds": sorted(self._compounds),
+            "names": list(self.names) if self.names is not None else None,
+        }
+
+    @classmethod
+    def restore(cls, state: dict[str, Any], normalizer: Normalizer | None = None) -> PolicyTokenizer:
+        """The tokenizer :meth:`state` described, without loading jieba's dictionary or adding a
+        term (a fraction of a second for 184,000 terms instead of seconds)."""
+        tokenizer = cls.__new__(cls)
+        tokenizer.normalize = normalizer or Normalizer()
+        _quiet_jieba()
+        tokenizer._jieba = jieba.Tokenizer()
+        tokenizer._jieba.FREQ = state["freq"]
+        tokenizer._jieba.total = state["total"]
+        tokenizer._jieba.initialized = True
+        tokenizer.terms = tuple(state["terms"])
+        tokenizer._compounds = set(state["compounds"])
+        tokenizer._parts = {}
+        names = state.get("names")
+        tokenizer.names = tuple(names) if names is not None else None
+        return tokenizer
 
     @classmethod
     def from_corpus(
@@ -243,13 +281,16 @@ class PolicyTokenizer:
         (``kinds``: which kinds; see :func:`derive_terms`)."""
         tokenizer = cls(normalizer=normalizer)
         norm = tokenizer.normalize
+        names: set[str] = set()
         terms = derive_terms(
             (norm(t) for t in texts),
             headings=[norm(h) for h in headings],
             cut=lambda run: tokenizer._jieba.cut(run, HMM=False),
             kinds=kinds,
+            names=names,
         )
         tokenizer.add_terms(terms)
+        tokenizer.names = tuple(sorted(names))
         return tokenizer
 
     def add_terms(self, terms: Iterable[str]) -> None:

@@ -8,17 +8,26 @@ term is searched too. The question itself is never rewritten: the term is added,
 everyday-word and English expansions are.
 
 A stretch whose different character makes a word of the dictionary with its neighbours (旅行 in
-「旅行过程」, 病历: jieba's words, as the index's tokenizer knows them) was typed as meant, not
-slipped: it is left alone, however close a term of the corpus (履行过程, 病理) sounds.
+「旅行过程」, 病历: jieba's words, as the index's tokenizer knows them) or a word of the corpus (a
+token its keyword index holds) was typed as meant, not slipped: it is left alone, however close a
+term of the corpus (履行过程, 病理) sounds.
+
+Only names are slip targets (``slip_targets``): headings, quoted names and named measures. A
+frequent compound of a large corpus is often a clause fragment (用人单位未); taking it as a target
+read a question's correctly typed 用人单位违 as a slip for it (违→未).
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Container, Iterable, Mapping
+from collections.abc import Callable, Collection, Container, Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from index.cedict import cedict_entries
+
+if TYPE_CHECKING:
+    from index.text import PolicyTokenizer
 
 MIN_TERM = 4
 MAX_TERM = 16
@@ -128,3 +137,16 @@ class Homophones:
             others.discard(char)
             alike = self._alike[char] = tuple(sorted(others))
         return alike
+
+
+def slip_targets(tokenizer: PolicyTokenizer) -> tuple[str, ...]:
+    """The terms a slip may be read as: the tokenizer's names (headings, quoted names, named
+    measures), or all its terms when it does not know which are names (an index written before)."""
+    return tokenizer.names if tokenizer.names is not None else tokenizer.terms
+
+
+def corpus_or_dictionary_word(
+    tokenizer: PolicyTokenizer, vocabulary: Collection[str]
+) -> Callable[[str], bool]:
+    """Whether a stretch is a word of the tokenizer's dictionary or a token of the corpus."""
+    return lambda text: tokenizer.known_word(text) or text in vocabulary

@@ -25,6 +25,7 @@ from index.builder import BM25_DIR
 from index.lexical import LexicalIndex
 from index.manifest import read_manifest
 from index.text import PolicyTokenizer
+from index.typos import slip_targets
 
 
 def slip_readings(lexical: LexicalIndex, questions: Sequence[str]) -> list[tuple[int, str, str]]:
@@ -74,6 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "questions_with_a_slip_reading": len(fired),
         "share": round(len(fired) / len(questions), 4) if questions else 0.0,
         "policy_terms": len(lexical.tokenizer.terms),
+        "slip_targets": len(slip_targets(lexical.tokenizer)),  # the names among them (index/typos.py)
         "table_build_seconds": round(built, 2),
         "ms_per_question": round(per_question * 1000, 2),
         "readings": readings,

@@ -99,3 +99,25 @@ def test_a_stard_result_becomes_rows_naming_the_corpus_size() -> None:
     assert shown[("bm25_plain (58,113 articles)", "R@100")] == "0.750"
     assert shown[("hybrid (10,615 articles)", "query p95")] == "3.5"
     assert shown[("process", "peak memory")] == "900.0"
+
+
+def test_coldstart_compares_two_checkouts_side_by_side(tmp_path: Path) -> None:
+    import argparse
+
+    from evals.benchmarks import coldstart
+
+    before = coldstart.Variant.parse(f"before={tmp_path}:{tmp_path / 'data-old'}")
+    assert before.name == "before" and before.data_dir == (tmp_path / "data-old").resolve()
+    env = before.env()
+    assert env["POLICY_DATA_DIR"] == str(before.data_dir) and env["PYTHONPATH"].startswith(str(tmp_path))
+    with pytest.raises(argparse.ArgumentTypeError):
+        coldstart.Variant.parse("before=/only/a/source")
+    table = coldstart.table(
+        {
+            "before": {"cold_search_median_s": 20.0, "phases": {"warm_p95_ms": 16.0}},
+            "after": {"cold_search_median_s": 2.5, "phases": {"warm_p95_ms": 12.0}},
+        }
+    )
+    assert "| cold search, median wall | 20.0 | 2.5 | s | 0.12 |" in table
+    assert "| warm search p95 | 16.0 | 12.0 | ms | 0.75 |" in table
+    assert "serve ready" not in table  # a measure no variant has is left out

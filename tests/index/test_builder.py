@@ -176,11 +176,12 @@ def test_repeated_labels_get_unique_ids_in_every_store(tmp_path: Path, hash_embe
     assert ids == read_manifest(tmp_path).chunk_ids == set(opened.catalog.records)
     units = sentence_units(document, "v")
     assert len({r.id for r, _ in units}) == len(units)
-    # both 附件 sections' sentences are stored, each under its own position
-    texts = {r.text for r in opened.catalog.records.values()}
+    # both 附件 sections' sentences are stored, each under its own position (the catalog keeps a
+    # sentence unit's place, not its text: that is stored with its vector)
+    texts = {text[r.start : r.end] for r in opened.catalog.records.values()}
     assert {"申请表一式两份。", "调整前应当公示。"} <= texts
     # the catalog of the new build names each 附件 by its own label
-    labelled = {r.text: r.article for r in opened.catalog.records.values()}
+    labelled = {text[r.start : r.end]: r.article for r in opened.catalog.records.values()}
     assert labelled["申请表一式两份。"] == "附件" and labelled["调整前应当公示。"] == "附件（二）"
 
 

@@ -87,7 +87,9 @@ def test_a_reworded_question_reaches_the_article_its_labelled_question_names(
     assert hits[0].article == "（五）" and PHRASINGS in hits[0].ranks
 
 
-def test_without_labelled_questions_the_confident_keyword_rule_stands(tmp_path: Path, notice: Document) -> None:
+def test_without_labelled_questions_the_confident_keyword_rule_stands(
+    tmp_path: Path, notice: Document
+) -> None:
     embedder = CountingEmbedder()
     hybrid = _opened(tmp_path, embedder, notice, None).hybrid()
     assert hybrid.phrasings is None
@@ -95,7 +97,9 @@ def test_without_labelled_questions_the_confident_keyword_rule_stands(tmp_path: 
     assert hits[0].article == "（五）" and set(hits[0].ranks) == {"bm25"} and embedder.asked == []
 
 
-def test_the_keyword_ranking_stands_when_a_ranking_by_meaning_agrees(tmp_path: Path, notice: Document) -> None:
+def test_the_keyword_ranking_stands_when_a_ranking_by_meaning_agrees(
+    tmp_path: Path, notice: Document
+) -> None:
     embedder = CountingEmbedder()
     labelled = {(NOTICE, "（五）"): ["创业担保贷款及贴息怎么申请"], (NOTICE, "（十三）"): ["技能补贴怎么领"]}
     hybrid = _opened(tmp_path, embedder, notice, labelled).hybrid()

@@ -151,7 +151,8 @@ def test_warm_up_builds_the_english_bridge_and_embeds_once(tmp_path: Path, notic
     )  # built on first use
     hybrid.warm_up()
     assert hybrid.bm25.lexical._english is not None and len(hybrid.bm25.lexical.english) > 100
-    assert hybrid.bm25.lexical._homophones is not None and len(hybrid.bm25.lexical.homophones) > 100
+    # slips are read as the notice's names (headings, quoted names, named measures): 65 of them
+    assert hybrid.bm25.lexical._homophones is not None and len(hybrid.bm25.lexical.homophones) > 50
     assert embedder.queries == 1
 
 

@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from assistant.factory import build_index, load_documents, open_retriever
+from assistant.factory import build_index, open_retriever, scan_documents
 from assistant.question import scrub
 from corpus.loader import load_corpus
 from corpus.models import CorpusError
@@ -75,7 +75,7 @@ def search(
     query = scrub(query)  # bytes that were not UTF-8 arrive as lone surrogates
     try:
         prepare_query(query, k)
-        retriever = open_retriever(settings, load_documents(settings).documents)
+        retriever = open_retriever(settings, scan_documents(settings))  # parsed as hits need them
         hits = retriever.search(query, k=k, doc_id=doc)
     except (IndexError_, ValueError, CorpusError) as exc:
         fail(str(exc))

@@ -9,7 +9,6 @@ from typing import Literal
 
 import typer
 
-from assistant.log import ConversationLog, LogUnavailable
 from ui.cli.common import err_console, fail, load_settings
 
 app = typer.Typer(help="对话日志：导出（已脱敏）。", no_args_is_help=True)
@@ -33,6 +32,9 @@ def export(
     out: Path | None = typer.Option(None, "--out", "-o", help="输出文件；缺省输出到标准输出"),
 ) -> None:
     """导出对话日志为 CSV 或 JSON Lines。"""
+    # SQLAlchemy and alembic take a second or more to import: only this command needs them
+    from assistant.log import ConversationLog, LogUnavailable
+
     if format not in ("csv", "jsonl"):
         fail(f"--format 只能是 csv 或 jsonl；收到 {format!r}")
     fmt: Literal["csv", "jsonl"] = "csv" if format == "csv" else "jsonl"
