@@ -67,6 +67,12 @@ _OTHER_POLICIES_EN = re.compile(
 #: A modal and a one-character verb cut as one word (能补, 能领, 可以领, 想问): how a question asks,
 #: not what it is about; as a rare "word" it would weigh most in the coverage test.
 _MODAL_VERB = re.compile(r"^(能|可|可以|会|要|想|该|得|还能|能够)[\u4e00-\u9fff]$")
+#: A segmentation remnant: one character with a particle or modal stuck to it (「考了证能拿补贴吗」
+#: cuts as 考了 / 证能). Such a "word" is as telling as its one character, which is to say not at
+#: all, instead of weighing like a rare word the documents never use.
+_REMNANT = re.compile(
+    r"^[\u4e00-\u9fff][了过着的地得能会可要吗呢吧啊呀嘛么也都就还才又]$|^[了过着的地得能会可要也都就还才又][\u4e00-\u9fff]$"
+)
 #: Words that point at the loaded document itself (「这个方案是哪几年的」).
 _SELF_REFERENCE = re.compile(
     r"(这个|该|本|此|这份|这一|這個|這份)(方案|文件|政策|通知|实施方案)|this (plan|policy|document|notice)",
@@ -204,7 +210,11 @@ class ScopeChecker:
     def _coverage(self, question: str, extra: Sequence[str] = ()) -> float:
         """Share of the question's content words (and ``extra`` words; weighted by how telling
         they are) that the loaded documents use; 1.0 for a question with no content words."""
-        terms = [t for t in dict.fromkeys([*self._topic_terms(question), *extra]) if not _MODAL_VERB.match(t)]
+        terms = [
+            t
+            for t in dict.fromkeys([*self._topic_terms(question), *extra])
+            if not _MODAL_VERB.match(t) and (t in self._vocabulary or not _REMNANT.match(t))
+        ]
         total = sum(self._weight(t) for t in terms)
         if total <= 0:
             return 1.0

@@ -32,6 +32,8 @@ def test_asking_clauses_keep_question_clauses_and_the_last() -> None:
         "我在深圳考过几个大数据方面的证书，到上海工作后能比照认定职称吗？",
         # a preamble is not the question
         "言归正传，这种人才过来以后生活上区里给不给照顾？",
+        # 考了 / 证能: one character and a particle or modal cut as a word are not rare words
+        "考了证能拿补贴吗",
     ],
 )
 def test_background_words_do_not_decline_an_in_scope_question(pipeline: Pipeline, question: str) -> None:
