@@ -45,6 +45,25 @@ def test_chat_shows_quotes_and_angle_brackets_as_typed(browser: Any, live_app: L
     _no_alert(browser)
 
 
+def test_a_question_typed_while_an_answer_is_shown_is_kept_and_answered(
+    browser: Any, live_app: LiveApp
+) -> None:
+    """The answer appears a sentence at a time; a second question sent meanwhile is neither
+    erased from the box nor dropped: it is asked once the first answer is complete."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    _open(browser, live_app.url)
+    first, second = "职业技能提升补贴怎么申请？", "创业担保贷款有贴息吗？"
+    _ask(browser, first)
+    WebDriverWait(browser, 60).until(lambda d: _bubbles(d, "user") == [first])
+    _ask(browser, second)  # at once: the first answer is still being looked up or shown
+    WebDriverWait(browser, 90).until(lambda d: _bubbles(d, "user") == [first, second])
+    WebDriverWait(browser, 90).until(lambda d: any("创业担保贷款" in a for a in _bubbles(d, "bot")))
+    box = browser.find_element("css selector", "#pa-question textarea")
+    assert box.get_attribute("value") == ""
+    _no_alert(browser)
+
+
 def _example_texts(driver: Any, css: str) -> list[str]:
     """The visible example buttons' texts ([] while the row is being replaced)."""
     from selenium.common.exceptions import StaleElementReferenceException

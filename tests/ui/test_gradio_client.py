@@ -48,10 +48,11 @@ def staff(live_app: LiveApp) -> Iterator[Client]:
 
 
 def test_chat_endpoint_answers_with_citation_chips(gradio: Client) -> None:
-    textbox, history, chips, status = gradio.predict(
-        "职业技能提升补贴怎么申请？", NOTICE, [], api_name="/ask"
-    )
-    assert textbox == ""
+    job = gradio.submit("职业技能提升补贴怎么申请？", NOTICE, [], api_name="/ask")
+    textbox, history, chips, status = job.result()
+    # the box is emptied by the first update only; later ones leave what the user typed since
+    assert job.outputs()[0][0] == ""
+    assert textbox == {"__type__": "update"}
     assert history[0]["role"] == "user" and history[-1]["role"] == "assistant"
     answer = history[-1]["content"]
     text = answer if isinstance(answer, str) else str(answer)

@@ -166,18 +166,18 @@ def build_chat_tab(state: AppState) -> None:
             history.append({"role": "assistant", "content": f"⚠️ {plain_markdown(refused)}"})
             yield gr.skip(), history, gr.skip(), chat, ""
             return
+        # the question shows and the box empties at once, before the answer is looked up; what the
+        # user types after that is theirs: later updates leave the box alone, and a question sent
+        # while this one is answered is asked when it is done (trigger_mode="always_last")
+        history.append({"role": "assistant", "content": "…"})
+        yield "", history, gr.skip(), chat, ""
         try:
             events = svc.stream(message or "", chat.conversation, doc_id or None)
             first = next(events)
-        except QuestionError as exc:
-            history.append({"role": "assistant", "content": f"⚠️ {plain_markdown(str(exc))}"})
-            yield "", history, gr.skip(), chat, ""
+        except (QuestionError, LookupError) as exc:
+            history[-1] = {"role": "assistant", "content": f"⚠️ {plain_markdown(str(exc))}"}
+            yield gr.skip(), history, gr.skip(), chat, ""
             return
-        except LookupError as exc:
-            history.append({"role": "assistant", "content": f"⚠️ {plain_markdown(str(exc))}"})
-            yield "", history, gr.skip(), chat, ""
-            return
-        history.append({"role": "assistant", "content": "…"})
         documents = list(svc.documents)
 
         def titled(shown_text: str, final: bool = False) -> str:
@@ -191,7 +191,7 @@ def build_chat_tab(state: AppState) -> None:
             if event.kind == "delta":  # verified text: shown a sentence at a time
                 for part in paced(event.text):
                     history[-1] = {"role": "assistant", "content": plain_markdown(titled(text + part))}
-                    yield "", history, gr.skip(), chat, ""
+                    yield gr.skip(), history, gr.skip(), chat, ""
                 text += event.text
             elif event.answer is not None:
                 answer = event.answer
@@ -200,7 +200,7 @@ def build_chat_tab(state: AppState) -> None:
                 if not text:  # nothing streamed: the verified text a sentence at a time all the same
                     for shown_text in paced(answer.text):
                         history[-1] = {"role": "assistant", "content": plain_markdown(titled(shown_text))}
-                        yield "", history, gr.skip(), chat, ""
+                        yield gr.skip(), history, gr.skip(), chat, ""
                 history[-1] = {
                     "role": "assistant",
                     "content": answer_markdown(answer, titled(answer.text, True)),
@@ -208,7 +208,7 @@ def build_chat_tab(state: AppState) -> None:
                 chip_html = citation_chips(answer, dict(svc.pipeline.documents))
                 if answer.citations:
                     history.append({"role": "assistant", "content": chip_html})
-                yield "", history, chip_html, chat, ""
+                yield gr.skip(), history, chip_html, chat, ""
             nxt = next(events, None)
             if nxt is None:
                 break
@@ -245,9 +245,11 @@ def build_chat_tab(state: AppState) -> None:
 
     outputs = [question, chatbot, chips, session, status]
     inputs = [question, doc_choice, chatbot, session]
-    question.submit(ask, inputs=inputs, outputs=outputs, api_name="ask", concurrency_limit=8).then(
-        show_followups, inputs=session, outputs=followups, api_visibility="private"
-    ).then(offer_message, inputs=[session, doc_choice], outputs=offered, api_visibility="private")
+    question.submit(
+        ask, inputs=inputs, outputs=outputs, api_name="ask", concurrency_limit=8, trigger_mode="always_last"
+    ).then(show_followups, inputs=session, outputs=followups, api_visibility="private").then(
+        offer_message, inputs=[session, doc_choice], outputs=offered, api_visibility="private"
+    )
     send.click(
         ask,
         inputs=inputs,
@@ -255,6 +257,7 @@ def build_chat_tab(state: AppState) -> None:
         api_name="ask_click",
         api_visibility="undocumented",
         concurrency_limit=8,
+        trigger_mode="always_last",
     ).then(show_followups, inputs=session, outputs=followups, api_visibility="private").then(
         offer_message, inputs=[session, doc_choice], outputs=offered, api_visibility="private"
     )
