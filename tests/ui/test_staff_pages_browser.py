@@ -174,6 +174,13 @@ def test_reviewer_edits_imports_and_withdraws(
     _full_page(browser, screenshot_dir / "reviewed-tab-phone.png", 390)
 
 
+def _user_name_typed(driver: Any) -> str:
+    from selenium.webdriver.common.by import By
+
+    field = driver.find_element(By.CSS_SELECTOR, "#pa-user-name textarea, #pa-user-name input")
+    return str(field.get_attribute("value"))
+
+
 def test_operator_is_refused_and_admin_manages_users(
     browser: Any, live_app: LiveApp, reviewed_id: int, screenshot_dir: Path
 ) -> None:
@@ -193,21 +200,11 @@ def test_operator_is_refused_and_admin_manages_users(
     _type(browser, "#pa-user-password input", "short")
     _click(browser, "pa-user-add-submit")
     _wait_text(browser, "#pa-user-result", "未添加：密码至少")
-    assert (
-        browser.find_element(By.CSS_SELECTOR, "#pa-user-name textarea, #pa-user-name input").get_attribute(
-            "value"
-        )
-        == "op-added"
-    )  # the form keeps what was typed
+    assert _user_name_typed(browser) == "op-added"  # the form keeps what was typed
     _type(browser, "#pa-user-password input", "added-password-1")
     _click(browser, "pa-user-add-submit")
     _wait_text(browser, "#pa-user-result", "已添加用户 op-added")
-    assert (
-        browser.find_element(By.CSS_SELECTOR, "#pa-user-name textarea, #pa-user-name input").get_attribute(
-            "value"
-        )
-        == ""
-    )  # ready for the next one
+    assert _user_name_typed(browser) == ""  # ready for the next one
     _wait_text(browser, "#pa-users-table", "op-added")
     who = browser.find_element(By.CSS_SELECTOR, "#pa-user-who input")
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", who)
