@@ -340,13 +340,24 @@ def open_retriever(
     documents: list[Document] | Mapping[str, Document],
     fusion: Fusion | None = None,
     held_out: Sequence[Path] = (),
+    extra_phrasings: Mapping[tuple[str, str], Sequence[str]] | None = None,
 ) -> HybridRetriever:
-    """The hybrid retriever over the built index; ``IndexMissing`` etc. if it cannot be opened."""
+    """The hybrid retriever over the built index; ``IndexMissing`` etc. if it cannot be opened.
+    ``extra_phrasings`` (article → questions): labelled questions from outside the corpus, such as
+    the hotline's reviewed answers, searched like the corpus's own."""
     if not (settings.index_dir / MANIFEST_FILE).exists():
         raise IndexMissing(str(settings.index_dir))
     embedder = CachedQueries(make_embedder(settings))
-    phrasings = searchable_phrasings(settings, documents, held_out)
-    opened = open_index(settings.index_dir, make_store(settings), embedder, documents, by_article(phrasings))
+    corpus = by_article(searchable_phrasings(settings, documents, held_out))
+    phrasings = {key: list(asked) for key, asked in corpus.items()}
+    by_id = documents if isinstance(documents, Mapping) else {d.doc_id: d for d in documents}
+    for (doc_id, label), asked in (extra_phrasings or {}).items():
+        document = by_id.get(doc_id)
+        if document is None or document.article(label) is None:  # withdrawn from the corpus since
+            continue
+        kept = phrasings.setdefault((doc_id, label), [])
+        kept.extend(q for q in dict.fromkeys(asked) if q not in kept)
+    opened = open_index(settings.index_dir, make_store(settings), embedder, documents, phrasings)
     return opened.hybrid(fusion)
 
 

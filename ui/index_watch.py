@@ -78,7 +78,10 @@ class IndexWatcher:
         open_pipeline: Callable[[], Pipeline],
         build_pipeline: Callable[[], Pipeline],
         interval: float = 5.0,
+        reviewed: Callable[[], str] | None = None,
     ) -> None:
+        """``reviewed``: a digest of the reviewed answers retrieval learns from
+        (ui/reviewed_retrieval.py); when it changes the pipeline is reopened on the same index."""
         if interval < 0:
             raise ValueError(f"expected interval >= 0 seconds; got {interval}")
         self.index_dir = index_dir
@@ -90,6 +93,8 @@ class IndexWatcher:
         self._state: AppState | None = None
         self._stamp = _stamp(index_dir)
         self.serving = generation(index_dir)
+        self._reviewed = reviewed
+        self._reviewed_stamp = reviewed() if reviewed else ""
 
     def start(self, state: AppState) -> None:
         """Follow the index for ``state`` in a background thread (none when the interval is 0)."""
@@ -104,7 +109,7 @@ class IndexWatcher:
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             try:
-                self.check()
+                self.check() or self.check_reviewed()
             except Exception:  # the watch must go on; the old index keeps serving
                 log.exception("opening the new index failed; still serving generation %s", self.serving)
 
@@ -123,6 +128,22 @@ class IndexWatcher:
                 self._state.swap(pipeline)
             log.warning("switched to the index another process built", extra={"generation": found})
             self.serving, self._stamp = found, stamp
+            return True
+
+    def check_reviewed(self) -> bool:
+        """Reopen the pipeline when a reviewed answer was published, edited or withdrawn (by any
+        process sharing the database), so its phrasings reach retrieval; whether it reopened."""
+        if self._reviewed is None:
+            return False
+        stamp = self._reviewed()
+        if not stamp or stamp == self._reviewed_stamp:
+            return False
+        with self._lock:
+            pipeline = self._open()
+            if self._state is not None:
+                self._state.swap(pipeline)
+            self._reviewed_stamp = stamp
+            log.info("reviewed answers changed: retriever reopened")
             return True
 
     def rebuild(self) -> Pipeline:

@@ -62,10 +62,11 @@ def prepare_pipeline(settings: Settings) -> Pipeline:
     if not (settings.index_dir / MANIFEST_FILE).exists():
         console.print(f"没有找到索引，正在为 {len(documents)} 个政策文件建立索引…", highlight=False)
     from ui.index_watch import build_lock
+    from ui.reviewed_retrieval import reviewed_phrasings
 
     with build_lock(settings.index_dir):  # another process building the same index: wait for it
         build_with_progress(settings, documents)
-    retriever = open_retriever(settings, documents)
+    retriever = open_retriever(settings, documents, extra_phrasings=reviewed_phrasings(settings))
     retriever.warm_up()
     return make_pipeline_from(settings, documents, retriever)
 
@@ -73,18 +74,24 @@ def prepare_pipeline(settings: Settings) -> Pipeline:
 def rebuild_pipeline(settings: Settings) -> Pipeline:
     """Reload the corpus, update the index (unchanged documents are kept) and open it again."""
     from assistant.factory import build_index, load_documents, make_pipeline_from, open_retriever
+    from ui.reviewed_retrieval import reviewed_phrasings
 
     documents = load_documents(settings).documents
     build_index(settings, documents)
-    return make_pipeline_from(settings, documents, open_retriever(settings, documents))
+    reviewed = reviewed_phrasings(settings)
+    return make_pipeline_from(
+        settings, documents, open_retriever(settings, documents, extra_phrasings=reviewed)
+    )
 
 
 def open_pipeline(settings: Settings) -> Pipeline:
-    """The pipeline over the committed index, opened and warmed up (no build)."""
+    """The pipeline over the committed index, opened and warmed up (no build); the hotline's
+    reviewed answers are labelled questions of the articles they cite (ui/reviewed_retrieval.py)."""
     from assistant.factory import load_documents, make_pipeline_from, open_retriever
+    from ui.reviewed_retrieval import reviewed_phrasings
 
     documents = load_documents(settings).documents
-    retriever = open_retriever(settings, documents)
+    retriever = open_retriever(settings, documents, extra_phrasings=reviewed_phrasings(settings))
     retriever.warm_up()
     return make_pipeline_from(settings, documents, retriever)
 
@@ -94,12 +101,14 @@ def serving_app(pipeline: Pipeline, settings: Settings) -> object:
     a re-index done by any process sharing the index folder reaches this one."""
     from ui.app import create_app
     from ui.index_watch import IndexWatcher
+    from ui.reviewed_retrieval import reviewed_stamp
 
     watcher = IndexWatcher(
         settings.index_dir,
         lambda: open_pipeline(settings),
         lambda: rebuild_pipeline(settings),
         settings.index_check_seconds,
+        reviewed=lambda: reviewed_stamp(settings),
     )
     app = create_app(pipeline, settings, reindex=watcher.rebuild)
     watcher.start(app.state.assistant)
