@@ -13,22 +13,29 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
-    from channel.store import ReviewedAnswer
+    from channel.store import ChannelStore, ReviewedAnswer
 
 log = logging.getLogger(__name__)
 
 Key = tuple[str, str]
 
 
-def _published(settings: Settings) -> Sequence[ReviewedAnswer]:
+@lru_cache(maxsize=8)
+def _store(url: str) -> ChannelStore:
+    """One store (one connection pool) per database: the index watch asks every few seconds."""
     from channel.store import ChannelStore
 
-    return ChannelStore(settings.resolved_log_url).reviewed_answers(published_only=True)
+    return ChannelStore(url)
+
+
+def _published(settings: Settings) -> Sequence[ReviewedAnswer]:
+    return _store(settings.resolved_log_url).reviewed_answers(published_only=True)
 
 
 def reviewed_phrasings(settings: Settings) -> dict[Key, list[str]]:
