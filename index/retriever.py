@@ -131,11 +131,17 @@ class DenseRetriever:
         self.candidates = candidates
         self.chunk_share = chunk_share
 
-    def search(self, query: str, k: int = 5, doc_id: str | None = None) -> list[Hit]:
+    def search(
+        self, query: str, k: int = 5, doc_id: str | None = None, vector: Sequence[float] | None = None
+    ) -> list[Hit]:
+        """``vector``: the query's embedding when the caller has it already (the hybrid uses one
+        vector for this side and for the labelled questions)."""
         text = prepare_query(query, k)
         # sentence units outnumber chunks: ask for enough matches to rank articles both ways
         wanted = min(max(k * 3, self.candidates) * 3, max(len(self.catalog), 1))
-        ranked = self.store.query(self.embedder.embed_query(text), wanted, doc_id)
+        ranked = self.store.query(
+            vector if vector is not None else self.embedder.embed_query(text), wanted, doc_id
+        )
         chunks: dict[tuple[str, str], float] = {}  # article → best chunk similarity
         chunk_ids: dict[tuple[str, str], list[str]] = {}
         units: dict[tuple[str, str], float] = {}  # article → best sentence-unit similarity
@@ -275,8 +281,9 @@ class HybridRetriever:
             return fuse(lists, self.fusion.rrf_k, k, self.bm25.catalog)
         # with labelled questions: the keyword ranking stands when a ranking by meaning (the
         # articles' text, or the nearest labelled question) puts the same article first
-        dense = self.dense.search(text, n, doc_id)
-        asked = self._by_labelled_questions(text, n, doc_id)
+        vector = self.dense.embedder.embed_query(text)  # one embedding serves both rankings
+        dense = self.dense.search(text, n, doc_id, vector)
+        asked = self._by_labelled_questions(vector, n, doc_id)
         if lexical and any(other and other[0].key == lexical[0].key for other in (dense, asked)):
             agreed = fuse(lists, self.fusion.rrf_k, k, self.bm25.catalog)
             return [_also_ranked(hit, {self.dense.name: dense, PHRASINGS: asked}) for hit in agreed]
@@ -284,11 +291,10 @@ class HybridRetriever:
         lists[PHRASINGS] = (asked, self.fusion.phrasing_weight)
         return fuse(lists, self.fusion.rrf_k, k, self.bm25.catalog)
 
-    def _by_labelled_questions(self, text: str, n: int, doc_id: str | None) -> list[Hit]:
-        """Articles ranked by their nearest labelled question (the query vector is the dense
-        side's own: the embedder's cache serves it twice)."""
+    def _by_labelled_questions(self, vector: Sequence[float], n: int, doc_id: str | None) -> list[Hit]:
+        """Articles ranked by their nearest labelled question to the query ``vector``."""
         assert self.phrasings is not None
-        ranked = self.phrasings.rank(self.dense.embedder.embed_query(text), n, doc_id)
+        ranked = self.phrasings.rank(vector, n, doc_id)
         catalog = self.bm25.catalog
         return [
             catalog.hit(key, score, {PHRASINGS: rank}, {PHRASINGS: score}, ())
