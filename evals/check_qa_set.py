@@ -71,13 +71,14 @@ SETS = {
     "fresh2": ("g", "gc", 60, 5),
     "fresh3": ("h", "hc", 60, 5),
     "fresh4": ("f4q", "f4c", 60, 5),
+    "fresh5": ("f5q", "f5c", 60, 5),
     "real": ("r", "rc", 75, 0),
     "real2": ("s", "sc", 70, 5),
     "real3": ("t", "tc", 70, 5),
     "real4": ("u", "uc", 45, 5),
 }
 #: sets whose every non-out_of_scope item and turn must carry `asks`
-REQUIRE_ASKS = {"fresh2", "fresh3", "fresh4", "real", "real2", "real3", "real4"}
+REQUIRE_ASKS = {"fresh2", "fresh3", "fresh4", "fresh5", "real", "real2", "real3", "real4"}
 #: sets whose every item and turn must carry `source`
 REQUIRE_SOURCE = {"real", "real2", "real3", "real4"}
 #: sets of real questions: no coverage requirement (all types present, ≥N per article)
