@@ -61,7 +61,7 @@ def _ethnic_names() -> tuple[str, ...]:
 #: Where the asker comes from, or where a credential comes from: background, not the question's place.
 _ORIGIN_AFTER = re.compile(
     r"^(市|省|区|县)?(来的|过来|人(?![才社力事员])|户口|户籍|籍|老家|毕业(?!生)|的大学|的高校|的学校|大学(?!生)|考的|考过|取得|获得|颁发|发的|的证|"
-    r"的学历|的文凭|的职称|读的|上的学|出生|生源)"
+    r"的学历|的文凭|的职称(?!评|政策|制度|改革|体系|申报)|读的|上的学|出生|生源)"
 )
 #: 「湖北大学生」「北京毕业生」: the students or graduates of a place — whose policy is asked about,
 #: unless the question goes on to where they move (「…来上海」「…在沪」).
@@ -177,18 +177,33 @@ class Gazetteer:
 
     @cached_property
     def _english(self) -> tuple[dict[str, tuple[str, tuple[str, ...]]], re.Pattern[str]]:
-        """English names of provinces and prefecture-level cities, from CC-CEDICT."""
-        wanted = {w: entry for w, entry in self._names.items() if _level(entry[1][0]) != "county"}
+        """English names of divisions, from CC-CEDICT (its place entries: pinyin with a capital,
+        and the name the gloss starts with). One spelling may stand for several divisions
+        (Changning: 长宁区 of Shanghai and 常宁市 of Hunan): it carries all their codes, so a
+        spelling shared with a home district is never declined."""
         names: dict[str, tuple[str, tuple[str, ...]]] = {}
+        other_names: set[str] = set()  # spellings of proper names that are not divisions (Xinhua: 新华)
         for entry in cedict_entries():
-            target = wanted.get(entry.simplified)
-            if target is None or not entry.pinyin[:1].isupper():
+            if not entry.pinyin[:1].isupper():
                 continue
-            romanized = "".join(re.sub(r"\d", "", s).replace("u:", "ü") for s in entry.pinyin.split())
-            for english in {romanized, *_leading_names(entry.glosses[0])}:
+            target = self._names.get(entry.simplified)
+            if target is None:
+                other_names.add("".join(re.sub(r"[\d ]", "", entry.pinyin)).replace("u:", "ü").lower())
+                continue
+            syllables = [re.sub(r"\d", "", s).replace("u:", "ü") for s in entry.pinyin.split()]
+            if entry.simplified.endswith(("区", "县", "市", "省")) and len(syllables) == len(
+                entry.simplified
+            ):
+                syllables = syllables[:-1]  # Minhang, not Minhangqu
+            for english in {"".join(syllables), *_leading_names(entry.glosses[0])}:
                 if len(english) >= 4:
-                    names.setdefault(english.lower(), target)
+                    key = english.lower()
+                    full, codes = names.get(key, (target[0], ()))
+                    names[key] = (full, tuple(dict.fromkeys((*codes, *target[1]))))
         names.pop("china", None)
+        for spelling in [n for n, (_, codes) in names.items() if n in other_names]:
+            if all(_level(c) == "county" for c in names[spelling][1]):
+                del names[spelling]  # a county spelled like another proper name is not found in English
         pattern = re.compile(
             r"\b(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b", re.I
         )
@@ -201,6 +216,8 @@ class Gazetteer:
             if self._inside_word(text, m.start(), m.end()):
                 continue
             name, codes = self._names[m.group(0)]
+            if self._part_of_other_name(text, m.group(0), m.end()):
+                continue  # 「雄安新区」 is not 安新(县)
             if (
                 m.group(0) != name
                 and _level(codes[0]) == "county"
@@ -213,8 +230,19 @@ class Gazetteer:
             names, pattern = self._english
             for m in pattern.finditer(text):
                 name, codes = names[m.group(0).lower()]
+                if all(_level(c) == "county" for c in codes) and not m.group(0)[0].isupper():
+                    continue  # a county is named with a capital (Kunshan), not as a word in lower case
                 found.append(Place(m.group(0), name, codes, m.start()))
         return sorted(found, key=lambda p: p.start)
+
+    def _part_of_other_name(self, text: str, written: str, end: int) -> bool:
+        """Whether a short name runs into a division suffix that does not make its own full name:
+        in 「雄安新区」 the 安新 of 安新县 is followed by 新区, so it is part of another name."""
+        name = self._names[written][0]
+        if written == name:
+            return False
+        suffix = next((s for s in _SUFFIXES if text.startswith(s, end)), "")
+        return bool(suffix) and written + suffix not in self._names and suffix not in ("市", "省")
 
     def _inside_word(self, text: str, start: int, end: int) -> bool:
         """Whether a longer dictionary word that is not a place covers the match (阿里巴巴)."""
@@ -252,7 +280,8 @@ def _leading_names(gloss: str) -> list[str]:
     if not m:
         return []
     name = re.split(
-        r" (?:Zhuang|Hui|Uighur|Uyghur|Autonomous|Special|Province|Prefecture|City)\b", m.group(1)
+        r" (?:Zhuang|Hui|Uighur|Uyghur|Autonomous|Special|Province|Prefecture|City|County|District|New Area)\b",
+        m.group(1),
     )[0]
     return [name] if name else []
 

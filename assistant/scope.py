@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
-from assistant.places import Gazetteer, is_origin
+from assistant.places import Gazetteer, Place, is_origin
 from index.models import Hit
 
 _INSTRUCTIONS = re.compile(
@@ -115,6 +115,28 @@ class ScopeDecision:
     place: str = ""  # the place asked about, as written, when reason is "place"
 
 
+#: Where the asker is: 「我在杭州工作」 "I work in Hangzhou" (the place before its verb).
+_LIVING_BEFORE = re.compile(
+    r"(在|住在|人在)\s*$|\b(work|live|living|working|based|stay|staying|study|studying) in\s*$", re.I
+)
+_LIVING_AFTER = re.compile(r"^(市|省|区|县)?(工作|上班|生活|居住|住|读书|上学|就业|打工|发展)")
+
+
+def _with_case(written: str, normalized: str) -> str:
+    """The normalised question with its letters' case as written, where the two align: a county
+    is named in English with a capital (Kunshan)."""
+    if len(written) != len(normalized):
+        return normalized
+    return "".join(w if w.lower() == n else n for w, n in zip(written, normalized, strict=True))
+
+
+def _lives_there(question: str, start: int, end: int) -> bool:
+    """Whether a place is named as where the asker lives or works (「我在杭州上班」 "I live in
+    Hangzhou"), not as whose policy is asked about."""
+    before, after = question[:start], question[end:]
+    return bool(_LIVING_BEFORE.search(before)) and (bool(_LIVING_AFTER.match(after)) or question.isascii())
+
+
 #: The documents' own region said without its name (「本市」「沪」).
 _HOME_WORDS = re.compile(r"本市|在沪|来沪|赴沪|留沪|沪上|\bshanghai\b", re.I)
 
@@ -155,13 +177,13 @@ class ScopeChecker:
         self._other_policy_coverage = other_policy_coverage
 
     def check(self, question: str, hits: Sequence[Hit], language: str = "zh") -> ScopeDecision:
-        question = self._normalize(question)
+        written, question = question, self._normalize(question)
         if _INSTRUCTIONS.search(question):
             return ScopeDecision(False, "instructions")
         if _TASKS.search(question):
             return ScopeDecision(False, "everyday")
         asked = " ".join(asking_clauses(question))
-        elsewhere = self._elsewhere(question, asked)
+        elsewhere = self._elsewhere(_with_case(written, question), asked)
         if elsewhere:
             return ScopeDecision(False, "place", elsewhere)
         coverage = self._coverage(question) if language != "en" else 0.0
@@ -203,9 +225,19 @@ class ScopeChecker:
             return ""
         home_named = any(p.within(self._home) for p in found) or bool(_HOME_WORDS.search(question))
         for place in foreign:
+            if _lives_there(
+                question, place.start, place.start + len(place.written)
+            ) and self._home_named_after(question, found, place.start):
+                continue  # 「我在杭州工作，可以参加上海的…项目吗」 asks about the documents' own measure
             if place.written.lower() in asked.lower() or not home_named:
                 return place.written.title() if place.written.isascii() else place.written
         return ""
+
+    def _home_named_after(self, question: str, found: Sequence[Place], start: int) -> bool:
+        """Whether the documents' own region is named after position ``start``."""
+        return any(p.start > start and p.within(self._home) for p in found) or any(
+            m.start() > start for m in _HOME_WORDS.finditer(question)
+        )
 
     def _coverage(self, question: str, extra: Sequence[str] = ()) -> float:
         """Share of the question's content words (and ``extra`` words; weighted by how telling

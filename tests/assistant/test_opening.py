@@ -86,6 +86,20 @@ def test_something_about_the_asker_the_notice_never_mentions_is_not_answered_yes
     assert "创业担保贷款" in text
 
 
+def test_what_a_yes_no_asks_that_the_notice_never_names_is_not_answered_yes(notice_answerer) -> None:
+    # (六) lifts limits on recruiting, it says nothing of 转正: no 「可以」, and 转正 is named as missing
+    text = opening(*notice_answerer, "事业单位第三方招聘能否转正", ["（六）"])
+    assert not text.startswith(("可以", "能"))
+    assert "没有写明“转正”的相关规定" in text
+    # who is asked about (总监) is not what is asked; a short form (评委) is the document's word
+    assert opening(
+        *notice_answerer, "我们是民营企业，公司的技术总监有没有资格进职称评审的专家库？", ["（十一）"]
+    ).startswith("有。")
+    assert opening(*notice_answerer, "民营企业的AI专家有机会当职称评委吗？", ["（十一）"]).startswith("会。")
+    # 会不会 is how it asks, not a word the notice lacks
+    assert opening(*notice_answerer, "职业院校会不会新增数字领域的专业？", ["（十）"]).startswith("会。")
+
+
 def test_a_definition_quotes_the_sentence_that_names_the_term(notice_answerer) -> None:
     text = opening(*notice_answerer, "新八级工是什么意思", ["（十一）"])
     assert "推行“新八级工”职业技能等级制度" in text

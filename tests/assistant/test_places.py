@@ -30,6 +30,9 @@ def test_short_names() -> None:
         ("在阿里巴巴工作能领补贴吗", []),  # 阿里 inside a longer word
         ("我想吃三明治", []),
         ("世界和平", []),  # 和平 is a common word; 和平区 would count
+        ("雄安新区数字人才政策", []),  # 安新(县) runs into 新区: part of another name
+        ("I work in Kunshan, can I get the skills subsidy?", ["昆山市"]),  # a county, with its capital
+        ("What did Xinhua report about the plan?", []),  # spelled like 新化(县) but a news agency
     ],
 )
 def test_finds_divisions(gazetteer: Gazetteer, text: str, found: list[str]) -> None:
@@ -53,8 +56,18 @@ def test_a_name_shared_with_shanghai_is_within_shanghai(gazetteer: Gazetteer) ->
         ("苏州大学生创业补贴多少钱", False),  # the students of 苏州, not 苏州大学
         ("南京毕业生有什么补贴", False),
         ("南京毕业生来上海创业有补贴吗", True),  # where they come from
+        ("我北京的职称能在上海用吗", True),  # a title obtained there
+        ("北京的职称评审有数字技术专业吗", False),  # that place's own review of titles
     ],
 )
 def test_origin_is_background(gazetteer: Gazetteer, text: str, origin: bool) -> None:
     place = gazetteer.find(text)[0]
     assert is_origin(text, place) is origin
+
+
+def test_an_english_spelling_shared_with_a_shanghai_district_is_within_shanghai(gazetteer: Gazetteer) -> None:
+    # Changning: 长宁区 of Shanghai and 常宁市 of Hunan; Minhang: said without "District"
+    (changning,) = gazetteer.find("I live in Changning district")
+    assert changning.within(("31",))
+    (minhang,) = gazetteer.find("I work in Minhang")
+    assert minhang.name == "闵行区"

@@ -34,6 +34,10 @@ def test_asking_clauses_keep_question_clauses_and_the_last() -> None:
         "言归正传，这种人才过来以后生活上区里给不给照顾？",
         # 考了 / 证能: one character and a particle or modal cut as a word are not rare words
         "考了证能拿补贴吗",
+        # where the asker works is background when the question asks about Shanghai's own measure
+        "我在杭州工作，可以参加上海的数字技术工程师培育项目吗？",
+        "I work in Hangzhou, can I join Shanghai's digital engineer training?",
+        "I live in Changning district, can I get the skills subsidy?",
     ],
 )
 def test_background_words_do_not_decline_an_in_scope_question(pipeline: Pipeline, question: str) -> None:
@@ -59,6 +63,10 @@ def test_background_words_do_not_decline_an_in_scope_question(pipeline: Pipeline
         # a request to produce something, not a question about the policy
         "帮我写一段代码，统计招聘网站上的人工智能岗位",
         "How do I get to Hongqiao Airport by metro?",
+        # another place: a county named in English, a place's own review of titles
+        "I work in Kunshan, can I get the skills subsidy?",
+        "北京的职称评审有数字技术专业吗",
+        "我在杭州，考了证能拿补贴吗",
     ],
 )
 def test_what_the_question_asks_about_declines_it(pipeline: Pipeline, question: str) -> None:
