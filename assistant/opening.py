@@ -270,6 +270,7 @@ class Verdict:
     lead: str = ""
     unaddressed: tuple[str, ...] = ()  # what the asker said of themself that the sentence does not speak to
     unknown: tuple[str, ...] = ()  # what the clause asks about that the documents never say
+    who: bool = False  # ``unknown`` names whom the clause asks about, not what
 
 
 class Opener:
@@ -381,6 +382,7 @@ class Opener:
         harm = bool(_HARM.search(ask.clause))
         attributes = {m.group(0) for m in PERSONAL_ATTRIBUTES.finditer(question)}
         unknown = self._unknown(ask.clause, own, attributes) if language != "en" else ()
+        subject = self._subject(ask.clause, attributes) if language != "en" and not ask.personal else []
         asked = set(self._terms(question)) | {w for g in groups for w in g}
         total = sum(self._group_weight(g) for g in used)
         for q in quoted:
@@ -427,6 +429,11 @@ class Opener:
                 if existence:
                     return Verdict(q, span, anchor, _lead(ask, language, existence=True))
                 if not ask.personal:
+                    # 「民营企业能设置特设岗位吗」: the kind of person or body asked about must be the
+                    # one the sentence grants it to (事业单位 there)
+                    unnamed = tuple(sorted(max(g, key=len) for g in subject if not any(w in text for w in g)))
+                    if unnamed:
+                        return Verdict(q, span, anchor, "", unknown=unnamed, who=True)
                     return Verdict(q, span, anchor, _lead(ask, language))
                 # the asker must name what the sentence's grant turns on
                 if grant:
@@ -466,6 +473,18 @@ class Opener:
                 and not self._abbreviates(w)
             )
         )
+
+    def _subject(self, clause: str, attributes: Collection[str]) -> list[frozenset[str]]:
+        """Whom a yes/no clause asks about, named before its modal (「民营企业能…吗」: 民营企业), as
+        word groups; the asker's own attributes are judged apart."""
+        modal = _MODAL.search(clause)
+        if modal is None:
+            return []
+        return [
+            g
+            for g in self.groups(clause[: modal.start()], None, "zh")
+            if not (g & _BACKGROUND) and not any(a in w or w in a for w in g for a in attributes)
+        ]
 
     def _abbreviates(self, word: str) -> bool:
         """Whether ``word``'s characters stand in order inside one longer document word: a Chinese
@@ -550,7 +569,11 @@ class Opener:
                     pieces.append(_Missing("yes_no", "whether it is required" if en else "这是否是必须的"))
                 if verdict.unknown:
                     listed = "、".join(f"“{a}”" for a in verdict.unknown)
-                    pieces.append(_Missing("yes_no", f"about {listed}" if en else f"{listed}的相关规定"))
+                    if verdict.who:
+                        label = f"whether it applies to {listed}" if en else f"是否适用于{listed}"
+                    else:
+                        label = f"about {listed}" if en else f"{listed}的相关规定"
+                    pieces.append(_Missing("yes_no", label))
                 if verdict.unaddressed:
                     listed = "、".join(f"“{a}”" for a in verdict.unaddressed)
                     label = f"whether it applies to {listed}" if en else f"{listed}这类个人情况是否影响适用"

@@ -100,6 +100,14 @@ def test_what_a_yes_no_asks_that_the_notice_never_names_is_not_answered_yes(noti
     assert opening(*notice_answerer, "职业院校会不会新增数字领域的专业？", ["（十）"]).startswith("会。")
 
 
+def test_a_yes_only_for_the_kind_of_body_the_sentence_grants_it_to(notice_answerer) -> None:
+    # (六) lets 事业单位 set special posts; a 民营企业 asking gets no 「能」, and the body is named
+    assert opening(*notice_answerer, "事业单位可以设置特设岗位吗", ["（六）"]).startswith("可以。")
+    text = opening(*notice_answerer, "民营企业能设置特设岗位吗", ["（六）"])
+    assert not text.startswith(("可以", "能"))
+    assert "没有写明是否适用于“民营企业”" in text
+
+
 def test_a_definition_quotes_the_sentence_that_names_the_term(notice_answerer) -> None:
     text = opening(*notice_answerer, "新八级工是什么意思", ["（十一）"])
     assert "推行“新八级工”职业技能等级制度" in text
