@@ -476,15 +476,20 @@ class Opener:
 
     def _subject(self, clause: str, attributes: Collection[str]) -> list[frozenset[str]]:
         """Whom a yes/no clause asks about, named before its modal (「民营企业能…吗」: 民营企业), as
-        word groups; the asker's own attributes are judged apart."""
+        the word groups a sentence that grants it must say: the phrase's head and the words the
+        documents use (not an everyday qualifier like AI); the asker's own attributes are judged apart."""
         modal = _MODAL.search(clause)
         if modal is None:
             return []
-        return [
+        before = clause[: modal.start()]
+        groups = [
             g
-            for g in self.groups(clause[: modal.start()], None, "zh")
+            for g in self.groups(before, None, "zh")
             if not (g & _BACKGROUND) and not any(a in w or w in a for w in g for a in attributes)
         ]
+        # the head (「…的AI专家」: 专家) and the words the documents use must be the sentence's
+        head = self._head(before, groups)
+        return [g for g in groups if g == head or any(self._known(w) for w in g)]
 
     def _abbreviates(self, word: str) -> bool:
         """Whether ``word``'s characters stand in order inside one longer document word: a Chinese
