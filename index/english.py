@@ -83,13 +83,15 @@ def forms(word: str) -> list[str]:
 
 
 #: noun and adjective endings whose word means what its stem does: annotation ~ annotate,
-#: improvement ~ improve, vocational ~ vocation
+#: improvement ~ improve, vocational ~ vocation, apprenticeship ~ apprentice
 _DERIVED = (
     ("ations", ("ate", "e")),
     ("ation", ("ate", "e")),
     ("ional", ("ion",)),
     ("ments", ("",)),
     ("ment", ("",)),
+    ("ships", ("",)),
+    ("ship", ("",)),
 )
 
 

@@ -32,6 +32,7 @@ def test_forms_cover_plurals_and_british_spelling() -> None:
 def test_a_word_also_brings_the_words_of_the_word_it_derives_from() -> None:
     assert stems("annotation") == ["annotate", "annote"]
     assert stems("improvement") == ["improve"] and stems("vocational") == ["vocation"]
+    assert stems("apprenticeship") == ["apprentice"]  # 学徒 glossed "apprentice"
     assert stems("subsidy") == [] and stems("ment") == []
     bridge = EnglishBridge({"annotation": ("注释",), "annotate": ("标注",), "vocation": ("职业",)})
     assert bridge.translate("data annotation") == ["注释", "标注"]
