@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from assistant.asks import Ask, AskKind, Asks, clauses, is_choice, read_asks
+from assistant.places import jieba_dictionary
 from corpus.models import Article, Document, DocumentMeta, Span
 from index.models import QueryReading
 
@@ -1064,17 +1065,25 @@ def _candidate_sentences(q: Quoted) -> list[Span]:
 
 def _names_a_thing(word: str) -> bool:
     """Whether a word is one of general Chinese (jieba's dictionary) that names a thing or an act:
-    a noun, verb, abbreviation or set phrase (转正, 社保), not an adverb, number or time word (到底,
-    几个, 今年), nor a cut remnant the dictionary does not know (证能领)."""
-    tag = _word_tags().get(word)
-    return tag is not None and tag[0] in "nvjl"
+    a noun, abbreviation or set phrase (社保, 计提), or a verb rarer than the everyday ones (转正,
+    报销; not 成为 or 获得); not an adverb, number or time word (到底, 几个, 今年), nor a cut
+    remnant the dictionary does not know (证能领)."""
+    freq, tag = _general_words().get(word, (0, ""))
+    if not tag:
+        return False
+    if tag[0] == "v" and tag != "vn":
+        return freq < _EVERYDAY_VERB_FREQ
+    return tag[0] in "njl" or tag == "vn"
+
+
+#: A verb said more often than this in jieba's dictionary (about 1 in 20,000 words) is an
+#: everyday act (成为, 获得, 参加) that says how, not what is asked about.
+_EVERYDAY_VERB_FREQ = 3000
 
 
 @lru_cache(maxsize=1)
-def _word_tags() -> Mapping[str, str]:
-    import jieba.posseg  # its tables take a fraction of a second to import; read once, only here
-
-    return jieba.posseg.dt.word_tag_tab
+def _general_words() -> Mapping[str, tuple[int, str]]:
+    return jieba_dictionary()
 
 
 #: A question form cut as one word: 行不行, 不会 (of 会不会), 能否.

@@ -96,6 +96,13 @@ def test_what_a_yes_no_asks_that_the_notice_never_names_is_not_answered_yes(noti
         *notice_answerer, "我们是民营企业，公司的技术总监有没有资格进职称评审的专家库？", ["（十一）"]
     ).startswith("有。")
     assert opening(*notice_answerer, "民营企业的AI专家有机会当职称评委吗？", ["（十一）"]).startswith("会。")
+    # an everyday verb (成为) says how, not what is asked about; a rarer one (报销) is named
+    assert "“成为”" not in opening(
+        *notice_answerer, "我们是社会培训机构，有没有机会成为社会培训评价组织", ["（十一）"]
+    )
+    assert "没有写明“报销”的相关规定" in opening(
+        *notice_answerer, "我考了集成电路证书，培训费能报销吗", ["（十三）"]
+    )
     # 会不会 is how it asks, not a word the notice lacks
     assert opening(*notice_answerer, "职业院校会不会新增数字领域的专业？", ["（十）"]).startswith("会。")
 
