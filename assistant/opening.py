@@ -13,10 +13,8 @@ document's metadata, so the citation verifier can check it like any other senten
 **No false yes.** 「可以」/「有」/"Yes" lead only when a quoted sentence grants the thing asked
 about: the sentence names every object word of the asking clause (补贴, 新型学徒制 …), and —
 for a question whether *someone can* (「我能领补贴吗」) — the question names what the sentence's
-condition requires (「考了集成电路的证」 for 「对获得集成电路…证书的」). What the clause asks
-after its modal must be said by the documents too: 「事业单位第三方招聘能否转正」 gets no yes from a
-sentence on recruiting, and 转正 is named as not stated. Otherwise the opening states the condition
-the document sets, without a yes.
+condition requires (「考了集成电路的证」 for 「对获得集成电路…证书的」). Otherwise the opening
+states the condition the document sets, without a yes.
 """
 
 from __future__ import annotations
@@ -28,7 +26,6 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from assistant.asks import Ask, AskKind, Asks, clauses, is_choice, read_asks
-from assistant.places import jieba_dictionary
 from corpus.models import Article, Document, DocumentMeta, Span
 from index.models import QueryReading
 
@@ -270,8 +267,6 @@ class Verdict:
     anchor: re.Pattern[str]
     lead: str = ""
     unaddressed: tuple[str, ...] = ()  # what the asker said of themself that the sentence does not speak to
-    unknown: tuple[str, ...] = ()  # what the clause asks about that the documents never say
-    who: bool = False  # ``unknown`` names whom the clause asks about, not what
 
 
 class Opener:
@@ -302,7 +297,6 @@ class Opener:
         self._distinctive = distinctive
         self._vocabulary = vocabulary
         self._max_chars = max_chars
-        self._short_forms: dict[str, re.Pattern[str]] = {}
 
     # --- what is asked about ---------------------------------------------------------------
 
@@ -382,8 +376,6 @@ class Opener:
         lifted_asked = bool(_LIFTED.search(ask.clause) or re.search(r"不用|不需要|免于|不卡", ask.clause))
         harm = bool(_HARM.search(ask.clause))
         attributes = {m.group(0) for m in PERSONAL_ATTRIBUTES.finditer(question)}
-        unknown = self._unknown(ask.clause, own, attributes) if language != "en" else ()
-        subject = self._subject(ask.clause, attributes) if language != "en" and not ask.personal else []
         asked = set(self._terms(question)) | {w for g in groups for w in g}
         total = sum(self._group_weight(g) for g in used)
         for q in quoted:
@@ -400,9 +392,6 @@ class Opener:
                     continue
                 grant, support = GRANT.search(text), SUPPORT.search(text)
                 unaddressed = tuple(sorted(a for a in attributes if a not in text))
-                if unknown:
-                    said = GRANT if grant else SUPPORT if support else _OBLIGATION
-                    return Verdict(q, span, said, "", unaddressed, unknown)
                 if harm and _PROTECTED.search(text):
                     # 「培训期间工资会不会被扣」 answered by 「确保…福利和待遇」: no
                     lead = "No." if language == "en" else f"不{_echo(ask) or '会'}。"
@@ -430,11 +419,6 @@ class Opener:
                 if existence:
                     return Verdict(q, span, anchor, _lead(ask, language, existence=True))
                 if not ask.personal:
-                    # 「民营企业能设置特设岗位吗」: the kind of person or body asked about must be the
-                    # one the sentence grants it to (事业单位 there)
-                    unnamed = tuple(sorted(max(g, key=len) for g in subject if not any(w in text for w in g)))
-                    if unnamed:
-                        return Verdict(q, span, anchor, "", unknown=unnamed, who=True)
                     return Verdict(q, span, anchor, _lead(ask, language))
                 # the asker must name what the sentence's grant turns on
                 if grant:
@@ -446,60 +430,6 @@ class Opener:
                 named = bool(required & asked) or any(r in question for r in required)
                 return Verdict(q, span, anchor, _lead(ask, language) if named else "")
         return None
-
-    def _unknown(
-        self, clause: str, groups: Sequence[frozenset[str]], attributes: Collection[str]
-    ) -> tuple[str, ...]:
-        """Words a yes/no clause asks about that the documents never say, nor any word they stand
-        for (「事业单位第三方招聘能否转正」: 转正): the documents cannot grant what they do not name.
-
-        Only what follows the clause's modal is asked (「公司的技术总监有没有资格进专家库」 asks
-        about 专家库, not 总监); only words of general Chinese that name a thing or an act count
-        (not 到底 or a cut remnant); a short form of a document word is that word (评委 in
-        评审委员会)."""
-        modal = _MODAL.search(clause)
-        asked = clause[modal.start() :] if modal else clause
-        return tuple(
-            sorted(
-                w
-                for g in groups
-                if not any(self._known(x) for x in g)
-                for w in [max(g, key=len)]
-                if len(w) > 1
-                and w in asked
-                and w not in _BACKGROUND
-                and not _ASK_FORM.search(w)
-                and _names_a_thing(w)
-                and not any(a in w or w in a for a in attributes)
-                and not self._abbreviates(w)
-            )
-        )
-
-    def _subject(self, clause: str, attributes: Collection[str]) -> list[frozenset[str]]:
-        """Whom a yes/no clause asks about, named before its modal (「民营企业能…吗」: 民营企业), as
-        the word groups a sentence that grants it must say: the phrase's head and the words the
-        documents use (not an everyday qualifier like AI); the asker's own attributes are judged apart."""
-        modal = _MODAL.search(clause)
-        if modal is None:
-            return []
-        before = clause[: modal.start()]
-        groups = [
-            g
-            for g in self.groups(before, None, "zh")
-            if not (g & _BACKGROUND) and not any(a in w or w in a for w in g for a in attributes)
-        ]
-        # the head (「…的AI专家」: 专家) and the words the documents use must be the sentence's
-        head = self._head(before, groups)
-        return [g for g in groups if g == head or any(self._known(w) for w in g)]
-
-    def _abbreviates(self, word: str) -> bool:
-        """Whether ``word``'s characters stand in order inside one longer document word: a Chinese
-        short form (评委 for 评审委员会)."""
-        pattern = self._short_forms.get(word)
-        if pattern is None:
-            pattern = re.compile(".*?".join(map(re.escape, word)))
-            self._short_forms[word] = pattern
-        return any(len(v) > len(word) and pattern.search(v) for v in self._vocabulary)
 
     def _head(self, clause: str, groups: Sequence[frozenset[str]]) -> frozenset[str] | None:
         """The group of the word said last in a clause: the thing a Chinese noun phrase names
@@ -573,13 +503,6 @@ class Opener:
                 if not verdict.lead and not verdict.unaddressed and _REQUIREMENT.search(ask.clause):
                     # 「…需要培训吗」 answered by a sentence that neither requires nor lifts it
                     pieces.append(_Missing("yes_no", "whether it is required" if en else "这是否是必须的"))
-                if verdict.unknown:
-                    listed = "、".join(f"“{a}”" for a in verdict.unknown)
-                    if verdict.who:
-                        label = f"whether it applies to {listed}" if en else f"是否适用于{listed}"
-                    else:
-                        label = f"about {listed}" if en else f"{listed}的相关规定"
-                    pieces.append(_Missing("yes_no", label))
                 if verdict.unaddressed:
                     listed = "、".join(f"“{a}”" for a in verdict.unaddressed)
                     label = f"whether it applies to {listed}" if en else f"{listed}这类个人情况是否影响适用"
@@ -1061,34 +984,3 @@ def _candidate_sentences(q: Quoted) -> list[Span]:
 
     kept = [s for s in ordered if not bare_heading(s)]
     return [s for s in kept if not covering_line(s)] or kept
-
-
-def _names_a_thing(word: str) -> bool:
-    """Whether a word is one of general Chinese (jieba's dictionary) that names a thing or an act:
-    a noun, abbreviation or set phrase (社保, 计提), or a verb rarer than the everyday ones (转正,
-    报销; not 成为 or 获得); not an adverb, number or time word (到底, 几个, 今年), nor a cut
-    remnant the dictionary does not know (证能领)."""
-    freq, tag = _general_words().get(word, (0, ""))
-    if not tag:
-        return False
-    if tag[0] == "v" and tag != "vn":
-        return freq < _EVERYDAY_VERB_FREQ
-    return tag[0] in "njl" or tag == "vn"
-
-
-#: A verb said more often than this in jieba's dictionary (about 1 in 20,000 words) is an
-#: everyday act (成为, 获得, 参加) that says how, not what is asked about.
-_EVERYDAY_VERB_FREQ = 3000
-
-
-@lru_cache(maxsize=1)
-def _general_words() -> Mapping[str, tuple[int, str]]:
-    return jieba_dictionary()
-
-
-#: A question form cut as one word: 行不行, 不会 (of 会不会), 能否.
-_ASK_FORM = re.compile(r"(.)不\1|^[不没][会能行可要用有]|还有|能否|可否")
-#: Where a yes/no clause's asking starts: its modal (「…能否转正」「…有没有资格…」「…有补贴吗」).
-_MODAL = re.compile(
-    r"能否|可否|能不能|可不可以|会不会|有没有|是不是|要不要|可以|能够|有机会|有资格|能|会|可|有|必须|需要|得"
-)

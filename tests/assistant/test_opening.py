@@ -86,35 +86,6 @@ def test_something_about_the_asker_the_notice_never_mentions_is_not_answered_yes
     assert "创业担保贷款" in text
 
 
-def test_what_a_yes_no_asks_that_the_notice_never_names_is_not_answered_yes(notice_answerer) -> None:
-    # (六) lifts limits on recruiting, it says nothing of 转正: no 「可以」, and 转正 is named as missing
-    text = opening(*notice_answerer, "事业单位第三方招聘能否转正", ["（六）"])
-    assert not text.startswith(("可以", "能"))
-    assert "没有写明“转正”的相关规定" in text
-    # who is asked about (总监) is not what is asked; a short form (评委) is the document's word
-    assert opening(
-        *notice_answerer, "我们是民营企业，公司的技术总监有没有资格进职称评审的专家库？", ["（十一）"]
-    ).startswith("有。")
-    assert opening(*notice_answerer, "民营企业的AI专家有机会当职称评委吗？", ["（十一）"]).startswith("会。")
-    # an everyday verb (成为) says how, not what is asked about; a rarer one (报销) is named
-    assert "“成为”" not in opening(
-        *notice_answerer, "我们是社会培训机构，有没有机会成为社会培训评价组织", ["（十一）"]
-    )
-    assert "没有写明“报销”的相关规定" in opening(
-        *notice_answerer, "我考了集成电路证书，培训费能报销吗", ["（十三）"]
-    )
-    # 会不会 is how it asks, not a word the notice lacks
-    assert opening(*notice_answerer, "职业院校会不会新增数字领域的专业？", ["（十）"]).startswith("会。")
-
-
-def test_a_yes_only_for_the_kind_of_body_the_sentence_grants_it_to(notice_answerer) -> None:
-    # (六) lets 事业单位 set special posts; a 民营企业 asking gets no 「能」, and the body is named
-    assert opening(*notice_answerer, "事业单位可以设置特设岗位吗", ["（六）"]).startswith("可以。")
-    text = opening(*notice_answerer, "民营企业能设置特设岗位吗", ["（六）"])
-    assert not text.startswith(("可以", "能"))
-    assert "没有写明是否适用于“民营企业”" in text
-
-
 def test_a_definition_quotes_the_sentence_that_names_the_term(notice_answerer) -> None:
     text = opening(*notice_answerer, "新八级工是什么意思", ["（十一）"])
     assert "推行“新八级工”职业技能等级制度" in text
