@@ -13,6 +13,10 @@ evals/METRICS.md ("Answering what was asked").
   terms, when the opening is not empty and does not claim that kind is missing.
 - A **false affirmative** is an opening that starts with a yes (可以, 能, 有, 是的, Yes …) where no
   labelled yes/no is granted by the document.
+- **Yes when granted** is the other side: of the questions whose labelled yes/no asks are all
+  granted by the document, the share whose opening starts with a yes. ``asks_answered`` counts a
+  granted yes/no as answered by any grant word in the opening (a quoted 「可…」 too), so a rule that
+  withholds correct yeses shows here, not there.
 """
 
 from __future__ import annotations
@@ -105,6 +109,8 @@ class AnsweringScore:
     false_affirmative: bool
     not_stated_said: bool | None  # not_in_doc questions: the answer says what is missing
     place_declined: bool | None  # questions about another place: declined
+    #: questions whose only labelled yes/no asks are granted by the document: opened with a yes
+    yes_given: bool | None = None
 
 
 def score_answering(item: QAItem, text: str, refused: bool) -> AnsweringScore:
@@ -121,12 +127,15 @@ def score_answering(item: QAItem, text: str, refused: bool) -> AnsweringScore:
             not_stated = all(says_not_stated(text, a.kind) for a in missing)
         else:
             not_stated = says_not_stated(text)
+    yes_no = [a for a in item.asks if a.kind == "yes_no"]
+    granted = bool(yes_no) and all(a.stated and a.grants for a in yes_no) and not item.must_refuse
     return AnsweringScore(
         asks_total=len(item.asks),
         asks_answered=answered,
         false_affirmative=false_affirmative,
         not_stated_said=not_stated,
         place_declined=refused if item.place else None,
+        yes_given=affirmative if granted else None,
     )
 
 
@@ -141,13 +150,16 @@ def _yes_allowed(item: QAItem) -> bool:
 
 
 def aggregate(scores: Sequence[AnsweringScore]) -> dict[str, float | int | None]:
-    """``asks_answered``, ``false_affirmatives``, ``not_stated_recall``, ``other_places_declined``."""
+    """``asks_answered``, ``false_affirmatives``, ``yes_when_granted``, ``not_stated_recall``,
+    ``other_places_declined``."""
     total = sum(s.asks_total for s in scores)
+    granted = [s.yes_given for s in scores if s.yes_given is not None]
     said = [s.not_stated_said for s in scores if s.not_stated_said is not None]
     places = [s.place_declined for s in scores if s.place_declined is not None]
     return {
         "asks_answered": round(sum(s.asks_answered for s in scores) / total, 4) if total else None,
         "false_affirmatives": sum(s.false_affirmative for s in scores),
+        "yes_when_granted": round(sum(granted) / len(granted), 4) if granted else None,
         "not_stated_recall": round(sum(said) / len(said), 4) if said else None,
         "other_places_declined": round(sum(places) / len(places), 4) if places else None,
         "n_asks": total,

@@ -50,6 +50,19 @@ def test_false_affirmatives() -> None:
     assert not score_answering(other, "抱歉…", refused=True).false_affirmative
 
 
+def test_yes_when_granted_counts_only_a_yes_that_opens() -> None:
+    quoted_grant = "方案第（十三）条规定：…可按规定享受职业技能提升补贴。"
+    # asks_answered takes the grant word quoted later; yes_when_granted wants the yes first
+    assert ask_answered(YES, quoted_grant)
+    assert score_answering(item((YES,)), quoted_grant, refused=False).yes_given is False
+    assert score_answering(item((YES,)), "可以。" + quoted_grant, refused=False).yes_given is True
+    # not counted where a yes/no is not granted, or there is none
+    assert score_answering(item((YES, NO)), "可以。", refused=False).yes_given is None
+    assert score_answering(item((PROCEDURE_MISSING,)), "可以。", refused=False).yes_given is None
+    scores = [score_answering(item((YES,)), text, False) for text in ("可以。…", "方案规定：可…", "能。…")]
+    assert aggregate(scores)["yes_when_granted"] == round(2 / 3, 4)
+
+
 def test_aggregate_by_hand() -> None:
     scores = [
         score_answering(
