@@ -217,12 +217,13 @@ class Fusion:
     the embedding.
 
     With labelled questions, a third ranking joins: articles by their nearest labelled question's
-    meaning (index/phrasing_vectors.py), weight ``phrasing_weight``. BM25 then decides alone only
-    when a ranking by meaning (the dense side, or the labelled questions) puts the same article
-    first, and every question is embedded. Chosen on the notice's read sets, each searched without
-    the phrasings learned from it and left out in turn (``python -m evals.tune_fusion``; evals/README.md,
-    "Labelled questions by meaning"): macro hit@1 over seven sets 0.859 → 0.933, and every fold
-    chose weight 2.0. The agreement rule ties the best rule over all sets and needs no ratio.
+    meaning (index/phrasing_vectors.py), weight ``phrasing_weight``, and BM25 decides alone by the
+    ``stands_alone`` rule. The defaults here (2.0; BM25 alone when a ranking by meaning puts the
+    same article first) were chosen on the notice's read sets (``python -m evals.tune_fusion``;
+    evals/README.md, "Labelled questions by meaning"), but the best weight differs by corpus (1.0
+    on STARD's laws): an index whose corpus has enough labelled questions chooses both from them
+    (index/fusion_choice.py) and ``open_retriever`` uses that choice; these defaults apply
+    otherwise.
     """
 
     rrf_k: float = 10.0
