@@ -16,10 +16,12 @@ from index.builder import IndexBuilder
 from index.embedders import HashEmbedder
 from index.fusion_choice import (
     CHOICE_FILE,
+    SIGNIFICANT,
     FusionChoice,
     Question,
     Setting,
     choose,
+    gain_over,
     held_out_rankings,
     question_folds,
     ranked,
@@ -172,3 +174,15 @@ def test_index_with_few_labelled_questions_uses_the_default(built: Settings, tmp
     choice = read_choice(settings.index_dir)
     assert choice is not None and not choice.chosen and choice.questions == 10
     assert open_retriever(settings, load_documents(settings).documents).fusion == Fusion()
+
+
+def test_a_best_setting_not_clearly_better_than_the_default_is_not_used() -> None:
+    """The paired gain over the default and its error: one question of two gained is noise."""
+    a, b = ("d", "a"), ("d", "b")
+    helped = Question(frozenset({b}), keyword=[(a, 1.0), (b, 0.9)], dense=[(a, 0.9)], labelled=[(b, 0.9)])
+    same = Question(frozenset({a}), keyword=[(a, 1.0)], dense=[(a, 0.9)], labelled=[(a, 0.9)])
+    heavy, light = Setting(3.0, "none"), Setting(0.5, "none")
+    gain, error = gain_over([helped, same], heavy, light)
+    assert gain > 0 and gain <= SIGNIFICANT * error
+    gain, error = gain_over([helped] * 40, heavy, light)
+    assert gain > SIGNIFICANT * error
