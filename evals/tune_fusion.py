@@ -14,8 +14,14 @@ phrasing field), dense (the articles' text by meaning) and labelled questions by
   ``none`` (always fuse).
 
 Every set is left out in turn: the setting with the best mean hit@1 over the other sets is scored
-on it. The printout is each set's figure under the deployed ``Fusion()`` and under the choice, the
-macro means, and the best settings over all sets. Never pass a blind set: its items steer the choice.
+on it ("left out"). Beside it, the choice ``policy-assistant index`` makes (index/fusion_choice.py:
+folds over the corpus's labelled questions) made again without the phrasings learned from the set,
+scored on it ("index w/o"): what the index-time choice gives on questions it never saw. The
+printout is each set's figure before labelled questions by meaning, under the fusion the index
+stored (``deployed``; ``Fusion()`` when it stored none), under both choices, the macro means, and
+the best settings over all sets. Never pass a blind set: its items steer the choice.
+
+The fusion is scored as ``index.fusion_choice.ranked`` orders it (the hybrid's own order).
 """
 
 from __future__ import annotations
@@ -24,36 +30,24 @@ import argparse
 import statistics
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.factory import load_documents, open_retriever
+from assistant.factory import (
+    learned_from,
+    load_documents,
+    make_embedder,
+    make_store,
+    open_retriever,
+    searchable_phrasings,
+)
 from assistant.settings import Settings
+from corpus.models import Document
+from corpus.phrasings import by_article
 from evals.qa_file import load_qa_file
-from index.retriever import PHRASINGS, Fusion
-
-Key = tuple[str, str]
-Ranking = list[tuple[Key, float]]
-
-
-@dataclass(frozen=True)
-class Question:
-    expected: frozenset[str]
-    keyword: Ranking
-    dense: Ranking
-    labelled: Ranking
-
-
-@dataclass(frozen=True)
-class Setting:
-    labelled_weight: float
-    rule: str  # none | confident | agree | either
-    ratio: float = 1.3
-
-    def __str__(self) -> str:
-        ratio = f", ratio {self.ratio}" if self.rule in ("confident", "agree") else ""
-        return f"weight {self.labelled_weight}, {self.rule}{ratio}"
-
+from index.embedders import CachedQueries
+from index.fusion_choice import Question, Setting, choose, hit_at_1, stored_fusion
+from index.phrasing_vectors import cache_for
+from index.retriever import PHRASINGS, Fusion, open_index
 
 RULES = ("none", "confident", "agree", "either")
 
@@ -69,39 +63,13 @@ def grid() -> list[Setting]:
     return settings
 
 
-def first(question: Question, setting: Setting, rrf_k: float = 10.0) -> Key | None:
-    """The article the fusion puts first (as ``HybridRetriever.search`` fuses)."""
-    keyword, dense, labelled = question.keyword, question.dense, question.labelled
-    confident = len(keyword) == 1 or (len(keyword) > 1 and keyword[0][1] >= setting.ratio * keyword[1][1])
-    if keyword:
-        top = keyword[0][0]
-        agrees = not labelled or labelled[0][0] == top
-        if setting.rule == "confident" and confident:
-            return top
-        if setting.rule == "agree" and confident and agrees:
-            return top
-        if setting.rule == "either" and any(other and other[0][0] == top for other in (dense, labelled)):
-            return top
-    fused: dict[Key, float] = {}
-    for ranking, weight in ((keyword, 1.0), (dense, 1.0), (labelled, setting.labelled_weight)):
-        for rank, (key, _) in enumerate(ranking, start=1):
-            fused[key] = fused.get(key, 0.0) + weight / (rrf_k + rank)
-    return max(fused, key=lambda key: fused[key]) if fused else None
-
-
-def hit_at_1(questions: Sequence[Question], setting: Setting) -> float:
-    return statistics.fmean(
-        1.0 if (top := first(q, setting)) is not None and top[1] in q.expected else 0.0 for q in questions
-    )
-
-
-def rankings(folder: Path, settings: Settings, depth: int = 20) -> list[Question]:
+def rankings(folder: Path, settings: Settings, documents: list[Document], depth: int = 20) -> list[Question]:
     """The three rankings of every single question in ``folder`` with expected articles."""
     qa_file = folder / "qa.jsonl"
-    documents = load_documents(settings).documents
-    retriever = open_retriever(settings, documents, held_out=[qa_file])
+    retriever = open_retriever(settings, documents, fusion=Fusion(), held_out=[qa_file])
     if retriever.phrasings is None:
         raise SystemExit("no labelled questions in the corpus (corpus/documents/phrasings/)")
+    doc_ids = [d.doc_id for d in documents]
     out = []
     for item in load_qa_file(qa_file).items:
         if not item.expected:
@@ -112,7 +80,7 @@ def rankings(folder: Path, settings: Settings, depth: int = 20) -> list[Question
         labelled = retriever.phrasings.rank(vector, depth)
         out.append(
             Question(
-                frozenset(e.article for e in item.expected),
+                frozenset((d, e.article) for e in item.expected for d in doc_ids if e.doc_id in (None, d)),
                 [(h.key, h.score) for h in keyword],
                 [(h.key, h.score) for h in dense],
                 [(key, score) for key, score in labelled],
@@ -121,9 +89,13 @@ def rankings(folder: Path, settings: Settings, depth: int = 20) -> list[Question
     return out
 
 
-def deployed() -> Setting:
-    fusion = Fusion()
-    return Setting(fusion.phrasing_weight, "either")
+def index_choice_without(folder: Path, settings: Settings, documents: list[Document]) -> Setting:
+    """The setting ``policy-assistant index`` would choose without the phrasings learned from ``folder``."""
+    qa_file = folder / "qa.jsonl"
+    rows = [p for p in searchable_phrasings(settings, documents) if not learned_from(p, [qa_file])]
+    embedder = CachedQueries(make_embedder(settings))
+    opened = open_index(settings.index_dir, make_store(settings), embedder, documents, by_article(rows))
+    return choose(opened, rows, cache=cache_for(settings.index_dir)).setting
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -133,24 +105,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("sets", nargs="+", type=Path, help="QA set folders (read sets only)")
     args = parser.parse_args(argv)
     settings = Settings()
-    sets = {folder.name: rankings(folder, settings) for folder in args.sets}
-    table = {s: {name: hit_at_1(qs, s) for name, qs in sets.items()} for s in grid()}
+    documents = load_documents(settings).documents
+    sets = {folder.name: rankings(folder, settings, documents) for folder in args.sets}
+    by_index = {folder.name: index_choice_without(folder, settings, documents) for folder in args.sets}
+    now = Setting.of(stored_fusion(settings.index_dir) or Fusion())
+    default = Setting.of(Fusion())
+    table = {
+        s: {name: hit_at_1(qs, s) for name, qs in sets.items()}
+        for s in dict.fromkeys([*grid(), default, now, *by_index.values()])
+    }
     before = Setting(0.0, "confident", Fusion().confident_ratio or 1.3)
-    now = deployed()
-    print(f"{'set':10s} {'n':>4s} {'before':>7s} {'deployed':>9s} {'left out':>9s}  chosen on the other sets")
-    left_out = []
+    print(f"deployed (the index's stored choice, else the default): {now}; default: {default}")
+    print(
+        f"{'set':10s} {'n':>4s} {'before':>7s} {'default':>8s} {'deployed':>9s} {'left out':>9s} {'index w/o':>10s}"
+        "  chosen on the other sets | index choice without the set"
+    )
+    left_out, index_without = [], []
     for name in sets:
-        chosen = max(table, key=lambda s: statistics.fmean(v for n, v in table[s].items() if n != name))
+        chosen = max(grid(), key=lambda s: statistics.fmean(v for n, v in table[s].items() if n != name))
         left_out.append(table[chosen][name])
+        index_without.append(table[by_index[name]][name])
         print(
-            f"{name:10s} {len(sets[name]):4d} {table[before][name]:7.3f} "
-            f"{hit_at_1(sets[name], now):9.3f} {table[chosen][name]:9.3f}  {chosen}"
+            f"{name:10s} {len(sets[name]):4d} {table[before][name]:7.3f} {table[default][name]:8.3f} "
+            f"{table[now][name]:9.3f} "
+            f"{table[chosen][name]:9.3f} {table[by_index[name]][name]:10.3f}  {chosen} | {by_index[name]}"
         )
     macro = {s: statistics.fmean(v.values()) for s, v in table.items()}
     print(
-        f"macro hit@1: before {macro[before]:.3f}, deployed "
-        f"{statistics.fmean(hit_at_1(q, now) for q in sets.values()):.3f}, "
-        f"left out {statistics.fmean(left_out):.3f}"
+        f"macro hit@1: before {macro[before]:.3f}, default {macro[default]:.3f}, deployed {macro[now]:.3f}, "
+        f"left out {statistics.fmean(left_out):.3f}, index w/o {statistics.fmean(index_without):.3f}"
     )
     print("best settings over all sets:")
     for s in sorted(table, key=lambda s: -macro[s])[:8]:

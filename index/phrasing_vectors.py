@@ -55,6 +55,11 @@ class PhrasingVectors:
         return len(self._pairs)
 
     @property
+    def pairs(self) -> list[tuple[tuple[str, str], str]]:
+        """(article, question), one per row of ``matrix()``."""
+        return list(self._pairs)
+
+    @property
     def _cache_name(self) -> str:
         # queries and passages embed differently (e5's "query:" prefix): keep them apart
         return f"{self._embedder.name}#query"

