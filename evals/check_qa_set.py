@@ -15,7 +15,7 @@ Rules checked (for every question and every conversation turn):
     (the optional fields `asks`, `place` and `source` are known, see below);
   * ids unique and of the set's form (dev: q001…/c01…, heldout: h001…/hc01…,
     test: t001…/tc01…, fresh: f001…/fc01…, fresh2: g001…/gc01…,
-    fresh3: h001…/hc01…,
+    fresh3: h001…/hc01…, reviewed: v001…/vc01…,
     real: r001…/rc01…);
   * question: non-empty string; no duplicate question text in qa.jsonl;
   * type in the allowed set;
@@ -36,6 +36,9 @@ Rules checked (for every question and every conversation turn):
   * optional `place`: a non-empty string, only on out_of_scope items;
   * optional `source`: a non-empty string (the address a real question was
     taken from);
+  * optional `reviewed`: the question of the reviewed answer expected beside
+    the answer (a non-empty string; with SET/answers.jsonl, one of its
+    questions) or false (none should be shown); only false on out_of_scope;
   * per set: `asks` required on every non-out_of_scope item and turn (fresh2,
     fresh3, real), `source` required on every item and turn (real);
   * coverage: minimum number of questions / conversations, every type present
@@ -76,13 +79,14 @@ SETS = {
     "real2": ("s", "sc", 70, 5),
     "real3": ("t", "tc", 70, 5),
     "real4": ("u", "uc", 45, 5),
+    "reviewed": ("v", "vc", 25, 2),
 }
 #: sets whose every non-out_of_scope item and turn must carry `asks`
 REQUIRE_ASKS = {"fresh2", "fresh3", "fresh4", "fresh5", "real", "real2", "real3", "real4"}
 #: sets whose every item and turn must carry `source`
 REQUIRE_SOURCE = {"real", "real2", "real3", "real4"}
 #: sets of real questions: no coverage requirement (all types present, ≥N per article)
-NO_COVERAGE = {"real", "real2", "real3", "real4"}
+NO_COVERAGE = {"real", "real2", "real3", "real4", "reviewed"}
 DOC_ID = "sh-digital-talent-2024"
 PLAN_TITLE = "上海市加快数字技术技能人才培育支撑数字经济发展实施方案(2024-2026年)"
 
@@ -91,7 +95,7 @@ NEEDS_MUST_INCLUDE = {"fact", "eligibility", "subsidy", "procedure", "multi", "e
 NUMERALS = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四"]
 LABELS = ["前言"] + [f"（{n}）" for n in NUMERALS]
 ITEM_FIELDS = {"question", "expected_articles", "must_include", "type"}
-OPTIONAL_FIELDS = {"asks", "place", "source"}
+OPTIONAL_FIELDS = {"asks", "place", "source", "reviewed"}
 KINDS = [
     "yes_no",
     "amount",
@@ -143,8 +147,16 @@ def plain_label(label: str) -> str:
 
 
 class Checker:
-    def __init__(self, articles: dict[str, str], require_asks: bool = False, require_source: bool = False):
+    def __init__(
+        self,
+        articles: dict[str, str],
+        require_asks: bool = False,
+        require_source: bool = False,
+        reviewed_questions: set[str] | None = None,
+    ):
         self.articles = articles
+        #: the questions of the set's reviewed-answer import file (SET/answers.jsonl), when it has one
+        self.reviewed_questions = reviewed_questions
         self.require_asks = require_asks
         self.require_source = require_source
         self.problems: list[str] = []
@@ -219,7 +231,19 @@ class Checker:
         self.check_optional(where, obj, typ, texts, arts)
 
     def check_optional(self, where: str, obj: dict, typ: object, texts: list[str], arts: list[str]) -> None:
-        """The optional fields `asks`, `place` and `source`."""
+        """The optional fields `asks`, `place`, `source` and `reviewed`."""
+        if "reviewed" in obj:
+            rv = obj["reviewed"]
+            if rv is not False and (not isinstance(rv, str) or not rv.strip()):
+                self.err(where, "reviewed must be a non-empty string (a reviewed answer's question) or false")
+            elif rv is not False and typ == "out_of_scope":
+                self.err(where, "reviewed must be false on out_of_scope items")
+            elif (
+                isinstance(rv, str)
+                and self.reviewed_questions is not None
+                and rv not in self.reviewed_questions
+            ):
+                self.err(where, f"reviewed {rv!r} is not a question of answers.jsonl")
         if "source" in obj:
             src = obj["source"]
             if not isinstance(src, str) or not src.strip():
@@ -361,8 +385,21 @@ def main() -> int:
     except (OSError, ValueError) as e:
         print(f"ERROR reading source: {e}", file=sys.stderr)
         return 1
+    answers = args.set / "answers.jsonl"
+    reviewed_questions = (
+        {
+            json.loads(line)["question"]
+            for line in answers.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        }
+        if answers.is_file()
+        else None
+    )
     chk = Checker(
-        articles, require_asks=args.set.name in REQUIRE_ASKS, require_source=args.set.name in REQUIRE_SOURCE
+        articles,
+        require_asks=args.set.name in REQUIRE_ASKS,
+        require_source=args.set.name in REQUIRE_SOURCE,
+        reviewed_questions=reviewed_questions,
     )
 
     # ---- qa.jsonl

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from evals.metrics import HEADLINE, HIGHER_IS_BETTER
+from evals.metrics import HEADLINE, HIGHER_IS_BETTER, REVIEWED
 from evals.run_files import StoredRun
 
 COMPARED = (*HEADLINE, "pass_rate", "errors")
@@ -64,7 +64,8 @@ def _ok(row: dict[str, Any]) -> bool:
 
 
 def compare_runs(a: StoredRun, b: StoredRun) -> Comparison:
-    deltas = tuple(MetricDelta(m, a.metrics.get(m), b.metrics.get(m)) for m in COMPARED)
+    reviewed = REVIEWED if any(m in run.metrics for run in (a, b) for m in REVIEWED) else ()
+    deltas = tuple(MetricDelta(m, a.metrics.get(m), b.metrics.get(m)) for m in (*COMPARED, *reviewed))
     rows_a = {r["id"]: r for r in a.results}
     rows_b = {r["id"]: r for r in b.results}
     flips = []

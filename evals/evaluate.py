@@ -17,7 +17,7 @@ from evals.metrics import compute_metrics
 from evals.qa_file import Problem, QAItem, QASet
 from evals.results import QuestionResult
 from evals.run_files import RunInfo, write_run
-from evals.runner import AnsweringPipeline, EvalRunner
+from evals.runner import AnsweringPipeline, EvalRunner, ReviewedShown
 from evals.scoring import CitationChecker
 
 log = logging.getLogger(__name__)
@@ -58,12 +58,14 @@ def evaluate(
     info: RunInfo,
     out_dir: Path | None = None,
     on_result: Callable[[QuestionResult], None] | None = None,
+    reviewed: ReviewedShown | None = None,
 ) -> tuple[dict[str, Any], list[QuestionResult]]:
-    """Ask and score every item; write the run directory when ``out_dir`` is given."""
+    """Ask and score every item; write the run directory when ``out_dir`` is given. ``reviewed``:
+    with reviewed answers active, which of them the app shows beside an answer."""
     checker = CitationChecker(documents)
     for problem in unknown_articles(items, checker):
         log.warning("expected article not in corpus: %s", problem)
-    results = EvalRunner(pipeline, checker).run(items, on_result=on_result)
+    results = EvalRunner(pipeline, checker, reviewed).run(items, on_result=on_result)
     if out_dir is not None:
         metrics = write_run(out_dir, results, info)
     else:

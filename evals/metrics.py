@@ -28,13 +28,15 @@ HEADLINE = (
     "latency_ms_p50",
     "latency_ms_p95",
 )
+# Reviewed answers (人工审核答复) beside the answers: only in runs with reviewed answers (``--reviewed``).
+REVIEWED = ("reviewed_shown", "reviewed_correct", "reviewed_false")
 # Metrics where a larger value is better; the rest (unverified_citations, latencies, errors) are
 # better when smaller. Used by compare and the reports.
 HIGHER_IS_BETTER = {
     key
     for key in HEADLINE
     if key not in {"n", "unverified_citations", "false_affirmatives", "latency_ms_p50", "latency_ms_p95"}
-} | {"pass_rate", "other_places_declined"}
+} | {"pass_rate", "other_places_declined", "reviewed_shown", "reviewed_correct"}
 
 
 def percentile(values: Sequence[float], p: float) -> float | None:
@@ -89,6 +91,26 @@ def summarise(results: Sequence[QuestionResult]) -> dict[str, Any]:
         "false_refusals": sum(r.refused and not r.item.must_refuse for r in results),
         "missed_refusals": sum(not r.refused and r.item.must_refuse for r in results),
         "errors": sum(bool(r.error) for r in results),
+        **reviewed_metrics(results),
+    }
+
+
+def reviewed_metrics(results: Sequence[QuestionResult]) -> dict[str, Any]:
+    """How the reviewed answers shown beside the answers match the items' ``reviewed`` labels;
+    empty when the run had no reviewed answers. Definitions: evals/METRICS.md."""
+    active = [r for r in results if r.reviewed is not None]
+    if not active:
+        return {}
+    expecting = [r for r in active if isinstance(r.item.reviewed, str)]
+    none = [r for r in active if r.item.reviewed is False]
+    return {
+        "reviewed_shown": _round(_mean([float(bool(r.reviewed)) for r in expecting])),
+        "reviewed_correct": _round(_mean([float(bool(r.score.reviewed_ok)) for r in expecting])),
+        "reviewed_false": sum(bool(r.reviewed) for r in none),
+        "reviewed_wrong": sum(bool(r.reviewed) and not r.score.reviewed_ok for r in expecting),
+        "reviewed_shown_unlabelled": sum(bool(r.reviewed) for r in active if r.item.reviewed is None),
+        "n_reviewed_expected": len(expecting),
+        "n_reviewed_none": len(none),
     }
 
 
@@ -121,6 +143,11 @@ METRIC_LABELS = {
     "latency_ms_p95": "延迟 p95 (ms)",
     "pass_rate": "全部通过率",
     "errors": "出错",
+    "reviewed_shown": "审核答复显示率",
+    "reviewed_correct": "审核答复正确率",
+    "reviewed_false": "误显示审核答复",
+    "reviewed_wrong": "显示了别的审核答复",
+    "reviewed_shown_unlabelled": "未标注题显示审核答复",
 }
 TYPE_LABELS = {
     "fact": "事实",

@@ -9,8 +9,15 @@ or one conversation, whose turns are asked in order in the same conversation::
     {"id": "c01", "turns": [{"question": "…", "expected_articles": […], "must_include": […], "type": "fact"}, …]}
 
 A CSV file has the columns ``id, question, expected_articles, must_include, type`` with lists
-``|``-separated. Every problem of a file is collected (not just the first) so a QA author can
-fix them all in one pass.
+``|``-separated (and optionally ``reviewed``).
+
+An item or turn may name the reviewed answer (人工审核答复) expected beside its answer when the run
+has reviewed answers (``eval run --reviewed FILE``): ``"reviewed": "<that answer's question, as
+written in the import file>"``, or ``"reviewed": false`` for "no reviewed answer should be shown";
+without the field the item is not scored for reviewed answers.
+
+Every problem of a file is collected (not just the first) so a QA author can fix them all in one
+pass.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ import json
 import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from assistant.asks import KINDS
 from corpus.labels import split_qualified
@@ -40,6 +47,10 @@ TYPES = (
 REFUSE_TYPE = "out_of_scope"
 CSV_COLUMNS = ("id", "question", "expected_articles", "must_include", "type")
 CSV_LIST_SEPARATOR = "|"
+#: how a CSV cell of the optional ``reviewed`` column says "no reviewed answer should be shown"
+#: (JSON: ``false``)
+CSV_NO_REVIEWED = "false"
+MAX_REVIEWED_CHARS = 500  # as a reviewed answer's question (channel/reviewed.py)
 
 
 @dataclass(frozen=True)
@@ -87,6 +98,9 @@ class QAItem:
     turn: int | None = None
     asks: tuple[GoldAsk, ...] = ()
     place: str = ""  # the other place a declined question asks about (绍兴, 成都 …)
+    #: the reviewed answer expected beside the answer, by its question as in the import file;
+    #: False: none should be shown; None: not labelled (not scored for reviewed answers)
+    reviewed: str | Literal[False] | None = None
 
     @property
     def must_refuse(self) -> bool:
@@ -226,6 +240,7 @@ def _item(
     place = row.get("place", "")
     if not isinstance(place, str):
         problems.append("place 应为字符串")
+    reviewed = _reviewed(row, qtype, problems)
     if problems:
         return None, [Problem(line, prefix + p) for p in problems]
     assert isinstance(question, str) and isinstance(qtype, str) and isinstance(place, str)
@@ -239,9 +254,38 @@ def _item(
             line=line,
             asks=asks,
             place=place.strip(),
+            reviewed=reviewed,
         ),
         [],
     )
+
+
+def _reviewed(row: dict[str, Any], qtype: Any, problems: list[str]) -> str | Literal[False] | None:
+    """The optional ``reviewed`` field: the expected reviewed answer's question, or false for none."""
+    if "reviewed" not in row:
+        return None
+    value = row["reviewed"]
+    if value is None:
+        problems.append("reviewed 不能为 null：不应显示审核答复请写 false；不评这一项请去掉该字段")
+        return None
+    if value is False:
+        return False
+    if not isinstance(value, str) or not value.strip():
+        shown = "空字符串" if isinstance(value, str) else f"{type(value).__name__} {value!r}"[:60]
+        problems.append(
+            "reviewed 应为期望显示的审核答复的问题原文（与导入文件 question 列一致的非空字符串），"
+            f"或 false 表示不应显示审核答复；实际为 {shown}"
+        )
+        return None
+    if len(value.strip()) > MAX_REVIEWED_CHARS:
+        problems.append(
+            f"reviewed 太长（{len(value.strip())} 字）：审核答复的问题最多 {MAX_REVIEWED_CHARS} 字"
+        )
+        return None
+    if qtype == REFUSE_TYPE:
+        problems.append("out_of_scope 问题应拒答，拒答不显示审核答复：reviewed 只能为 false")
+        return None
+    return value.strip()
 
 
 def _asks(value: Any, problems: list[str]) -> tuple[GoldAsk, ...]:
@@ -312,6 +356,10 @@ def _read_csv(path: Path) -> tuple[list[QAItem], list[Problem]]:
             for key in ("expected_articles", "must_include"):
                 cell = record.get(key, "")
                 record[key] = [p.strip() for p in cell.split(CSV_LIST_SEPARATOR) if p.strip()] if cell else []
+            if not record.get("reviewed"):
+                record.pop("reviewed", None)  # an empty cell: not labelled
+            elif record["reviewed"] == CSV_NO_REVIEWED:
+                record["reviewed"] = False
             item, errors = _item(record, number, default_id=f"L{number}")
             problems.extend(errors)
             if item:

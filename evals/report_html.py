@@ -6,8 +6,15 @@ from html import escape
 from typing import Any
 
 from evals.charts import grouped_bars, histogram
-from evals.metrics import HEADLINE, METRIC_LABELS, TYPE_LABELS, format_value
-from evals.report_md import TYPE_COLUMNS, failed_metrics, modes_text
+from evals.metrics import HEADLINE, METRIC_LABELS, REVIEWED, TYPE_LABELS, format_value
+from evals.report_md import (
+    REVIEWED_ROWS,
+    TYPE_COLUMNS,
+    failed_metrics,
+    modes_text,
+    reviewed_label,
+    reviewed_rows,
+)
 
 CHART_METRICS = ("hit_at_3", "citation_recall", "must_include_recall", "refusal_accuracy")
 
@@ -46,6 +53,40 @@ def _type_table(by_type: dict[str, dict[str, Any]]) -> str:
         for t, v in by_type.items()
     )
     return f"<table><tr><th>题型</th>{head}</tr>{body}</table>"
+
+
+def _reviewed_section(metrics: dict[str, Any], rows: list[dict[str, Any]]) -> str:
+    """The 人工审核答复 figures and items (runs with ``--reviewed`` only)."""
+    if not any(m in metrics for m in REVIEWED):
+        return ""
+    run = metrics.get("run", {})
+    figures = "".join(
+        f"<tr><td>{_e(METRIC_LABELS.get(key, key))}</td><td><code>{_e(key)}</code></td>"
+        f'<td class="num">{_e(format_value(key, metrics.get(key)))}</td>'
+        f'<td class="num">{_e(metrics.get(base, 0))}</td><td>{_e(meaning)}</td></tr>'
+        for key, base, meaning in REVIEWED_ROWS
+    )
+    items = ""
+    for r in reviewed_rows(rows):
+        ok = r.get("passed", {}).get("reviewed")
+        mark = "—" if ok is None else ("✓" if ok else "✗")
+        items += (
+            f'<tr class="{"fail" if ok is False else "pass"}"><td>{_e(r["id"])}</td><td>{_e(r["question"])}</td>'
+            f"<td>{_e(reviewed_label(r.get('reviewed_expected')))}</td>"
+            f"<td>{_e(reviewed_label(r.get('reviewed_shown')))}</td><td>{_e(mark)}</td></tr>"
+        )
+    table = (
+        "<table><tr><th>id</th><th>问题</th><th>期望的审核答复</th><th>显示的审核答复</th><th>结果</th></tr>"
+        f"{items}</table>"
+        if items
+        else ""
+    )
+    return (
+        f"<h2>人工审核答复</h2><p class='muted'>审核答复文件 <code>{_e(run.get('reviewed_file', ''))}</code>"
+        f"（{_e(run.get('reviewed_answers', 0))} 条，载入临时数据库，检索和展示与应用相同）</p>"
+        "<table><tr><th>指标</th><th>键</th><th>值</th><th>题数</th><th>含义</th></tr>"
+        f"{figures}</table>{table}"
+    )
 
 
 def _result_rows(rows: list[dict[str, Any]]) -> str:
@@ -102,6 +143,7 @@ def render_html(metrics: dict[str, Any], rows: list[dict[str, Any]]) -> str:
 <div class="charts">{bars}{latency}</div>
 <h2>按题型</h2>
 {_type_table(by_type)}
+{_reviewed_section(metrics, rows)}
 {skipped_html}
 <h2>逐题结果（未通过 {n_failed} / {len(rows)}）</h2>
 <table><tr><th>id</th><th>题型</th><th>问题</th><th>未通过</th><th>期望条款</th><th>检索前 3</th><th>回答与引用</th><th>延迟 ms</th></tr>

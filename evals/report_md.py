@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from evals.metrics import HEADLINE, METRIC_LABELS, TYPE_LABELS, format_value
+from evals.metrics import HEADLINE, METRIC_LABELS, REVIEWED, TYPE_LABELS, format_value
 
 TYPE_COLUMNS = tuple(key for key in HEADLINE if key != "latency_ms_p95")
 MAX_FAILURES = 200
@@ -37,6 +37,66 @@ def failed_metrics(row: dict[str, Any]) -> list[str]:
     return [m for m, ok in row.get("passed", {}).items() if not ok]
 
 
+#: the reviewed-answer figures of a run, with their denominators (what each is a share or count of)
+REVIEWED_ROWS = (
+    ("reviewed_shown", "n_reviewed_expected", "期望显示审核答复的题中，显示了审核答复的比例"),
+    ("reviewed_correct", "n_reviewed_expected", "期望显示审核答复的题中，显示的正是期望那条的比例"),
+    ("reviewed_false", "n_reviewed_none", "标注为不应显示（false）却显示了审核答复的题数"),
+    ("reviewed_wrong", "n_reviewed_expected", "期望显示审核答复、却显示了别的审核答复的题数"),
+    ("reviewed_shown_unlabelled", "n", "未标注 reviewed 的题中显示了审核答复的题数（不计对错）"),
+)
+
+
+def reviewed_label(value: Any) -> str:
+    """A ``reviewed_expected`` / ``reviewed_shown`` value as shown in the reports."""
+    if value is False:
+        return "（不应显示）"
+    if value is None:
+        return "—"
+    return str(value)
+
+
+def reviewed_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The results labelled with an expected reviewed answer, or beside which one was shown."""
+    return [r for r in rows if r.get("reviewed_expected") is not None or r.get("reviewed_shown") is not None]
+
+
+def reviewed_markdown(metrics: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
+    """The 人工审核答复 section (runs with ``--reviewed`` only)."""
+    if not any(m in metrics for m in REVIEWED):
+        return []
+    run = metrics.get("run", {})
+    lines = [
+        "",
+        "## 人工审核答复",
+        "",
+        f"审核答复文件：`{_cell(run.get('reviewed_file', ''))}`（{run.get('reviewed_answers', 0)} 条，"
+        "载入临时数据库，检索和展示与应用相同）。",
+        "",
+        "| 指标 | 键 | 值 | 题数 | 含义 |",
+        "|---|---|---|---|---|",
+    ]
+    for key, base, meaning in REVIEWED_ROWS:
+        label = METRIC_LABELS.get(key, key)
+        value = format_value(key, metrics.get(key))
+        lines.append(f"| {label} | `{key}` | {value} | {metrics.get(base, 0)} | {meaning} |")
+    listed = reviewed_rows(rows)
+    if listed:
+        lines += ["", "| id | 问题 | 期望的审核答复 | 显示的审核答复 | 结果 |", "|---|---|---|---|---|"]
+        for r in listed:
+            ok = r.get("passed", {}).get("reviewed")
+            mark = "—" if ok is None else ("✓" if ok else "✗")
+            cells = (
+                r["id"],
+                _short(r["question"], 60),
+                reviewed_label(r.get("reviewed_expected")),
+                reviewed_label(r.get("reviewed_shown")),
+                mark,
+            )
+            lines.append("| " + " | ".join(_cell(x) for x in cells) + " |")
+    return lines
+
+
 def render_markdown(metrics: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     run = metrics.get("run", {})
     lines = [
@@ -59,6 +119,7 @@ def render_markdown(metrics: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     for qtype, values in metrics.get("by_type", {}).items():
         cells = " | ".join(format_value(c, values.get(c)) for c in TYPE_COLUMNS)
         lines.append(f"| {TYPE_LABELS.get(qtype, qtype)} (`{qtype}`) | {cells} |")
+    lines += reviewed_markdown(metrics, rows)
     failures = [r for r in rows if failed_metrics(r) or r.get("error")]
     lines += ["", f"## 未通过的问题（{len(failures)} / {len(rows)}）", ""]
     if failures:

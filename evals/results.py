@@ -22,6 +22,8 @@ class QuestionResult:
     latency_ms: float = 0.0
     error: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    #: the questions of the reviewed answers shown beside the answer; None: the run had none
+    reviewed: tuple[str, ...] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The ``results.jsonl`` object (contract keys first, then diagnostics)."""
@@ -54,6 +56,9 @@ class QuestionResult:
                 "line": item.line,
             }
         )
+        if self.reviewed is not None:
+            row["reviewed_shown"] = self.reviewed[0] if self.reviewed else None
+            row["reviewed_expected"] = item.reviewed
         if self.error:
             row["error"] = self.error
         row.update(self.extra)

@@ -38,10 +38,15 @@ class RunInfo:
     corpus_dir: str = ""
     skipped: tuple[str, ...] = ()
     answer_modes: dict[str, int] = field(default_factory=dict)
+    #: the reviewed-answer import file the run served (``--reviewed``) and how many answers it held
+    reviewed_file: str = ""
+    reviewed_answers: int = 0
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["skipped"] = list(self.skipped)
+        if not self.reviewed_file:  # a run without reviewed answers records nothing about them
+            del data["reviewed_file"], data["reviewed_answers"]
         return data
 
 

@@ -28,10 +28,18 @@ class AnsweringPipeline(Protocol):
     def new_conversation(self) -> Any: ...
 
 
+#: the questions of the reviewed answers (人工审核答复) the app shows beside an answer
+ReviewedShown = Callable[[Answer], Sequence[str]]
+
+
 class EvalRunner:
-    def __init__(self, pipeline: AnsweringPipeline, checker: CitationChecker) -> None:
+    def __init__(
+        self, pipeline: AnsweringPipeline, checker: CitationChecker, reviewed: ReviewedShown | None = None
+    ) -> None:
+        """``reviewed``: with reviewed answers active, which of them is shown beside an answer."""
         self._pipeline = pipeline
         self._checker = checker
+        self._reviewed = reviewed
 
     def run(
         self,
@@ -53,16 +61,32 @@ class EvalRunner:
 
     def run_one(self, item: QAItem, conversation: Any = None) -> QuestionResult:
         started = time.perf_counter()
+        shown: tuple[str, ...] | None = None if self._reviewed is None else ()
         try:
             answer = self._pipeline.ask(item.question, conversation)
+            if self._reviewed is not None:
+                shown = tuple(self._reviewed(answer))
         except Exception as exc:  # a failing question is a result, not the end of the run
             elapsed = (time.perf_counter() - started) * 1000
             log.warning("question failed", extra={"id": item.id, "error": repr(exc)})
             score = score_answer(
-                item, text="", refused=False, citations=(), retrieved=(), checker=self._checker
+                item,
+                text="",
+                refused=False,
+                citations=(),
+                retrieved=(),
+                checker=self._checker,
+                reviewed_shown=shown,
             )
             return QuestionResult(
-                item=item, score=score, answer="", refused=False, mode="", latency_ms=elapsed, error=repr(exc)
+                item=item,
+                score=score,
+                answer="",
+                refused=False,
+                mode="",
+                latency_ms=elapsed,
+                error=repr(exc),
+                reviewed=shown,
             )
         latency = answer.latency_ms or (time.perf_counter() - started) * 1000
         score = score_answer(
@@ -72,6 +96,7 @@ class EvalRunner:
             citations=answer.citations,
             retrieved=answer.retrieved,
             checker=self._checker,
+            reviewed_shown=shown,
         )
         extra: dict[str, Any] = {}
         if answer.rewritten:
@@ -90,4 +115,5 @@ class EvalRunner:
             retrieved=tuple(answer.retrieved),
             latency_ms=latency,
             extra=extra,
+            reviewed=shown,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from assistant.models import Citation
 from corpus.labels import canonical_label
@@ -54,6 +55,9 @@ class Score:
     refusal_correct: bool
     unverified: tuple[str, ...]
     answering: AnsweringScore = AnsweringScore(0, 0, False, None, None)
+    #: the reviewed answer shown is the one labelled (or none shown where none should be); None:
+    #: the item has no ``reviewed`` label or the run had no reviewed answers
+    reviewed_ok: bool | None = None
 
     def hit_at(self, k: int) -> bool:
         return self.rank is not None and self.rank <= k
@@ -87,6 +91,8 @@ class Score:
         out["no_false_affirmative"] = not self.answering.false_affirmative
         if self.answering.not_stated_said is not None:
             out["not_stated"] = self.answering.not_stated_said
+        if self.reviewed_ok is not None:
+            out["reviewed"] = self.reviewed_ok
         return out
 
     @property
@@ -102,7 +108,10 @@ def score_answer(
     citations: Sequence[Citation],
     retrieved: Sequence[tuple[str, str, float]],
     checker: CitationChecker,
+    reviewed_shown: Sequence[str] | None = None,
 ) -> Score:
+    """``reviewed_shown``: the questions of the reviewed answers shown beside the answer (None: the
+    run has no reviewed answers)."""
     scored = not item.must_refuse and bool(item.expected)
     rank = _first_rank(item, retrieved) if scored else None
     cited = list(dict.fromkeys((c.doc_id, canonical_label(c.article)) for c in citations))
@@ -126,7 +135,24 @@ def score_answer(
         refusal_correct=refused == item.must_refuse,
         unverified=problems,
         answering=score_answering(item, text, refused),
+        reviewed_ok=(
+            None
+            if reviewed_shown is None or item.reviewed is None
+            else reviewed_right(item.reviewed, reviewed_shown)
+        ),
     )
+
+
+def same_question(a: str, b: str) -> bool:
+    """Whether two reviewed answers' questions are the same (NFKC, case and spaces ignored)."""
+    return "".join(normalise_text(a).split()) == "".join(normalise_text(b).split())
+
+
+def reviewed_right(expected: str | Literal[False], shown: Sequence[str]) -> bool:
+    """The first reviewed answer shown is the expected one; or, expecting none, none is shown."""
+    if expected is False:
+        return not shown
+    return bool(shown) and same_question(shown[0], expected)
 
 
 def _first_rank(item: QAItem, retrieved: Sequence[tuple[str, str, float]]) -> int | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -46,7 +46,13 @@ def reviewed_phrasings(settings: Settings) -> dict[Key, list[str]]:
     except Exception as exc:  # the channel is optional for answering: log, never fail the search
         log.warning("reviewed answers not read for retrieval: %s", type(exc).__name__)
         return {}
-    today = datetime.now(UTC).date()
+    return by_cited_article(found)
+
+
+def by_cited_article(found: Sequence[ReviewedAnswer], today: date | None = None) -> dict[Key, list[str]]:
+    """Article (doc_id, label) → the questions and phrasings of the answers in ``found`` still valid
+    ``today`` that cite it (the app's serving processes and ``eval run --reviewed`` alike)."""
+    today = today or datetime.now(UTC).date()
     by_article: dict[Key, list[str]] = {}
     for answer in found:
         if answer.valid_until is not None and answer.valid_until < today:

@@ -126,3 +126,58 @@ def test_unusable_file_raises(tmp_path: Path, name: str) -> None:
 def test_dev_set_loads_cleanly(dev_items: list) -> None:
     assert len(dev_items) >= 130
     assert any(i.conversation for i in dev_items)
+
+
+REVIEWED_Q = "考取数字职业技能等级证书，能享受职业技能提升补贴吗？"
+
+
+def test_reviewed_names_the_expected_answer_or_none(tmp_path: Path) -> None:
+    lines = [
+        GOOD.replace('"type"', f'"reviewed": " {REVIEWED_Q} ", "type"'),
+        '{"id": "q2", "question": "线上平台做什么？", "expected_articles": ["（四）"], "type": "fact", "reviewed": false}',
+        '{"id": "q3", "question": "今天天气？", "expected_articles": [], "type": "out_of_scope", "reviewed": false}',
+        '{"id": "q4", "question": "没标注", "expected_articles": ["（四）"], "type": "fact"}',
+        '{"id": "c1", "turns": [{"question": "创业有扶持吗", "expected_articles": ["（五）"], "type": "subsidy", "reviewed": "创业扶持？"}]}',
+    ]
+    qa = load_qa_file(_write(tmp_path, "r.jsonl", "\n".join(lines)))
+    assert not qa.problems
+    assert [i.reviewed for i in qa.items] == [REVIEWED_Q, False, False, None, "创业扶持？"]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("true", "reviewed 应为期望显示的审核答复的问题原文"),
+        ("3", "实际为 int 3"),
+        ('"  "', "实际为 空字符串"),
+        ('["a"]', "实际为 list"),
+        ("null", "reviewed 不能为 null：不应显示审核答复请写 false"),
+        ('"' + "长" * 501 + '"', "reviewed 太长（501 字）"),
+    ],
+)
+def test_a_malformed_reviewed_value_is_reported_in_chinese(tmp_path: Path, value: str, message: str) -> None:
+    line = GOOD.replace('"type"', f'"reviewed": {value}, "type"')
+    qa = load_qa_file(_write(tmp_path, "r.jsonl", line))
+    assert qa.items == ()
+    (problem,) = qa.problems
+    assert message in str(problem) and str(problem).startswith("第 1 行：")
+
+
+def test_a_declined_question_cannot_expect_a_reviewed_answer(tmp_path: Path) -> None:
+    line = '{"id": "q1", "question": "天气？", "expected_articles": [], "type": "out_of_scope", "reviewed": "天气？"}'
+    qa = load_qa_file(_write(tmp_path, "r.jsonl", line))
+    assert [p.message for p in qa.problems] == [
+        "out_of_scope 问题应拒答，拒答不显示审核答复：reviewed 只能为 false"
+    ]
+
+
+def test_csv_reviewed_column(tmp_path: Path) -> None:
+    text = (
+        "id,question,expected_articles,must_include,type,reviewed\n"
+        f"q1,拿证有补贴吗,（十三）,,subsidy,{REVIEWED_Q}\n"
+        "q2,今天天气如何,,,out_of_scope,false\n"
+        "q3,平台做什么,（四）,,fact,\n"
+    )
+    qa = load_qa_file(_write(tmp_path, "r.csv", text))
+    assert not qa.problems
+    assert [i.reviewed for i in qa.items] == [REVIEWED_Q, False, None]

@@ -20,7 +20,7 @@ def _check(folder: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("name", ["dev", "heldout", "test", "fresh", "fresh2"])
+@pytest.mark.parametrize("name", ["dev", "heldout", "test", "fresh", "fresh2", "reviewed"])
 def test_each_set_passes_its_checker(name: str) -> None:
     result = _check(EVALS / name)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -41,3 +41,18 @@ def test_a_must_include_from_another_article_and_a_foreign_id_are_reported(tmp_p
     assert result.returncode == 1
     assert "新八级工" in result.stdout + result.stderr
     assert "id must look like h001" in result.stdout + result.stderr
+
+
+def test_a_reviewed_label_naming_no_answer_of_the_set_is_reported(tmp_path: Path) -> None:
+    broken = tmp_path / "reviewed"
+    shutil.copytree(EVALS / "reviewed", broken)
+    rows = [json.loads(line) for line in (broken / "qa.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows[0]["reviewed"] = "一条没有导入的审核答复？"
+    rows[-1]["reviewed"] = rows[1]["reviewed"]  # an out_of_scope item expecting an answer
+    (broken / "qa.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
+    result = _check(broken)
+    assert result.returncode == 1
+    assert "is not a question of answers.jsonl" in result.stderr
+    assert "reviewed must be false on out_of_scope items" in result.stderr

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import ExitStack
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -18,7 +19,7 @@ from typer.core import TyperGroup
 
 from evals.compare import Comparison, compare_runs
 from evals.gate import Thresholds, check_gate
-from evals.metrics import HEADLINE, METRIC_LABELS, TYPE_LABELS, format_value
+from evals.metrics import HEADLINE, METRIC_LABELS, REVIEWED, TYPE_LABELS, format_value
 from evals.qa_file import QAFileError, load_qa_file
 from evals.results import QuestionResult
 from evals.run_files import RunDirError, RunInfo, git_commit, load_run, skipped_lines
@@ -65,10 +66,31 @@ def run(
     gate: Path | None = typer.Option(
         None, "--gate", help="阈值文件（如 evals/thresholds.json）；不达标退出码 1"
     ),
+    reviewed: Path | None = typer.Option(
+        None,
+        "--reviewed",
+        help="审核答复导入文件（.jsonl 或 .csv，与坐席导入的格式相同）：载入临时数据库，"
+        "像应用一样检索和展示审核答复，并报告 reviewed_shown / reviewed_correct / reviewed_false",
+    ),
 ) -> None:
     """运行问答集，写出 metrics.json、results.jsonl、report.md 和 report.html。"""
+    with ExitStack() as stack:
+        _run(files, out, mode, k, on_error, gate, reviewed, stack)
+
+
+def _run(
+    files: list[Path],
+    out: Path | None,
+    mode: ModeChoice | None,
+    k: int | None,
+    on_error: OnError,
+    gate: Path | None,
+    reviewed_file: Path | None,
+    stack: ExitStack,
+) -> None:
     from assistant.factory import load_documents, make_pipeline
     from evals.evaluate import combine, evaluate
+    from ui.cli.eval_reviewed import ReviewedChannel, ReviewedFileError, reviewed_channel, reviewed_pipeline
 
     sets = []
     for path in files:
@@ -85,16 +107,31 @@ def run(
         )
     if not items:
         fail("没有可运行的问题。", code=2)
+    labelled = sum(i.reviewed is not None for i in items)
+    if labelled and reviewed_file is None:
+        console.print(f"[yellow]{labelled} 题标注了 reviewed[/]：未给 --reviewed，不评审核答复。")
 
     settings = load_settings()
     requested = mode.value if mode else None
     out_dir = out or Path("runs") / f"eval-{datetime.now():%Y%m%d-%H%M%S}"
+    channel: ReviewedChannel | None = None
     try:
-        pipeline = make_pipeline(settings, mode=requested, k=k, held_out=files)
+        if reviewed_file is None:
+            pipeline = make_pipeline(settings, mode=requested, k=k, held_out=files)
+            documents = load_documents(settings).documents
+        else:
+            documents = load_documents(settings).documents
+            try:
+                channel = stack.enter_context(reviewed_channel(reviewed_file, documents))
+                unknown = channel.unknown_labels(items)
+                if unknown:
+                    raise ReviewedFileError("\n".join(unknown))
+            except ReviewedFileError as exc:
+                fail(str(exc), code=2)
+            pipeline = reviewed_pipeline(settings, documents, channel, requested, k, files)
         warm_up = getattr(getattr(pipeline, "retriever", None), "warm_up", None)
         if warm_up is not None:  # latencies are reported for a warm process
             warm_up()
-        documents = load_documents(settings).documents
     except Exception as exc:
         fail(f"无法创建问答流程：{exc}")
     info = RunInfo(
@@ -105,6 +142,8 @@ def run(
         embeddings=settings.embeddings,
         corpus_dir=str(settings.corpus_dir),
         skipped=skipped_lines(problems),
+        reviewed_file=str(reviewed_file) if channel is not None else "",
+        reviewed_answers=len(channel.answers) if channel is not None else 0,
     )
     with Progress(
         TextColumn("[bold]评测[/]"),
@@ -121,7 +160,10 @@ def run(
             mark = "[green]✓[/]" if result.score.ok else "[red]✗[/]"
             progress.update(task, advance=1, description=f"{mark} {result.item.id}")
 
-        metrics, _ = evaluate(pipeline, items, documents, info, out_dir=out_dir, on_result=advance)
+        shown = channel.shown(pipeline) if channel is not None else None
+        metrics, _ = evaluate(
+            pipeline, items, documents, info, out_dir=out_dir, on_result=advance, reviewed=shown
+        )
 
     print_summary(metrics)
     if problems:
@@ -156,6 +198,8 @@ def print_summary(metrics: dict[str, Any]) -> None:
     overall.add_column("键", style="dim")
     overall.add_column("值", justify="right")
     for m in (*HEADLINE, "pass_rate"):
+        overall.add_row(METRIC_LABELS.get(m, m), m, format_value(m, metrics.get(m)))
+    for m in REVIEWED if "reviewed_shown" in metrics else ():
         overall.add_row(METRIC_LABELS.get(m, m), m, format_value(m, metrics.get(m)))
     console.print(overall)
     by_type = Table(title="按题型")
