@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from assistant.factory import build_index, load_documents
 from assistant.settings import Settings
 from channel.store import ChannelStore, ReviewedAnswer
+from index.fusion_choice import CHOICE_FILE
 from ui.cli import app
 
 D = "sh-digital-talent-2024"
@@ -81,6 +82,9 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = Path(tmp_path_factory.mktemp("reviewed-eval")) / "data"
     settings = Settings(_env_file=None, data_dir=data, embeddings="hash", llm_base_url=None, llm_api_key=None)  # type: ignore[call-arg]
     build_index(settings, load_documents(settings).documents)
+    # hash vectors carry no meaning, so this index chooses to let the keyword ranking stand alone
+    # (index/fusion_choice.py); the seam under test is the fusion the notice's real index keeps
+    (settings.index_dir / CHOICE_FILE).unlink()
     return data
 
 

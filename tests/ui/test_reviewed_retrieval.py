@@ -14,6 +14,7 @@ from assistant.settings import Settings
 from channel.faq_import import import_faq
 from channel.service import ChannelService
 from channel.store import ChannelStore
+from index.fusion_choice import CHOICE_FILE
 from ui.index_watch import IndexWatcher
 from ui.reviewed_retrieval import reviewed_phrasings, reviewed_stamp
 
@@ -34,6 +35,9 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     data = tmp_path_factory.mktemp("data")
     found = Settings(data_dir=Path(data), embeddings="hash", llm_base_url=None, llm_api_key=None)
     build_index(found, load_documents(found).documents)
+    # hash vectors carry no meaning, so this index chooses to let the keyword ranking stand alone
+    # (index/fusion_choice.py); the seam under test is the fusion the notice's real index keeps
+    (found.index_dir / CHOICE_FILE).unlink()
     return found
 
 

@@ -18,5 +18,7 @@ def load_settings() -> Settings:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    err_console.print(f"[bold red]错误[/]：{message}", highlight=False)
+    err_console.print(
+        f"[bold red]错误[/]：{message}", highlight=False, soft_wrap=True
+    )  # a path stays whole, to copy
     sys.exit(code)
