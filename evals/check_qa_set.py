@@ -75,6 +75,7 @@ SETS = {
     "fresh3": ("h", "hc", 60, 5),
     "fresh4": ("f4q", "f4c", 60, 5),
     "fresh5": ("f5q", "f5c", 60, 5),
+    "fresh6": ("f6q", "f6c", 80, 6),
     "real": ("r", "rc", 75, 0),
     "real2": ("s", "sc", 70, 5),
     "real3": ("t", "tc", 70, 5),
@@ -82,7 +83,7 @@ SETS = {
     "reviewed": ("v", "vc", 25, 2),
 }
 #: sets whose every non-out_of_scope item and turn must carry `asks`
-REQUIRE_ASKS = {"fresh2", "fresh3", "fresh4", "fresh5", "real", "real2", "real3", "real4"}
+REQUIRE_ASKS = {"fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "real", "real2", "real3", "real4"}
 #: sets whose every item and turn must carry `source`
 REQUIRE_SOURCE = {"real", "real2", "real3", "real4"}
 #: sets of real questions: no coverage requirement (all types present, ≥N per article)
