@@ -210,20 +210,26 @@ _NOT_AMOUNT = _rx(r"(电话|号码|网址|邮编|编号|代码|地址|热线)(�
 _ASKING_ZH = _rx(r"[？?]|吗|呢|什么|啥|哪|怎|如何|多少|几|是否|能否|可否|([\u4e00-\u9fff])不\1")
 _ASKING_EN = _rx(r"\?|^\s*(what|how|which|who|when|where|why|can|could|is|are|do|does|will|may)\b")
 #: The asker speaking of themself (or of someone they ask for).
-_PERSONAL_ZH = _rx(r"我|本人|咱|俺|自己|孩子|儿子|女儿|老公|老婆|爱人|家人|朋友|同事|我们|我司|我单位|我公司")
+#: 自己 is not among them: it refers back to the clause's subject (「企业能自己评技师吗」 asks about 企业),
+#: and a clause with no subject is about the asker anyway.
+_PERSONAL_ZH = _rx(r"我|本人|咱|俺|孩子|儿子|女儿|老公|老婆|爱人|家人|朋友|同事|我们|我司|我单位|我公司")
 _PERSONAL_EN = _rx(r"\b(i|me|my|we|our|us|myself)\b")
 #: A yes/no about a kind of person or body named before its verb (「事业单位能…吗」「民营企业的专家能…吗」)
 #: is not about the asker; one with no subject (「能领补贴吗」) is.
 _MODAL_ZH = re.compile(r"能不能|可不可以|会不会|是不是|有没有|是否|能否|可否|可以|能够|能|会|可|要|需要|有")
 _THIRD_PARTY_ZH = _rx(
     r"单位|企业|公司|机构|院校|学校|高校|大学|学院|专家|人员|人才|员工|职工|学生|老师|教师|政府|平台|基地|"
-    r"组织|团队|工程师|技师|劳动者|外国人|外地人|科研|协会|部门|园区|项目|上海|本市|方案|政策|文件"
+    r"组织|团队|工程师|技师|劳动者|外国人|外地人|科研|协会|部门|园区|项目|上海|本市|方案|政策|文件|"
+    r"的人|者"  # 「比赛表现突出的人能…吗」「创业者能…吗」: a kind of person described
 )
 _THIRD_PARTY_EN = _rx(
     r"^\s*(is|are|does|do|will|can|could)\s+(the|a|an|foreign|private|state|public|shanghai|companies|employers|"
     r"universities|there)\b"
 )
-_CLAUSES = re.compile(r"(?<=[，,。；;！!？?\n])|(?<=[.!?] )|(?=另外|还有|以及|并且|同时|此外)")
+#: 「…多少，还有怎么申请」 starts another question at 还有; 「脱产培训还有工资吗」 does not (还有 is the verb
+_CLAUSES = re.compile(
+    r"(?<=[，,。；;！!？?\n])|(?<=[.!?] )|(?=另外|以及|并且|同时|此外)|(?=还有(?![^，,。；;！!？?]{0,8}吗))"
+)
 _EN_CLAUSES = re.compile(
     r"(?<=[.!?;])\s+|,\s*(?:and |also |or )?(?=(?:how|what|where|when|who|which|can|is|are|do|does)\b)"
     r"|\s+and (?=(?:how|what|where|when|who|which|can|is|are|do|does)\b)",

@@ -368,6 +368,7 @@ class Opener:
         groups = list(dict.fromkeys(own + topic)) or self.groups(question, reading, language)
         used = [g for g in groups if any(self._known(w) for w in g)]
         existence = bool(_EXISTENCE.search(ask.clause))
+        own_used = [g for g in own if g in used]
         # 「有没有申请表（可以下载）」: the thing asked about, the clause's last word, must be in them
         head = self._head(ask.clause, own)
         if not used or (existence and language != "en" and head is not None and head not in used):
@@ -382,7 +383,14 @@ class Opener:
             for span in _candidate_sentences(q):
                 text = span.slice(q.document.text)
                 covered = [g for g in used if any(w in text for w in g)]
-                if existence:
+                if existence and own_used:
+                    # 「科研人员搞数字科技成果转化，有没有现金奖励」: what the asking clause names must
+                    # all be there, the rest of the question mostly (as for any other yes/no)
+                    enough = (
+                        all(g in covered for g in own_used)
+                        and sum(self._group_weight(g) for g in covered) >= 0.66 * total
+                    )
+                elif existence:
                     enough = len(covered) == len(used)
                 elif language == "en":
                     enough = len(covered) >= max(1, 2 * len(used) // 3)
@@ -642,7 +650,8 @@ class Opener:
         """How a yes/no the documents do not settle is named: 「新型学徒制补贴的相关规定」."""
         if _EXISTENCE.search(ask.clause):
             objects = self._content(ask.clause) or self._content(question)
-            ordered = sorted(objects, key=lambda w: question.find(w))
+            lowered = question.lower()
+            ordered = sorted(objects, key=lambda w: (lowered.find(w.lower()), w))
             if ordered:
                 return f"provisions on {'/'.join(ordered)}" if en else f"{''.join(ordered)}的相关规定"
         if PERSONAL_ATTRIBUTES.search(question) or (ask.personal and _TAKING_PART.search(ask.clause)):

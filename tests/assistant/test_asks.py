@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.asks import read_asks
+from assistant.asks import clauses, read_asks
 
 
 @pytest.mark.parametrize(
@@ -66,6 +66,10 @@ def test_kinds(question: str, kinds: list[str]) -> None:
         ("我在成都，考了证能拿补贴吗", True),  # the asker named in another clause
         ("民营企业的专家能当评委吗", False),  # a kind of person
         ("事业单位招聘要求户籍吗", False),
+        ("企业能自己评首席技师吗", False),  # 自己 refers back to 企业, not to the asker
+        ("我自己能报名吗", True),
+        ("比赛表现特别突出的人能参加评审吗", False),  # a kind of person described
+        ("创业者能贷款吗", False),
         ("Can I get a subsidy?", True),
         ("Are foreign qualifications recognised?", False),
     ],
@@ -80,3 +84,15 @@ def test_every_question_asks_something() -> None:
     asks = read_asks("嗯")
     assert [a.kind for a in asks] == ["content"]
     assert asks.has("content") and not asks.has("amount")
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        ("补贴多少还有怎么申请", 2),  # 还有 starts another question
+        ("脱产培训还有工资吗", 1),  # 还有 is the verb asked about
+        ("还有没有别的补贴", 1),
+    ],
+)
+def test_another_question_starts_at_a_conjunction_not_at_a_verb(question: str, parts: int) -> None:
+    assert len(clauses(question)) == parts

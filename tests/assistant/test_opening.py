@@ -71,6 +71,23 @@ def test_is_there_gets_yes_only_for_the_thing_itself(notice_answerer) -> None:
     assert not opening(*notice_answerer, "有没有申请表可以下载", ["（十三）"]).startswith("有")
 
 
+def test_is_there_is_judged_on_the_thing_asked_for_not_on_every_word_of_the_background(
+    notice_answerer,
+) -> None:
+    # 「数字」 of the background is not in (十二)'s sentence; 现金奖励, the thing asked for, is
+    text = opening(*notice_answerer, "科研人员搞数字科技成果转化，有没有现金奖励？", ["（十二）"])
+    assert text.startswith("有。")
+    # the thing asked for must be there: (十四) names 安家 but no 补助
+    text = opening(*notice_answerer, "高层次数字人才来上海，安家方面有没有补助？", ["（十四）"])
+    assert not text.startswith("有")
+
+
+def test_a_yes_no_about_a_kind_of_body_or_person_needs_no_condition_named(notice_answerer) -> None:
+    assert opening(*notice_answerer, "企业能自己评特级技师、首席技师吗", ["（十一）"]).startswith("可以。")
+    text = opening(*notice_answerer, "比赛表现特别突出的人能参加国务院特殊津贴的评审吗", ["（七）"])
+    assert text.startswith("能。")
+
+
 def test_a_requirement_lifted_is_not_a_yes(notice_answerer) -> None:
     text = opening(*notice_answerer, "事业单位招聘高层次数字技术人才会不会卡户籍", ["（六）"])
     assert text.startswith("不一定。")
