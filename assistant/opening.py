@@ -688,13 +688,26 @@ class Opener:
 
     def _conditioned(self, quoted: Sequence[Quoted], focus: Focus) -> tuple[Quoted, Span] | None:
         """A quoted sentence that sets a condition (「对…的，可…」「符合条件的…」) on what is asked about."""
+        # the condition must be set on what is asked about: the sentence says most of the topic
+        # (「机械工程师评定条件」 is not answered by a condition on 赛事表现突出的人员)
+        whole = self._score_all(focus)
         for q in quoted:
             for span in self.rank(q, focus):
                 text = span.slice(q.document.text)
                 m = GRANT.search(text)
-                if m and _condition(text, m.start()) and self._score(text, focus):
+                if m and _condition(text, m.start()) and self._score(text, focus) >= 0.66 * whole:
                     return q, span
         return None
+
+    def _score_all(self, focus: Focus) -> float:
+        """What a text saying every group of the topic would score (its known words only)."""
+        return sum(
+            max(
+                (self._weight(w) * (0.3 if w in _BACKGROUND else 1.0) for w in g if w in self._vocabulary),
+                default=0.0,
+            )
+            for g in focus
+        )
 
     def _score(self, text: str, focus: Focus) -> float:
         """How much of the topic a text says: for each group, the weight of its best word in the
@@ -823,8 +836,9 @@ class Opener:
                     )
                     continue
                 name = piece.label or (_MISSING_EN if en else _MISSING_ZH)[piece.kind]
-                if name not in names:
-                    names.append(name)
+                # 「个人参加或申请的具体条件」 says 「具体条件」 already
+                if not any(name in n for n in names):
+                    names[:] = [n for n in names if n not in name] + [name]
                 continue
             flush()
             where = _where(piece.quoted, en, several_documents)

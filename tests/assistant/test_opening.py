@@ -88,6 +88,16 @@ def test_a_yes_no_about_a_kind_of_body_or_person_needs_no_condition_named(notice
     assert text.startswith("能。")
 
 
+def test_conditions_set_on_something_else_are_not_the_conditions_asked_for(notice_answerer) -> None:
+    # (七) sets a condition on 赛事表现突出的人员 (申报…表彰), not on applying to be an engineer
+    text = opening(*notice_answerer, "各级工程师申报条件", ["（七）"])
+    assert text.startswith("方案没有写明具体条件。")
+    # a condition on what is asked about is the answer
+    text = opening(*notice_answerer, "职业技能提升补贴要什么条件", ["（十三）"])
+    assert "没有写明" not in text
+    assert "获得相关技能等级证书的" in text
+
+
 def test_a_requirement_lifted_is_not_a_yes(notice_answerer) -> None:
     text = opening(*notice_answerer, "事业单位招聘高层次数字技术人才会不会卡户籍", ["（六）"])
     assert text.startswith("不一定。")
