@@ -102,7 +102,7 @@ _ZH: dict[AskKind, re.Pattern[str]] = {
         r"流程|步骤|手续|程序|申请方式|办理方式|(申请|办理|报名|领取|认定)途径|通过什么途径|怎么操作|如何操作"
     ),
     "where": _rx(
-        r"(在|去|到|向|找)(哪里|哪儿|哪)(?!个文件|条|一条|份)|哪里(办|申请|报名|领|交|提交|查|看|找|咨询|能|可以)|去哪|何处|"
+        r"(在|去|到|向|找)(哪里|哪儿|哪)(?!个文件|一?条|份|一?[年月天日号级步])|哪里(办|申请|报名|领|交|提交|查|看|找|咨询|能|可以)|去哪|何处|"
         r"哪个(部门|单位|窗口|网站|平台|机构|地方|系统|app|APP)|什么(地方|部门|网站|平台|窗口|系统)|"
         r"地址|网址|(网上|线上)(能|可以)?(申请|办理|报名|办|提交|填报|查)|官网|窗口|哪个区|哪家|在什么地方"
     ),
@@ -205,6 +205,7 @@ _YES_NO_FORM = _rx(r"([\u4e00-\u9fff])(?<!好)不\1|有没有|是否|能否|可�
 _DEMAND = _rx(r"(对|给|让).{1,16}(有|提出)?(什么|哪些|啥)要求")
 _ELIGIBILITY = _rx(r"条件|资格|门槛|谁|哪些人|哪类人|符合|适用")
 #: 「电话是多少」 asks for a number to call, not an amount.
+_BASIS = _rx(r"(按照?|根据|依据|依照|参照|对照)(什么|哪些|哪个|哪一?项|啥)(国家|行业)?标准")
 _NOT_AMOUNT = _rx(r"(电话|号码|网址|邮编|编号|代码|地址|热线)(是|为)?多少")
 #: A clause that asks at all (for clauses no kind matches).
 _ASKING_ZH = _rx(r"[？?]|吗|呢|什么|啥|哪|怎|如何|多少|几|是否|能否|可否|([\u4e00-\u9fff])不\1")
@@ -285,6 +286,9 @@ def read_asks(question: str, language: str = "zh") -> Asks:
             kinds.append("content")
         if "amount" in kinds and _NOT_AMOUNT.search(clause):
             kinds.remove("amount")
+        if "amount" in kinds and _BASIS.search(clause):
+            kinds.remove("amount")  # 「按照什么标准开发的」 asks what it is based on, not how much
+            kinds.append("content")
         if "content" in kinds and any(
             k in kinds for k in ("amount", "conditions", "materials", "definition")
         ):

@@ -1005,5 +1005,13 @@ def _candidate_sentences(q: Quoted) -> list[Span]:
     def covering_line(span: Span) -> bool:
         return any(c.start <= span.start < c.end or span.start <= c.start < span.end for c in covering)
 
-    kept = [s for s in ordered if not bare_heading(s)]
+    # the plan's own title line (「上海市加快…实施方案(2024-2026年)」) names it, it says nothing of it
+    title = unicodedata.normalize("NFKC", q.document.meta.title).strip("《》 ")
+
+    def title_line(span: Span) -> bool:
+        return (
+            bool(title) and unicodedata.normalize("NFKC", span.slice(q.document.text)).strip("。 \n") == title
+        )
+
+    kept = [s for s in ordered if not bare_heading(s) and not title_line(s)]
     return [s for s in kept if not covering_line(s)] or kept

@@ -13,6 +13,8 @@ from assistant.asks import clauses, read_asks
         ("职业技能提升补贴怎么申请？", ["procedure"]),
         ("技能补贴去哪里申请", ["where"]),
         ("补贴标准是多少，什么时候发", ["amount", "time"]),
+        ("培训课程是按照什么标准开发的", ["content"]),  # the basis, not an amount
+        ("这个方案到哪年为止有效", ["time"]),  # 到哪年 asks when, not where
         ("考证补贴需要什么材料", ["materials"]),
         ("新八级工是什么意思", ["definition"]),
         ("申请条件是什么", ["conditions"]),

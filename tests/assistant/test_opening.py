@@ -9,6 +9,7 @@ from assistant.answerer import AnswerRequest
 from assistant.asks import read_asks
 from assistant.extractive import ExtractiveAnswerer
 from assistant.factory import make_topic_terms
+from assistant.opening import Quoted, _candidate_sentences
 from corpus.loader import default_corpus_dir, load_corpus
 from corpus.models import Document
 from index.models import Hit
@@ -96,6 +97,18 @@ def test_conditions_set_on_something_else_are_not_the_conditions_asked_for(notic
     text = opening(*notice_answerer, "职业技能提升补贴要什么条件", ["（十三）"])
     assert "没有写明" not in text
     assert "获得相关技能等级证书的" in text
+
+
+def test_the_plans_title_line_is_never_the_answer(notice_answerer) -> None:
+    # 前言's first sentence is the plan's title: it names the plan, it says nothing of it
+    text = opening(*notice_answerer, "上海搞这个方案，最后是想把上海打造成个啥？", ["前言"])
+    assert "国际数字之都" in text
+    assert "实施方案(2024-2026年)。" not in text
+    _, notice = notice_answerer
+    preface = notice.article("前言")
+    said = [s.slice(notice.text) for s in _candidate_sentences(Quoted(notice, preface, ()))]
+    assert said and not any(s.strip("。") == notice.meta.title for s in said)
+    assert any(s.strip("。") == notice.meta.title for s in (x.slice(notice.text) for x in preface.sentences))
 
 
 def test_a_requirement_lifted_is_not_a_yes(notice_answerer) -> None:
