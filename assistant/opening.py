@@ -245,6 +245,9 @@ class _Statement:
     span: Span
     text: str
     only: bool = False
+    #: the grant turns on a condition the asker did not say they meet (「我能领补贴吗」): the
+    #: answer to their 「能不能」 is that it depends on it, said before the sentence
+    depends: bool = False
 
 
 @dataclass(frozen=True)
@@ -516,7 +519,17 @@ class Opener:
                     label = f"whether it applies to {listed}" if en else f"{listed}这类个人情况是否影响适用"
                     pieces.append(_Missing("yes_no", label))
                 text = self._key(verdict.quoted, verdict.span, focus, verdict.anchor)
-                pieces.append(_Statement("yes_no", verdict.quoted, verdict.span, text))
+                sentence = verdict.span.slice(verdict.quoted.document.text)
+                granted = GRANT.search(sentence)
+                depends = bool(
+                    ask.personal
+                    and not verdict.lead
+                    and not verdict.unaddressed
+                    and not _REQUIREMENT.search(ask.clause)
+                    and granted
+                    and _condition(sentence, granted.start())
+                )
+                pieces.append(_Statement("yes_no", verdict.quoted, verdict.span, text, depends=depends))
                 continue
             validity = quoted[0].document.meta.validity
             if ask.kind == "time" and _VALIDITY_ASK.search(ask.clause) and validity:
@@ -841,6 +854,12 @@ class Opener:
                     names[:] = [n for n in names if n not in name] + [name]
                 continue
             flush()
+            if piece.depends:
+                parts.append(
+                    "It depends on whether you meet the condition the plan sets."
+                    if en
+                    else f"要看是否符合{doc}规定的条件。"
+                )
             where = _where(piece.quoted, en, several_documents)
             prefix = "" if several_documents else doc
             if en:

@@ -51,15 +51,18 @@ def test_a_procedure_the_notice_does_not_give_is_said_to_be_missing_with_the_nex
 
 
 def test_can_i_is_answered_with_the_condition_not_a_yes(notice_answerer) -> None:
-    # (十三) grants the subsidy on a condition the question does not name: no 「可以」
+    # (十三) grants the subsidy on a condition the question does not name: no 「可以」, but a
+    # plain answer to 「能不能」: it depends on that condition
     text = opening(*notice_answerer, "我能领职业技能提升补贴吗", ["（十三）"])
     assert not text.startswith(("可以", "能", "有"))
+    assert text.startswith("要看是否符合方案规定的条件。")
     assert "参加数字职业技能等级认定且获得相关技能等级证书的" in text
 
 
 def test_a_yes_when_the_question_names_the_condition(notice_answerer) -> None:
     text = opening(*notice_answerer, "我在上海创业，能享受创业担保贷款吗", ["（五）"])
     assert text.startswith("能。")
+    assert "要看" not in text
 
 
 def test_is_there_gets_yes_only_for_the_thing_itself(notice_answerer) -> None:
