@@ -141,7 +141,7 @@ SKILL_CERT = {
     "articles": ["（十三）"],
 }
 #: shares few characters with the reviewed question and its phrasing, and asks the same
-PARAPHRASE = "考出人工智能等级证书，国家给发钱吗"
+PARAPHRASE = "考过了数字职业技能鉴定，有没有补助拿"
 
 
 @pytest.fixture()
