@@ -227,9 +227,8 @@ class ReviewedAnswers:
         question = without_personal_data(answer.rewritten or answer.question)
         cited = {(c.doc_id, c.article) for c in answer.citations}
         asked = _asks(question) - _ANY_ANSWER
-        meaning = self._pipeline().meaning
         today = self._today()
-        best: tuple[float, ReviewedAnswer] | None = None
+        candidates: list[tuple[ReviewedAnswer, tuple[str, ...], bool]] = []
         for candidate in self.store.reviewed_answers(published_only=True):
             if candidate.valid_until and candidate.valid_until < today:
                 continue
@@ -241,11 +240,19 @@ class ReviewedAnswers:
                 continue
             if not asked <= frozenset().union(*(_asks(t) for t in texts)):
                 continue
+            candidates.append((candidate, texts, bool(articles)))
+        if not candidates:
+            return []
+        meaning = self._pipeline().meaning
+        # by meaning only beside the articles a reviewed answer cites (one citing none: wording only)
+        groups = [texts if cites else () for _, texts, cites in candidates]
+        alike = meaning.similarity(question, groups) if meaning is not None else [0.0] * len(groups)
+        best: tuple[float, ReviewedAnswer] | None = None
+        for (candidate, texts, _), close in zip(candidates, alike, strict=True):
             worded = max(likeness(question, t) for t in texts)
-            alike = meaning.similarity(question, texts) if meaning is not None and articles else 0.0
-            if worded < MATCH_AT and alike < MEANING_AT:
+            if worded < MATCH_AT and close < MEANING_AT:
                 continue
-            score = max(alike, worded)
+            score = max(close, worded)
             if best is None or score > best[0]:
                 best = (score, candidate)
         return [best[1]] if best else []

