@@ -16,7 +16,7 @@ evidence that topic alone cannot supply (a wrong reviewed answer shown is worse 
 
 The threshold was measured on evals/reviewed and on the answers shown beside the dev and heldout
 questions, read one by one (evals/README.md, "Matching by meaning": at 0.92, 19 of 111 shown there
-did not answer the question; at 0.94, 4 of 70); it holds for the bundled embedder (multilingual-e5-small),
+did not answer the question; at 0.94, 4 of 65); it holds for the bundled embedder (multilingual-e5-small),
 whose cosines of unrelated questions on one document already reach 0.9. Another embedder spreads
 its cosines differently and needs its own measurement; until then it shows reviewed answers to
 near-verbatim questions only (Dice), or to none. A reviewed answer citing no article is shown only
