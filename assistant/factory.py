@@ -31,7 +31,7 @@ from index.fusion_choice import FusionChoice, choose, read_choice, stored_fusion
 from index.fusion_choice import fingerprint as fusion_fingerprint
 from index.manifest import MANIFEST_FILE, read_manifest
 from index.models import Embedder, IndexCorrupted, IndexMissing, Retriever
-from index.phrasing_vectors import cache_for
+from index.phrasing_vectors import QuestionVectors, cache_for
 from index.retriever import Fusion, HybridRetriever, open_index
 from index.sentences import SentenceVectors
 from index.stored_tables import ArticleTerms
@@ -209,7 +209,17 @@ def make_pipeline_from(
         k=k or settings.top_k,
         max_question_chars=settings.max_question_chars,
         normalize=terms.normalize,
+        meaning=make_meaning(settings, retriever),
     )
+
+
+def make_meaning(settings: Settings, retriever: Retriever) -> QuestionVectors | None:
+    """Questions compared by meaning as the retriever embeds a query (its embedder, content words
+    and all), their vectors kept in the index's embedding cache; None for a retriever without one."""
+    embedder = getattr(getattr(retriever, "dense", None), "embedder", None)
+    if embedder is None:
+        return None
+    return QuestionVectors(embedder, cache_for(settings.index_dir))
 
 
 def stored_article_terms(

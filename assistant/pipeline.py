@@ -22,6 +22,7 @@ from assistant.scope import ScopeChecker, ScopeDecision
 from assistant.verify import CitationVerifier, substantive
 from corpus.models import Document
 from index.models import Hit, QueryReading, Retriever
+from index.phrasing_vectors import QuestionVectors
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +65,11 @@ class Pipeline:
         k: int = 5,
         max_question_chars: int = 2000,
         normalize: Callable[[str], str] | None = None,
+        meaning: QuestionVectors | None = None,
     ) -> None:
         """``normalize`` reads traditional characters and full-width letters as the documents'
-        (it is applied to what is read for the question's asks)."""
+        (it is applied to what is read for the question's asks). ``meaning``: questions compared
+        by meaning with the retriever's own query embedder (the reviewed answers use it)."""
         self.normalize = normalize or (lambda text: text)
         if k < 1:
             raise ValueError(f"expected k >= 1; got {k}")
@@ -81,6 +84,7 @@ class Pipeline:
         self.recorder = recorder
         self.k = k
         self.max_question_chars = max_question_chars
+        self.meaning = meaning
 
     @property
     def mode(self) -> str:

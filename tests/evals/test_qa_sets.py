@@ -20,7 +20,7 @@ def _check(folder: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("name", ["dev", "heldout", "test", "fresh", "fresh2", "reviewed"])
+@pytest.mark.parametrize("name", ["dev", "heldout", "test", "fresh", "fresh2", "reviewed", "reviewed2"])
 def test_each_set_passes_its_checker(name: str) -> None:
     result = _check(EVALS / name)
     assert result.returncode == 0, result.stdout + result.stderr
