@@ -73,6 +73,8 @@ class Condenser(Protocol):
 
     def resolve(self, question: str, conversation: Conversation | None) -> Resolution: ...
 
+    def resume(self, question: str, conversation: Conversation | None) -> Resolution | None: ...
+
 
 class RuleCondenser:
     """Deterministic follow-up resolution: topic and article carry-over.
@@ -106,6 +108,20 @@ class RuleCondenser:
             carry=() if own_terms else previous.articles,
             exclude_previous=bool(_OTHER.search(question)),
             names_topic=bool(own_terms),
+        )
+
+    def resume(self, question: str, conversation: Conversation | None) -> Resolution | None:
+        """The question as a follow-up after all, when every topic word of its own was said in the
+        previous answer (「创业有什么扶持」 then 「贷款额度多少」: 贷款 was in the quoted
+        「创业担保贷款」) — for a question that, read alone, is off the documents' topic."""
+        previous = conversation.last_in_scope() if conversation else None
+        own_terms = self._topic_terms(question)
+        if previous is None or not own_terms or not all(t in previous.answer for t in own_terms):
+            return None
+        return Resolution(
+            standalone=f"{_topic_of(previous.standalone)} {question}".strip(),
+            follow_up=True,
+            names_topic=True,
         )
 
     def condense(self, question: str, history: Sequence[tuple[str, str]]) -> str:

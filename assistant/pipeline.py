@@ -135,6 +135,14 @@ class Pipeline:
                 if resolution.follow_up and decision.reason in {"off_topic", "no_match"}:
                     # a follow-up's own words are few: judge it with the conversation's topic
                     decision = self.scope.check(resolution.standalone, hits, clean.language)
+                elif decision.reason in {"off_topic", "no_match"}:
+                    # 「贷款额度多少」 after an answer quoting 「创业担保贷款」 goes on with its topic
+                    resumed = self.condenser.resume(searched, conversation)
+                    if resumed is not None:
+                        resumed_hits = self._retrieve(searched, resumed, doc_id)
+                        again = self.scope.check(resumed.standalone, resumed_hits, clean.language)
+                        if again.in_scope:
+                            resolution, hits, decision = resumed, resumed_hits, again
         base = Answer(
             question=masked,
             text="",

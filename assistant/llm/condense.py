@@ -55,6 +55,10 @@ class LLMCondenser:
         rewritten = self._rewrite(question, history)
         return replace(resolution, standalone=rewritten) if rewritten else resolution
 
+    def resume(self, question: str, conversation: Conversation | None) -> Resolution | None:
+        """The rule's judgement (see ``RuleCondenser.resume``); the topic is not rewritten."""
+        return self._fallback.resume(question, conversation)
+
     def _rewrite(self, question: str, history: Sequence[tuple[str, str]]) -> str:
         """The model's standalone question, or "" when it is unavailable or implausible."""
         try:

@@ -48,3 +48,21 @@ def test_new_topic_resets() -> None:
 def test_condense_from_plain_history() -> None:
     out = RuleCondenser(_terms).condense("如果是集成电路方面的呢？", [("考了证书有补贴吗", "有")])
     assert out.startswith("考了证书有补贴吗") and out.endswith("如果是集成电路方面的呢？")
+
+
+def test_a_question_on_words_the_last_answer_said_resumes_its_topic() -> None:
+    c = Conversation()
+    c.add(
+        Turn(
+            "考证有什么补贴",
+            "考证有什么补贴",
+            "「…获得相关技能等级证书的,可按规定享受职业技能提升补贴」",
+            (("d", "（十三）"),),
+        )
+    )
+    resumed = RuleCondenser(_terms).resume("证书补贴发多少", c)
+    assert resumed is not None and resumed.follow_up and resumed.names_topic
+    assert resumed.standalone.startswith("考证有什么补贴")
+    # a word the answer did not say, or no earlier answer: not a continuation
+    assert RuleCondenser(_terms).resume("事业单位招聘多少人", c) is None
+    assert RuleCondenser(_terms).resume("证书补贴发多少", Conversation()) is None

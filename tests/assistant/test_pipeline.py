@@ -138,6 +138,20 @@ def test_follow_ups_use_the_conversation(pipeline: Pipeline) -> None:
     assert "数字技术工程师" in again.rewritten  # the declined turn did not replace the topic
 
 
+def test_a_question_on_a_word_the_last_answer_quoted_goes_on_with_its_topic(pipeline: Pipeline) -> None:
+    conversation = pipeline.new_conversation()
+    first = pipeline.ask("创业有什么扶持", conversation)
+    assert "创业担保贷款" in first.text
+    # alone, 「贷款额度多少」 is any loan's limit (declined); after (五) it is that loan's
+    assert pipeline.ask("贷款额度多少").refused
+    follow = pipeline.ask("贷款额度多少", conversation)
+    assert not follow.refused
+    assert follow.rewritten.startswith("创业有什么扶持")
+    assert "（五）" in {c.article for c in follow.citations}
+    # a question on something the last answer did not say is still declined
+    assert pipeline.ask("房贷利率多少", conversation).refused
+
+
 def test_new_topic_resets_the_context(pipeline: Pipeline) -> None:
     conversation = pipeline.new_conversation()
     pipeline.ask("数字技术工程师培育项目是什么？", conversation)
