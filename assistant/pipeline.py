@@ -131,16 +131,18 @@ class Pipeline:
             with _timed(timings, "retrieve"):
                 hits = self._retrieve(searched, resolution, doc_id)
             with _timed(timings, "scope"):
-                decision = self.scope.check(searched, hits, clean.language)
+                decision = self.scope.check(searched, hits, clean.language, follows_on=resolution.follow_up)
                 if resolution.follow_up and decision.reason in {"off_topic", "no_match"}:
                     # a follow-up's own words are few: judge it with the conversation's topic
-                    decision = self.scope.check(resolution.standalone, hits, clean.language)
+                    decision = self.scope.check(resolution.standalone, hits, clean.language, follows_on=True)
                 elif decision.reason in {"off_topic", "no_match"}:
                     # 「贷款额度多少」 after an answer quoting 「创业担保贷款」 goes on with its topic
                     resumed = self.condenser.resume(searched, conversation)
                     if resumed is not None:
                         resumed_hits = self._retrieve(searched, resumed, doc_id)
-                        again = self.scope.check(resumed.standalone, resumed_hits, clean.language)
+                        again = self.scope.check(
+                            resumed.standalone, resumed_hits, clean.language, follows_on=True
+                        )
                         if again.in_scope:
                             resolution, hits, decision = resumed, resumed_hits, again
         base = Answer(

@@ -176,14 +176,19 @@ class ScopeChecker:
         self._min_coverage = min_coverage
         self._other_policy_coverage = other_policy_coverage
 
-    def check(self, question: str, hits: Sequence[Hit], language: str = "zh") -> ScopeDecision:
+    def check(
+        self, question: str, hits: Sequence[Hit], language: str = "zh", follows_on: bool = False
+    ) -> ScopeDecision:
+        """``follows_on``: the question continues a conversation about the documents' own measures
+        (a follow-up), so a place where the asker lives or works (「我在杭州工作可以吗？」) is
+        background, as when the documents' region is named."""
         written, question = question, self._normalize(question)
         if _INSTRUCTIONS.search(question):
             return ScopeDecision(False, "instructions")
         if _TASKS.search(question):
             return ScopeDecision(False, "everyday")
         asked = " ".join(asking_clauses(question))
-        elsewhere = self._elsewhere(_with_case(written, question), asked)
+        elsewhere = self._elsewhere(_with_case(written, question), asked, follows_on)
         if elsewhere:
             return ScopeDecision(False, "place", elsewhere)
         coverage = self._coverage(question) if language != "en" else 0.0
@@ -209,7 +214,7 @@ class ScopeChecker:
             return ScopeDecision(False, "off_topic")
         return ScopeDecision(True)
 
-    def _elsewhere(self, question: str, asked: str) -> str:
+    def _elsewhere(self, question: str, asked: str, follows_on: bool = False) -> str:
         """The place outside the documents' region the question asks about, or ''.
 
         A place counts where the asker is or whose policy it is (「我在成都，…」「绍兴的补贴」), not
@@ -225,9 +230,9 @@ class ScopeChecker:
             return ""
         home_named = any(p.within(self._home) for p in found) or bool(_HOME_WORDS.search(question))
         for place in foreign:
-            if _lives_there(
-                question, place.start, place.start + len(place.written)
-            ) and self._home_named_after(question, found, place.start):
+            if _lives_there(question, place.start, place.start + len(place.written)) and (
+                follows_on or self._home_named_after(question, found, place.start)
+            ):
                 continue  # 「我在杭州工作，可以参加上海的…项目吗」 asks about the documents' own measure
             if place.written.lower() in asked.lower() or not home_named:
                 return place.written.title() if place.written.isascii() else place.written

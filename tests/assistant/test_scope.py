@@ -80,3 +80,17 @@ def test_english_everyday_words_are_whole_words() -> None:
 
     assert _EVERYDAY.search("can you recommend a hotpot restaurant?")
     assert not _EVERYDAY.search("is there a training base in songjiang district?")
+
+
+def test_where_the_asker_works_is_background_in_a_follow_up(pipeline: Pipeline) -> None:
+    conversation = pipeline.new_conversation()
+    assert not pipeline.ask("技能补贴怎么申请？", conversation).refused
+    # the conversation is about Shanghai's subsidy: where the asker works does not change that
+    follow = pipeline.ask("我在杭州工作可以吗？", conversation)
+    assert not follow.refused, follow.text
+    # asking about that place's own policy is still declined, in the conversation too
+    other = pipeline.ask("那杭州有没有类似的补贴", conversation)
+    assert other.refused and "杭州" in other.text
+    assert pipeline.ask(
+        "我在杭州工作可以吗？"
+    ).refused  # alone, there is no measure of the documents' asked about
