@@ -205,6 +205,7 @@ _YES_NO_FORM = _rx(r"([\u4e00-\u9fff])(?<!好)不\1|有没有|是否|能否|可�
 _DEMAND = _rx(r"(对|给|让).{1,16}(有|提出)?(什么|哪些|啥)要求")
 _ELIGIBILITY = _rx(r"条件|资格|门槛|谁|哪些人|哪类人|符合|适用")
 #: 「电话是多少」 asks for a number to call, not an amount.
+_CRITERIA = _rx(r"(认定|评定|评审|评价|考核|申报|入选|准入|引进|认证|录用|招聘)(的)?标准")
 _BASIS = _rx(r"(按照?|根据|依据|依照|参照|对照)(什么|哪些|哪个|哪一?项|啥)(国家|行业)?标准")
 _NOT_AMOUNT = _rx(r"(电话|号码|网址|邮编|编号|代码|地址|热线)(是|为)?多少")
 #: A clause that asks at all (for clauses no kind matches).
@@ -223,6 +224,8 @@ _THIRD_PARTY_ZH = _rx(
     r"组织|团队|工程师|技师|劳动者|外国人|外地人|科研|协会|部门|园区|项目|上海|本市|方案|政策|文件|"
     r"的人|者"  # 「比赛表现突出的人能…吗」「创业者能…吗」: a kind of person described
 )
+#: 「会不会…」「…会…吗」 ask what will happen (会 of 社会, 机会, 协会 … aside)
+_FUTURE_ZH = _rx(r"会不会|(?<![社机学协大理开年工都体约聚省])会(?=[\u4e00-\u9fff]{1,12}吗)")
 _THIRD_PARTY_EN = _rx(
     r"^\s*(is|are|does|do|will|can|could)\s+(the|a|an|foreign|private|state|public|shanghai|companies|employers|"
     r"universities|there)\b"
@@ -251,6 +254,8 @@ def _third_party(clause: str, language: str) -> bool:
     """Whether a yes/no clause asks about someone other than the asker, named before its verb."""
     if language == "en":
         return bool(_THIRD_PARTY_EN.search(clause))
+    if _FUTURE_ZH.search(clause):
+        return True  # 「会不会把更多数字职业纳入…」「以后会公布吗」: what the plan will do
     m = _MODAL_ZH.search(clause)
     subject = clause[: m.start()] if m else clause
     return bool(_THIRD_PARTY_ZH.search(subject))
@@ -286,6 +291,11 @@ def read_asks(question: str, language: str = "zh") -> Asks:
             kinds.append("content")
         if "amount" in kinds and _NOT_AMOUNT.search(clause):
             kinds.remove("amount")
+        if "amount" in kinds and _CRITERIA.search(clause):
+            # 「高层次人才认定标准是什么」 asks who qualifies, not how much
+            kinds.remove("amount")
+            if "conditions" not in kinds:
+                kinds.append("conditions")
         if "amount" in kinds and _BASIS.search(clause):
             kinds.remove("amount")  # 「按照什么标准开发的」 asks what it is based on, not how much
             kinds.append("content")

@@ -90,7 +90,8 @@ _EXISTENCE = re.compile(
 )
 #: The verb a Chinese yes/no asks with, echoed as the answer: 能不能 → 能, 会不会 → 会, …能…吗 → 能.
 _ECHO = re.compile(
-    r"([\u4e00-\u9fff]{1,2}?)[不没]\1|(可以|能够|能|会|可|算|是|给|行)[\u4e00-\u9fff（）()\w]{0,20}吗"
+    r"([\u4e00-\u9fff]{1,2}?)[不没]\1|(可以|能够|(?<![智技功性职效本体动才潜产])能|(?<![社机学协大理开年工都体约聚省])会|"
+    r"(?<![许认宁])可|算|是|给|(?<![实进执运发推施银流旅可])行)[\u4e00-\u9fff（）()\w]{0,20}吗"
 )
 #: Words of the question form itself (「补贴标准是多少」 asks about 补贴; 标准 is how it asks).
 ASK_WORDS = frozenset(
@@ -179,6 +180,16 @@ _LIST_ASK = re.compile(
     r"哪些(证书|职业|工种|机构)(在|属于|纳入)|(机构|单位|企业|学校|院校|基地|组织|平台)(都)?(有|包括|是)(哪些|哪几)"
 )
 #: A question about the document's own period (「这个方案到哪年」), answered from its metadata.
+#: Who issued the document, when, under what number (its metadata answers the first two).
+_ISSUED_ASK = re.compile(
+    r"谁(发|制定|印发|发布|颁布|出台)的|谁(制定|印发|发布|颁布|出台)|哪个?(部门|单位|机关|机构)(发|出|制定|印发|发布|颁布|出台)|"
+    r"发文(单位|机关|部门|时间|日期)|印发(单位|部门|时间|日期)|文号|发文字号|文件(编号|号)|"
+    r"(什么时候|哪天|何时|哪一?年)(发|出|印发|发布|颁布|出台)的?|"
+    r"\bwho (issued|published|wrote)\b|\bwhen was (it|the (plan|policy|document|notice)) (issued|published)\b|"
+    r"\bdocument number\b",
+    re.I,
+)
+_DOCUMENT_NUMBER_ASK = re.compile(r"文号|发文字号|文件(编号|号)|编号|\bdocument number\b", re.I)
 _VALIDITY_ASK = re.compile(
     r"有效期|实施期|哪几年|到哪年|(方案|政策|文件|通知|计划).{0,8}(到什么时候|到期|截止|哪年|有效|还有效|多久|结束)|"
     r"\bvalid|expire|which years|(plan|policy|document).{0,20}(until|end)",
@@ -258,6 +269,12 @@ class _Missing:
     kind: AskKind
     label: str = ""
     validity: bool = False
+    issued: bool = False  # not missing either: who issued the document and when, from its metadata
+
+    @property
+    def fact(self) -> bool:
+        """Said from the metadata, not missing."""
+        return self.validity or self.issued
 
 
 @dataclass(frozen=True)
@@ -383,7 +400,11 @@ class Opener:
         asked = set(self._terms(question)) | {w for g in groups for w in g}
         total = sum(self._group_weight(g) for g in used)
         for q in quoted:
-            for span in _candidate_sentences(q):
+            # the sentence that says most of what is asked first (「补贴会不会比别的多」: the one on
+            # 加大补贴支持力度 over the one on the subsidy itself); the chosen ones, then earlier, on ties
+            for span in sorted(
+                _candidate_sentences(q), key=lambda c: -self._says(c.slice(q.document.text), used)
+            ):
                 text = span.slice(q.document.text)
                 covered = [g for g in used if any(w in text for w in g)]
                 if existence and own_used:
@@ -442,6 +463,10 @@ class Opener:
                 return Verdict(q, span, anchor, _lead(ask, language) if named else "")
         return None
 
+    def _says(self, text: str, groups: Sequence[frozenset[str]]) -> float:
+        """The weight of the groups a text says one word of."""
+        return sum(self._group_weight(g) for g in groups if any(w in text for w in g))
+
     def _head(self, clause: str, groups: Sequence[frozenset[str]]) -> frozenset[str] | None:
         """The group of the word said last in a clause: the thing a Chinese noun phrase names
         (「新型学徒制补贴」 is a 补贴)."""
@@ -488,7 +513,15 @@ class Opener:
         focus = self.focus(question, reading)
         pieces: list[_Statement | _Missing] = []
         lead = ""
+        meta = quoted[0].document.meta
         for ask in asks:
+            if ask.kind != "contact" and meta.issuer and _ISSUED_ASK.search(ask.clause):
+                # 「这个文件是谁发的」「什么时候印发的」: the document's metadata answers
+                if not any(isinstance(p, _Missing) and p.issued for p in pieces):
+                    pieces.append(_Missing(ask.kind, meta.issuer, issued=True))
+                if _DOCUMENT_NUMBER_ASK.search(ask.clause):
+                    pieces.append(_Missing("content", "the document number" if en else "本文件的文号"))
+                continue
             if ask.kind == "contact":
                 if not _general_contact(ask.clause):
                     # 「大赛的报名电话」: the document's contact is not that number
@@ -593,7 +626,7 @@ class Opener:
                 pieces.append(_Statement("definition", q, span, text))
                 continue
             pieces += self._content_statements(quoted, clause_focus)
-        missing = [p for p in pieces if isinstance(p, _Missing) and not p.validity]
+        missing = [p for p in pieces if isinstance(p, _Missing) and not p.fact]
         statements = [p for p in pieces if isinstance(p, _Statement)]
         if missing and not statements:
             # after what the document does not say, what it does say
@@ -839,6 +872,16 @@ class Opener:
 
         for piece in pieces:
             if isinstance(piece, _Missing):
+                if piece.issued:
+                    flush()
+                    day = meta.issued
+                    if en:
+                        when = f" on {day.year}年{day.month}月{day.day}日" if day else ""
+                        parts.append(f"The {doc} was issued by {piece.label}{when}.")
+                    else:
+                        when = f"于{day.year}年{day.month}月{day.day}日" if day else ""
+                        parts.append(f"{doc}由{piece.label}{when}印发。")
+                    continue
                 if piece.validity:
                     flush()
                     period = piece.label
@@ -868,7 +911,7 @@ class Opener:
                 parts.append(f"{prefix}{where}{'只规定' if piece.only else '规定'}：{piece.text}。")
         flush()
         contact = meta.contact or meta.issuer
-        anything_missing = any(isinstance(p, _Missing) and not p.validity for p in pieces)
+        anything_missing = any(isinstance(p, _Missing) and not p.fact for p in pieces)
         general = any(a.kind == "contact" and _general_contact(a.clause) for a in asks)
         if general and contact:
             parts.append(f"Contact: {contact}." if en else f"咨询渠道：{contact}。")

@@ -15,6 +15,7 @@ from assistant.asks import clauses, read_asks
         ("补贴标准是多少，什么时候发", ["amount", "time"]),
         ("培训课程是按照什么标准开发的", ["content"]),  # the basis, not an amount
         ("这个方案到哪年为止有效", ["time"]),  # 到哪年 asks when, not where
+        ("高层次人才认定标准是什么", ["conditions"]),  # criteria, not an amount
         ("考证补贴需要什么材料", ["materials"]),
         ("新八级工是什么意思", ["definition"]),
         ("申请条件是什么", ["conditions"]),
@@ -72,6 +73,9 @@ def test_kinds(question: str, kinds: list[str]) -> None:
         ("我自己能报名吗", True),
         ("比赛表现特别突出的人能参加评审吗", False),  # a kind of person described
         ("创业者能贷款吗", False),
+        ("会不会把更多数字职业纳入社会化评价", False),  # what the plan will do
+        ("市场工资价位以后会公布吗", False),
+        ("我们是社会培训机构，有没有机会成为评价组织", True),  # 社会, 机会: not 会
         ("Can I get a subsidy?", True),
         ("Are foreign qualifications recognised?", False),
     ],

@@ -114,6 +114,24 @@ def test_the_plans_title_line_is_never_the_answer(notice_answerer) -> None:
     assert any(s.strip("。") == notice.meta.title for s in (x.slice(notice.text) for x in preface.sentences))
 
 
+def test_what_the_plan_will_do_is_answered_with_its_verb(notice_answerer) -> None:
+    # 「会…吗」 asks what will happen, not whether the asker qualifies; 会, not 能 of 人工智能
+    text = opening(*notice_answerer, "人工智能方向的技能等级证书，补贴会不会比别的多一点", ["（十三）"])
+    assert text.startswith("会。")
+    # of the article's sentences, the one that says most of what is asked
+    assert "加大补贴支持力度" in text
+    assert opening(*notice_answerer, "数字职业的市场工资价位以后会公布吗", ["（十二）"]).startswith("会。")
+
+
+def test_who_issued_the_document_is_answered_from_its_metadata(notice_answerer) -> None:
+    text = opening(*notice_answerer, "这个文件是谁发的", ["前言"])
+    assert text == "方案由上海市人力资源和社会保障局于2024年11月12日印发。"
+    text = opening(*notice_answerer, "文件编号是多少", ["前言"])
+    assert "没有写明本文件的文号" in text
+    # 「钱由谁出」 asks who pays, not who issued
+    assert "印发" not in opening(*notice_answerer, "培养数字人才的钱到底谁出？", ["（十三）"])
+
+
 def test_a_requirement_lifted_is_not_a_yes(notice_answerer) -> None:
     text = opening(*notice_answerer, "事业单位招聘高层次数字技术人才会不会卡户籍", ["（六）"])
     assert text.startswith("不一定。")
