@@ -82,6 +82,11 @@ PERSONAL_ATTRIBUTES = re.compile(
 _REQUIREMENT = re.compile(
     r"需要|必须|要求|一定要|得要|限制|受限|卡|门槛|要出|要交|要自己|require|must|need|restrict|limit", re.I
 )
+#: Questions whether something is only for some (「是不是只有本地户口才能领」 "only for residents"):
+#: a grant to them does not say it is limited to them.
+_ONLY = re.compile(
+    r"只有|只能|仅限|只限|仅对|只对|只给|只针对|仅针对|是否只|是不是只|\bonly\b|\bexclusively\b", re.I
+)
 #: Existence questions (「有没有创业补贴」) are answered 「有」, ability ones (「能领吗」) echo their verb.
 _EXISTENCE = re.compile(
     r"(有没有|有无|有木有|是否有)(?!机会|可能|资格|办法|希望|用)|有(?!机会|可能|资格|办法|希望|用|效|利|关|人|点).{0,16}吗"
@@ -393,7 +398,7 @@ class Opener:
         head = self._head(ask.clause, own)
         if not used or (existence and language != "en" and head is not None and head not in used):
             return None
-        requirement = bool(_REQUIREMENT.search(ask.clause))
+        requirement = bool(_REQUIREMENT.search(ask.clause) or _ONLY.search(ask.clause))
         lifted_asked = bool(_LIFTED.search(ask.clause) or re.search(r"不用|不需要|免于|不卡", ask.clause))
         harm = bool(_HARM.search(ask.clause))
         attributes = {m.group(0) for m in PERSONAL_ATTRIBUTES.finditer(question)}
@@ -544,7 +549,12 @@ class Opener:
                         pieces.append(_Missing("yes_no", self._yes_no_missing(ask, question, en)))
                     continue
                 lead = lead or verdict.lead
-                if not verdict.lead and not verdict.unaddressed and _REQUIREMENT.search(ask.clause):
+                if not verdict.lead and not verdict.unaddressed and _ONLY.search(ask.clause):
+                    # 「…是不是只有本地户口才能领」: the documents grant it, they do not say to whom only
+                    pieces.append(
+                        _Missing("yes_no", "whether it is limited to them" if en else "是否仅限于此")
+                    )
+                elif not verdict.lead and not verdict.unaddressed and _REQUIREMENT.search(ask.clause):
                     # 「…需要培训吗」 answered by a sentence that neither requires nor lifts it
                     pieces.append(_Missing("yes_no", "whether it is required" if en else "这是否是必须的"))
                 if verdict.unaddressed:
@@ -559,6 +569,7 @@ class Opener:
                     and not verdict.lead
                     and not verdict.unaddressed
                     and not _REQUIREMENT.search(ask.clause)
+                    and not _ONLY.search(ask.clause)
                     and granted
                     and _condition(sentence, granted.start())
                 )

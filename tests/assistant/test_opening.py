@@ -132,6 +132,13 @@ def test_who_issued_the_document_is_answered_from_its_metadata(notice_answerer) 
     assert "印发" not in opening(*notice_answerer, "培养数字人才的钱到底谁出？", ["（十三）"])
 
 
+def test_whether_something_is_only_for_some_is_not_answered_yes(notice_answerer) -> None:
+    # a grant to them does not say it is limited to them
+    text = opening(*notice_answerer, "只有集成电路的证书才有补贴吗", ["（十三）"])
+    assert not text.startswith(("可以", "能", "有", "是"))
+    assert "是否仅限于此" in text
+
+
 def test_a_requirement_lifted_is_not_a_yes(notice_answerer) -> None:
     text = opening(*notice_answerer, "事业单位招聘高层次数字技术人才会不会卡户籍", ["（六）"])
     assert text.startswith("不一定。")
