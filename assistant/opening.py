@@ -337,10 +337,10 @@ class Opener:
         groups: list[frozenset[str]] = []
         everyday = dict(reading.everyday) if reading else {}
         if language == "en" and reading is not None:
-            lowered = clause.lower()
+            lowered = _spaced(clause)
             for word, readings in reading.english:
                 found = frozenset(r for r in readings if r in self._vocabulary)
-                if found and word.lower() in lowered:
+                if found and _spaced(word) in lowered:
                     groups.append(found)
         for word in self._content(clause):
             groups.append(frozenset({word, *everyday.get(word, ())}))
@@ -353,10 +353,10 @@ class Opener:
         words = _maximal({t for t in self._terms(question) if len(t) > 1 and t not in ASK_WORDS})
         groups = [frozenset({w}) for w in sorted(words)]
         if reading is not None:
-            lowered = question.lower()
+            lowered, spaced = question.lower(), _spaced(question)
             for said, added in (*reading.everyday, *reading.english):
                 found = frozenset(w for w in added if len(w) > 1)
-                if found and said.lower() in lowered:
+                if found and (said.lower() in lowered or (said.isascii() and _spaced(said) in spaced)):
                     groups.append(found)
             groups += [frozenset({term}) for typed, term in reading.corrected if typed in question]
         return tuple(dict.fromkeys(groups))
@@ -933,6 +933,12 @@ class Opener:
                 else f"具体办理请以主管部门发布的细则为准，或咨询{contact}。"
             )
         return (" " if en else "").join(parts).strip()
+
+
+def _spaced(text: str) -> str:
+    """English words of ``text``, lower-case, one space apart (eight-level → eight level), padded:
+    how the dictionary's phrases are matched."""
+    return " " + " ".join(re.findall(r"[a-z]+", text.lower())) + " "
 
 
 def _lead(ask: Ask, language: str, existence: bool = False) -> str:

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
 
 from index.cedict import Entry, cedict_entries
 
@@ -110,6 +110,10 @@ class EnglishBridge:
     table: dict[str, tuple[str, ...]]
     #: words the corpus itself uses; an English one among them is searched as itself
     vocabulary: frozenset[str] = frozenset()
+    #: one-word English glosses of single characters (eight → 八, level → 级, new → 新): the parts
+    #: a phrase the dictionary lacks is composed of, kept when the compound is a corpus word
+    #: (high level → 高层次 through high → 高, level → 层次; new majors → 新专业)
+    characters: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def for_vocabulary(
@@ -117,13 +121,24 @@ class EnglishBridge:
     ) -> EnglishBridge:
         """The bridge into ``vocabulary`` (the corpus's tokens); about 0.15 s over all of CC-CEDICT."""
         table: dict[str, dict[str, None]] = {}
+        characters: dict[str, dict[str, None]] = {}
         for simplified, _, glosses in entries if entries is not None else cedict_entries():
+            if len(simplified) == 1 and "\u4e00" <= simplified <= "\u9fff":
+                for gloss in glosses:
+                    for phrase in gloss_phrases(gloss):
+                        if " " not in phrase and phrase not in FUNCTION_WORDS:
+                            characters.setdefault(phrase, {})[simplified] = None
+                continue
             if len(simplified) < 2 or simplified not in vocabulary:
                 continue
             for gloss in glosses:
                 for phrase in gloss_phrases(gloss):
                     table.setdefault(phrase, {})[simplified] = None
-        return cls({phrase: tuple(words) for phrase, words in table.items()}, frozenset(vocabulary))
+        return cls(
+            {phrase: tuple(words) for phrase, words in table.items()},
+            frozenset(vocabulary),
+            {word: tuple(chars) for word, chars in characters.items()},
+        )
 
     def __len__(self) -> int:
         return len(self.table)
@@ -144,6 +159,23 @@ class EnglishBridge:
         """Corpus words for the English words of ``text``."""
         return list(dict.fromkeys(w for _, words in self.pairs(text) for w in words))
 
+    def _parts(self, word: str) -> list[str]:
+        """What one English word can be in a compound: its corpus words and single characters."""
+        out: dict[str, None] = {}
+        for form in forms(word):
+            out.update(dict.fromkeys(self.table.get(form, ())))
+            out.update(dict.fromkeys(self.characters.get(form, ())))
+        return list(out)
+
+    def _composed(self, phrase: Sequence[str]) -> tuple[str, ...]:
+        """Corpus words a phrase the dictionary lacks is composed of, part by part in order
+        (high level → 高层次), or () when none is a word of the corpus."""
+        parts = [self._parts(w) for w in phrase]
+        if not all(parts) or sum(len(p) for p in parts) > 40:
+            return ()
+        found = ("".join(c) for c in itertools.product(*parts))
+        return tuple(dict.fromkeys(w for w in found if w in self.vocabulary))
+
     def _match(self, words: list[str], i: int) -> tuple[int, tuple[str, ...]]:
         """The longest phrase at ``words[i]`` the table knows: (words it spans, corpus words).
 
@@ -159,6 +191,9 @@ class EnglishBridge:
             for key in (" ".join(variant) for variant in itertools.product(*(forms(w) for w in phrase))):
                 if key in self.table:
                     return size, self.table[key]
+            composed = self._composed(phrase)
+            if composed:
+                return size, composed
         word = words[i]
         if word in FUNCTION_WORDS or word in self.vocabulary:
             return 1, ()

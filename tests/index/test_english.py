@@ -51,6 +51,23 @@ def test_translation_prefers_the_longest_phrase_and_skips_function_words() -> No
     assert bridge.translate("what is it") == []
 
 
+def test_a_phrase_the_dictionary_lacks_is_composed_when_the_compound_is_a_corpus_word() -> None:
+    bridge = EnglishBridge(
+        {"talent": ("人才",), "level": ("层次",)},
+        vocabulary=frozenset({"高层次人才", "人才", "层次", "八级"}),
+        characters={"high": ("高",), "level": ("级", "层"), "eight": ("八",)},
+    )
+    assert bridge.translate("high-level talent") == ["高层次人才"]
+    assert bridge.translate("eight-level") == ["八级"]
+    # a compound that is no word of the corpus is not made up
+    assert bridge.translate("high talent") == ["人才"]
+
+
+def test_the_bundled_dictionary_composes_phrases_it_lacks() -> None:
+    bridge = EnglishBridge.for_vocabulary({"高层次人才", "人才", "高层", "层次"})
+    assert "高层次人才" in bridge.translate("high-level talent")
+
+
 def test_english_words_the_corpus_uses_are_not_translated() -> None:
     bridge = EnglishBridge({"ai": ("人工智能",), "training": ("培训",)}, vocabulary=frozenset({"ai"}))
     assert bridge.translate("ai training") == ["培训"]
