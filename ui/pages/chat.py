@@ -41,6 +41,21 @@ FOLLOW_UP_EXAMPLES = ["那需要什么条件？", "具体怎么办理？"]
 ALL_DOCUMENTS = "全部文件"
 #: seconds between two sentences of an answer shown as it streams
 PAUSE = 0.12
+#: Runs in the browser as a question is sent, before it goes to the server: the box empties at
+#: that moment (when it still holds what is sent). The server never writes the box, so nothing
+#: typed after sending — before or after the server's first update — is erased; a question sent
+#: while another is answered waits in the box and is taken when its turn comes
+#: (``trigger_mode="always_last"`` sends it again then, with the box's text at that time).
+TAKE_QUESTION_JS = """
+(question, ...rest) => {
+  const box = document.querySelector('#pa-question textarea');
+  if (box && question && box.value === question) {
+    box.value = '';
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+  }
+  return [question, ...rest];
+}
+"""
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?])(?![」』”）)])|(?<=[。！？；!?][」』”）)])")
 
 
@@ -166,11 +181,10 @@ def build_chat_tab(state: AppState) -> None:
             history.append({"role": "assistant", "content": f"⚠️ {plain_markdown(refused)}"})
             yield gr.skip(), history, gr.skip(), chat, ""
             return
-        # the question shows and the box empties at once, before the answer is looked up; what the
-        # user types after that is theirs: later updates leave the box alone, and a question sent
-        # while this one is answered is asked when it is done (trigger_mode="always_last")
+        # the question shows at once, before the answer is looked up; the box was emptied in the
+        # browser as it was sent (TAKE_QUESTION_JS): no update touches it, what is typed is the user's
         history.append({"role": "assistant", "content": "…"})
-        yield "", history, gr.skip(), chat, ""
+        yield gr.skip(), history, gr.skip(), chat, ""
         try:
             events = svc.stream(message or "", chat.conversation, doc_id or None)
             first = next(events)
@@ -246,7 +260,13 @@ def build_chat_tab(state: AppState) -> None:
     outputs = [question, chatbot, chips, session, status]
     inputs = [question, doc_choice, chatbot, session]
     question.submit(
-        ask, inputs=inputs, outputs=outputs, api_name="ask", concurrency_limit=8, trigger_mode="always_last"
+        ask,
+        inputs=inputs,
+        outputs=outputs,
+        api_name="ask",
+        concurrency_limit=8,
+        trigger_mode="always_last",
+        js=TAKE_QUESTION_JS,
     ).then(show_followups, inputs=session, outputs=followups, api_visibility="private").then(
         offer_message, inputs=[session, doc_choice], outputs=offered, api_visibility="private"
     )
@@ -258,6 +278,7 @@ def build_chat_tab(state: AppState) -> None:
         api_visibility="undocumented",
         concurrency_limit=8,
         trigger_mode="always_last",
+        js=TAKE_QUESTION_JS,
     ).then(show_followups, inputs=session, outputs=followups, api_visibility="private").then(
         offer_message, inputs=[session, doc_choice], outputs=offered, api_visibility="private"
     )
