@@ -38,7 +38,7 @@ EXAMPLES = [
 ]
 #: Offered once there is a conversation: they are read in its context.
 FOLLOW_UP_EXAMPLES = ["那需要什么条件？", "具体怎么办理？"]
-ALL_DOCUMENTS = "全部文件"
+ALL_DOCUMENTS = "全部政策文件"
 #: seconds between two sentences of an answer shown as it streams
 PAUSE = 0.12
 #: Runs in the browser as a question is sent, before it goes to the server: the box empties at
@@ -97,13 +97,6 @@ def build_chat_tab(state: AppState) -> None:
     gr.HTML(
         documents_html(service.documents, service.mode), elem_id="pa-scope", js_on_load=OPEN_LEAVE_FORM_JS
     )
-    doc_choice = gr.Dropdown(
-        choices=_doc_choices(state),
-        value="",
-        label="咨询的政策文件",
-        visible=len(service.documents) > 1,
-        elem_id="pa-doc-choice",
-    )
     chatbot = gr.Chatbot(
         label="政策咨询对话",
         elem_id="pa-chatbot",
@@ -116,6 +109,19 @@ def build_chat_tab(state: AppState) -> None:
         group_consecutive_messages=False,  # the citation chips are a message of their own, without buttons
     )
     with gr.Row(equal_height=True, elem_id="pa-ask-row"):
+        # which document the question is about: beside the box (on a phone, a line above it), so
+        # that several documents cost the conversation no more than one line of height
+        doc_choice = gr.Dropdown(
+            choices=_doc_choices(state),
+            value="",
+            label="咨询的政策文件",
+            show_label=False,
+            container=False,
+            visible=len(service.documents) > 1,
+            scale=2,
+            min_width=150,
+            elem_id="pa-doc-choice",
+        )
         question = gr.Textbox(
             label="您的问题",
             placeholder="请输入您的问题，例如：职业技能提升补贴怎么申请？",
