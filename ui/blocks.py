@@ -70,8 +70,13 @@ footer { display: none !important; }
 /* several documents: chips under their document's name; the documents side by side on a desktop */
 .pa-cites-doc { margin: 2px 0 6px; }
 .pa-cites-doc-name { font-size: 0.85em; font-weight: 600; margin: 4px 0 2px; }
-.pa-docs:has(> .pa-doc + .pa-doc) { display: grid; grid-template-columns: repeat(auto-fit, minmax(380px, 1fr));
+.pa-docs:has(> .pa-doc + .pa-doc) { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr));
   column-gap: 28px; }
+/* three or more: each its short title, validity and contact (as on a phone), the list scrolling
+   within about one row (every document is also in the selector) */
+.pa-docs:has(> .pa-doc ~ .pa-doc ~ .pa-doc) { max-height: 6.6em; overflow-y: auto; }
+.pa-docs:has(> .pa-doc ~ .pa-doc ~ .pa-doc) :is(.pa-doc-title, .pa-doc-meta) { display: none; }
+.pa-docs:has(> .pa-doc ~ .pa-doc ~ .pa-doc) .pa-doc-short { display: block; font-weight: 600; }
 div:has(.pa-doc + .pa-doc) #pa-chatbot { height: max(300px, calc(100vh - 480px)) !important; }
 #pa-ask-row > #pa-doc-choice { align-self: center; }
 /* gradio's scroll-to-bottom button: in the corner, over room kept free under the last message */
@@ -128,6 +133,7 @@ div:has(.pa-doc + .pa-doc) #pa-chatbot { height: max(300px, calc(100vh - 480px))
   #pa-chatbot { height: max(260px, calc(100dvh - 370px)) !important; }
   /* several documents: a line each, the choice of document a line above the question */
   .pa-docs:has(> .pa-doc + .pa-doc) { display: block; }
+  .pa-docs:has(> .pa-doc ~ .pa-doc ~ .pa-doc) { max-height: 9.5em; }
   #pa-ask-row { flex-wrap: wrap; }
   #pa-ask-row > #pa-doc-choice { flex: 1 1 100% !important; min-width: 0 !important; }
   div:has(.pa-doc + .pa-doc) #pa-chatbot { height: max(260px, calc(100dvh - 440px)) !important; }

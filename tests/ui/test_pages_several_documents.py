@@ -42,21 +42,49 @@ HOUSING_NAME = "《浦东人才安居补贴办法》"
 BOTH = "人才安居补贴怎么申请？另外职业技能提升补贴有哪些规定？"
 
 
-@pytest.fixture(scope="module")
-def two_documents_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+STATION_ID = "xuhui-station-2025"
+STATION = """徐汇区青年人才驿站管理办法
+第一条 为服务来沪求职的青年人才，设立青年人才驿站。
+第二条 青年人才驿站为来沪求职的应届高校毕业生提供不超过七天的免费住宿。
+"""
+STATION_META = f"""id = "{STATION_ID}"
+title = "徐汇区青年人才驿站管理办法"
+short_title = "徐汇青年人才驿站办法"
+issuer = "徐汇区人力资源和社会保障局"
+valid_from = 2025
+valid_to = 2027
+contact = "徐汇区人才服务中心（021-87654321）"
+"""
+
+
+def _serve(tmp_path_factory: pytest.TempPathFactory, extra: dict[str, tuple[str, str]]) -> Iterator[LiveApp]:
+    """The notice and the ``extra`` documents (id → text, metadata), served."""
     from ui.app import create_app
     from ui.cli.serve_cmd import prepare_pipeline
 
-    corpus = tmp_path_factory.mktemp("two-documents")
+    corpus = tmp_path_factory.mktemp("documents")
     for path in default_corpus_dir().iterdir():
         if path.is_file():
             shutil.copy(path, corpus / path.name)
-    (corpus / f"{HOUSING_ID}.txt").write_text(HOUSING, encoding="utf-8")
-    (corpus / f"{HOUSING_ID}.meta.toml").write_text(HOUSING_META, encoding="utf-8")
-    settings = make_settings(tmp_path_factory.mktemp("two-documents-data"), corpus)
+    for doc_id, (text, meta) in extra.items():
+        (corpus / f"{doc_id}.txt").write_text(text, encoding="utf-8")
+        (corpus / f"{doc_id}.meta.toml").write_text(meta, encoding="utf-8")
+    settings = make_settings(tmp_path_factory.mktemp("documents-data"), corpus)
     pipeline = prepare_pipeline(settings)
     with ThreadedServer(create_app(pipeline, settings)) as server:
         yield LiveApp(server.url, settings, pipeline)
+
+
+@pytest.fixture(scope="module")
+def two_documents_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+    yield from _serve(tmp_path_factory, {HOUSING_ID: (HOUSING, HOUSING_META)})
+
+
+@pytest.fixture(scope="module")
+def three_documents_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+    yield from _serve(
+        tmp_path_factory, {HOUSING_ID: (HOUSING, HOUSING_META), STATION_ID: (STATION, STATION_META)}
+    )
 
 
 def _groups(driver: Any) -> list[tuple[str, list[str]]]:
@@ -191,3 +219,26 @@ def test_two_documents_at_desktop_and_phone_size(
     browser.execute_script("window.scrollTo(0, 0)")
     _no_sideways_scroll(browser)
     assert _in_view(browser, "#pa-question textarea")
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_three_documents_keep_the_input_in_view(
+    browser: Any, three_documents_app: LiveApp, screenshot_dir: Path, size: str
+) -> None:
+    """With three documents each shows its short title, validity and contact, in a list that
+    scrolls within about the height of two; the input and 👍/👎 stay in view."""
+    from selenium.webdriver.common.by import By
+
+    _size(browser, size)
+    browser.get(three_documents_app.url + "/")
+    _wait(browser, "#pa-question textarea")
+    for css in ("#pa-doc-choice input", "#pa-question textarea", "#pa-send", "#pa-up", "#pa-down"):
+        assert _in_view(browser, css), f"{css} is not in view at {size} size"
+    _no_sideways_scroll(browser)
+    listed = browser.find_element(By.CSS_SELECTOR, "#pa-scope .pa-docs")
+    text = listed.get_attribute("textContent") or ""
+    assert all(n in text for n in ("浦东人才安居补贴办法", "徐汇青年人才驿站办法", "021-87654321", "12333"))
+    browser.execute_script("arguments[0].scrollTop = arguments[0].scrollHeight", listed)
+    last = browser.find_elements(By.CSS_SELECTOR, "#pa-scope .pa-doc")[-1]
+    assert "徐汇" in last.text and "021-87654321" in last.text  # reached by scrolling the list
+    browser.save_screenshot(str(screenshot_dir / f"several-three-{size}-start.png"))
