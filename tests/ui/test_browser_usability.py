@@ -65,7 +65,7 @@ def test_a_question_typed_while_an_answer_is_shown_is_kept_and_answered(
 
 
 #: seconds the server takes before its first update of a question (see the test below)
-SLOW_START = 1.5
+SLOW_START = 2.5
 
 
 def test_what_is_typed_before_the_first_update_is_never_lost(
