@@ -353,12 +353,23 @@ def _closing(
     request: AnswerRequest, picks: Sequence[_Pick], documents: Mapping[str, Document], opening: Opening
 ) -> list[str]:
     """The validity period, where it matters (a benefit, a date, or something not stated)."""
-    meta = documents[picks[0].hit.doc_id].meta
-    if not meta.validity or opening.validity_said:
+    cited = [documents[d].meta for d in dict.fromkeys(p.hit.doc_id for p in picks)]
+    dated = [m for m in cited if m.validity]
+    if not dated or opening.validity_said:
         return []
     matters = _TIME_WORDS.search(request.question) or opening.missing or _asks_benefit(request.asks)
     if not matters:
         return []
+    if len(cited) > 1:  # quotes of several documents: each period under its document's name
+        if request.language == "en":
+            periods = "; ".join(f"{m.short_title or m.title}: {m.validity.replace('年', '')}" for m in dated)
+            return [f"Note: periods covered — {periods}."]
+        return [
+            "提示："
+            + "；".join(f"《{m.short_title or m.title}》的实施期为{m.validity}" for m in dated)
+            + "。"
+        ]
+    meta = dated[0]
     if request.language == "en":
         return [f"Note: the plan covers {meta.validity.replace('年', '')}."]
     return [f"提示：该{'方案' if '方案' in meta.kind else '文件'}的实施期为{meta.validity}。"]

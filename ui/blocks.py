@@ -31,7 +31,7 @@ CSS = """
 .pa-cites-title { font-weight: 600; margin-bottom: 4px; }
 .pa-chip { display: block; margin: 4px 0; }
 .pa-chip > summary { display: inline-block; cursor: pointer; border: 1px solid #1d4ed8; color: #1d4ed8;
-  border-radius: 999px; padding: 2px 10px; font-size: 0.9em; list-style: none; max-width: 100%;
+  border-radius: 14px; padding: 2px 10px; font-size: 0.9em; list-style: none; max-width: 100%;
   white-space: normal; }
 .pa-chip[open] > summary { background: #1d4ed8; color: #fff; }
 .pa-article { border-left: 3px solid #1d4ed8; padding: 6px 10px; margin: 6px 0;
@@ -54,6 +54,10 @@ mark { background: #fde68a; color: inherit; padding: 0 1px; }
 .pa-count b { color: #1d4ed8; }
 .pa-reply-sources ul { margin: 2px 0 6px; padding-left: 1.2em; }
 footer { display: none !important; }
+/* gradio prefixes every rule of a @media block with ".gradio-container … .contain", so the page's
+   own padding (outside .contain) is narrowed here: 32px on a desktop, 4px on a phone */
+.gradio-container .main.app { padding-left: clamp(4px, calc((100vw - 600px) / 4), 32px) !important;
+  padding-right: clamp(4px, calc((100vw - 600px) / 4), 32px) !important; }
 /* 市民咨询: the chat's label above the messages, never over them */
 #pa-chatbot label[data-testid='block-label'], #pa-eval-chart label[data-testid='block-label'],
 #pa-compare-chart label[data-testid='block-label'] { position: static; margin: 0 0 4px; }
@@ -63,6 +67,18 @@ footer { display: none !important; }
 #pa-chatbot .message-row:has(.pa-cites) + .message-buttons { display: none !important; }
 #pa-chatbot .pa-cites-title { font-size: 0.85em; color: var(--body-text-color-subdued); font-weight: normal; }
 #pa-chatbot .pa-article-text { white-space: normal; }
+/* several documents: chips under their document's name; the documents side by side on a desktop */
+.pa-cites-doc { margin: 2px 0 6px; }
+.pa-cites-doc-name { font-size: 0.85em; font-weight: 600; margin: 4px 0 2px; }
+.pa-docs:has(> .pa-doc + .pa-doc) { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr));
+  column-gap: 28px; }
+/* three or more: each its short title, validity and contact (as on a phone), the list scrolling
+   within about one row (every document is also in the selector) */
+.pa-docs:has(> .pa-doc ~ .pa-doc ~ .pa-doc) { max-height: 6.6em; overflow-y: auto; }
+.pa-docs:has(> .pa-doc ~ .pa-doc ~ .pa-doc) :is(.pa-doc-title, .pa-doc-meta) { display: none; }
+.pa-docs:has(> .pa-doc ~ .pa-doc ~ .pa-doc) .pa-doc-short { display: block; font-weight: 600; }
+div:has(.pa-doc + .pa-doc) #pa-chatbot { height: max(300px, calc(100vh - 480px)) !important; }
+#pa-ask-row > #pa-doc-choice { align-self: center; }
 /* gradio's scroll-to-bottom button: in the corner, over room kept free under the last message */
 #pa-chatbot [role='log'] { padding-bottom: 44px; }
 #pa-chatbot .scroll-down-button-container { left: auto; right: 10px; bottom: 6px; transform: none; }
@@ -104,7 +120,6 @@ footer { display: none !important; }
   .pa-phone-only { display: block !important; }
   /* the staff pages' tabs, narrower, so that all of them fit beside each other */
   .tab-container > button { padding: 4px 7px !important; font-size: 0.95em; }
-  .gradio-container { padding: 4px !important; }
   #pa-header h1 { font-size: 1.2rem; }
   #pa-header p { display: none; }
   /* a phone keeps of each document its short title, validity and contact; the chat fills the rest */
@@ -114,8 +129,14 @@ footer { display: none !important; }
   .pa-doc-short { display: block; font-weight: 600; }
   .pa-docs { list-style: none; padding: 0; margin: 0; }
   .pa-contact, .pa-leave-entry { font-size: 0.85em; }
-  .gradio-container { --layout-gap: 10px; }
+  .column, .row { --layout-gap: 10px; }  /* (inside .contain, where these rules apply) */
   #pa-chatbot { height: max(260px, calc(100dvh - 370px)) !important; }
+  /* several documents: a line each, the choice of document a line above the question */
+  .pa-docs:has(> .pa-doc + .pa-doc) { display: block; }
+  .pa-docs:has(> .pa-doc ~ .pa-doc ~ .pa-doc) { max-height: 9.5em; }
+  #pa-ask-row { flex-wrap: wrap; }
+  #pa-ask-row > #pa-doc-choice { flex: 1 1 100% !important; min-width: 0 !important; }
+  div:has(.pa-doc + .pa-doc) #pa-chatbot { height: max(260px, calc(100dvh - 440px)) !important; }
   #pa-feedback { flex-wrap: wrap; gap: 6px; }
   #pa-eval-chart .modebar-container, #pa-compare-chart .modebar-container { display: none; }
   #pa-feedback > button { flex: 1 1 28% !important; min-width: 0 !important; }

@@ -151,38 +151,53 @@ def answer_markdown(answer: Answer, text: str | None = None) -> str:
 
 def citation_chips(answer: Answer | None, documents: dict[str, Document]) -> str:
     """One ``<details>`` chip per cited article; opening it shows the article's full text with
-    every quoted sentence marked. One line of HTML (it is also put into a chat message, whose
-    Markdown would end an HTML block at a blank line)."""
+    every quoted sentence marked. With several documents loaded the chips are grouped under the
+    name of their document (numbered in that order), so each chip stays a short label. One line
+    of HTML (it is also put into a chat message, whose Markdown would end an HTML block at a
+    blank line)."""
     if answer is None or not answer.citations:
         return "<div class='pa-cites pa-empty'>回答引用的条款会显示在这里，点击即可查看原文。</div>"
     quotes: dict[tuple[str, str], list[Citation]] = {}
     for c in answer.citations:
         quotes.setdefault((c.doc_id, c.article), []).append(c)
-    several = len({c.doc_id for c in answer.citations}) > 1 or len(documents) > 1
-    chips = [
-        _chip(i, cited, documents.get(cited[0].doc_id), several)
-        for i, cited in enumerate(quotes.values(), start=1)
-    ]
+    by_document: dict[str, list[list[Citation]]] = {}
+    for cited in quotes.values():
+        by_document.setdefault(cited[0].doc_id, []).append(cited)
+    several = len(by_document) > 1 or len(documents) > 1
+    parts: list[str] = []
+    number = 0
+    for doc_id, articles in by_document.items():
+        document = documents.get(doc_id)
+        chips = []
+        for cited in articles:
+            number += 1
+            chips.append(_chip(number, cited, document))
+        if not several:
+            parts.extend(chips)
+            continue
+        name = (document.meta.short_title or document.title) if document else articles[0][0].doc_title
+        parts.append(
+            f"<div class='pa-cites-doc' data-doc='{esc(doc_id)}'>"
+            f"<div class='pa-cites-doc-name'>《{esc(name)}》</div>{''.join(chips)}</div>"
+        )
     return (
         "<div class='pa-cites'><div class='pa-cites-title'>引用条款（点击查看原文）</div>"
-        + "".join(chips)
+        + "".join(parts)
         + "</div>"
     )
 
 
-def _chip(number: int, cited: list[Citation], document: Document | None, name_document: bool) -> str:
+def _chip(number: int, cited: list[Citation], document: Document | None) -> str:
     first = cited[0]
     article = document.article(first.article) if document else None
     said = [c.quote for c in cited if c.quote]
     text = document.article_text(article) if document and article else "".join(said)
     validity = document.meta.validity if document else ""
-    short = (document.meta.short_title or document.title) if document else first.doc_title
     label = first.marker.removeprefix(f"《{first.doc_title}》")
-    shown = f"{esc(short)} · {esc(label)}" if name_document else esc(label)
     quoted = "".join(f"「{esc(q)}」" for q in said)
     return (
         f"<details class='pa-chip' data-article='{esc(first.article)}'>"
-        f"<summary>[{number}] {shown}</summary>"
+        f"<summary>[{number}] {esc(label)}</summary>"
         "<div class='pa-article'>"
         f"<div class='pa-article-head'>{esc(first.doc_title)} · {esc(first.article)}"
         f"{(' · 有效期 ' + esc(validity)) if validity else ''}</div>"

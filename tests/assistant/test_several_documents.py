@@ -59,3 +59,33 @@ def test_an_answer_from_one_document_has_no_document_headings() -> None:
         AnswerRequest(question=question, hits=hits, documents=documents, original=question)
     )
     assert "【" not in draft.text and {c.doc_id for c in draft.citations} == {housing.doc_id}
+
+
+def test_the_validity_note_names_each_documents_period() -> None:
+    """Quotes of two documents: the closing note gives each document's period under its name,
+    not 「该文件的实施期为…」 after the last document's quotes (which read as that one's)."""
+    notice = load_corpus(default_corpus_dir()).documents[0]
+    plain = housing_document()
+    housing = parse_document(
+        plain.text,
+        DocumentMeta(
+            doc_id=plain.doc_id,
+            title=plain.title,
+            short_title="浦东人才安居补贴办法",
+            valid_from=2024,
+            valid_to=2027,
+        ),
+        "pudong-housing-2024.txt",
+    )
+    documents = {d.doc_id: d for d in (notice, housing)}
+    answerer = ExtractiveAnswerer(documents, make_topic_terms([notice, housing]))
+    apply_article, funding = housing.article("第三条"), notice.article("（十三）")
+    assert apply_article is not None and funding is not None
+    question = "人才安居补贴今年还能申请吗？另外职业技能提升补贴有哪些规定？"
+    hits = (Hit.of_article(housing, apply_article, 1.0), Hit.of_article(notice, funding, 0.9))
+    draft = answerer.answer(
+        AnswerRequest(question=question, hits=hits, documents=documents, original=question)
+    )
+    assert "该文件的实施期" not in draft.text and "该方案的实施期" not in draft.text, draft.text
+    assert "《浦东人才安居补贴办法》的实施期为2024–2027年" in draft.text, draft.text
+    assert "《上海数字技术技能人才培育实施方案》的实施期为2024–2026年" in draft.text, draft.text

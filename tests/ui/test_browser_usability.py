@@ -64,6 +64,60 @@ def test_a_question_typed_while_an_answer_is_shown_is_kept_and_answered(
     _no_alert(browser)
 
 
+#: seconds the server takes before its first update of a question (see the test below)
+SLOW_START = 2.5
+
+
+def test_what_is_typed_before_the_first_update_is_never_lost(
+    browser: Any, live_app: LiveApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The box empties in the browser the moment a question is sent, not when the server's first
+    update arrives: a second question typed and sent before that update is kept in the box and
+    asked when the first answer is done, and a draft typed then stays in the box."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from ui.state import AppState
+
+    throttle = AppState.throttle
+
+    def slow_throttle(self: AppState, peer: str | None, headers: dict[str, str]) -> str:
+        time.sleep(SLOW_START)  # e.g. a shared rate-limit database that is slow to answer
+        return throttle(self, peer, headers)
+
+    monkeypatch.setattr(AppState, "throttle", slow_throttle)
+    _open(browser, live_app.url)
+    box = browser.find_element(By.CSS_SELECTOR, "#pa-question textarea")
+    first, second, draft = "职业技能提升补贴怎么申请？", "创业担保贷款有贴息吗？", "还想问数字技术工程师"
+
+    box.send_keys(first)
+    box.send_keys(Keys.ENTER)
+    WebDriverWait(browser, 1).until(lambda d: box.get_attribute("value") == "")  # at once
+    _ask(browser, second)  # the first is being answered: the second waits, in the box
+    assert _bubbles(browser, "user") == [], "the typing was meant to come before the first update"
+    assert box.get_attribute("value") == second
+    WebDriverWait(browser, 90).until(lambda d: _bubbles(d, "user") == [first, second])
+    WebDriverWait(browser, 90).until(lambda d: any("创业担保贷款" in a for a in _bubbles(d, "bot")))
+    assert not any("问题是空的" in a for a in _bubbles(browser, "bot"))
+    assert box.get_attribute("value") == ""
+
+    # a draft typed while the next question's first update is on its way stays where it was typed
+    _wait(browser, "#pa-chatbot details.pa-chip summary")
+    chips = len(browser.find_elements(By.CSS_SELECTOR, "#pa-chatbot details.pa-chip"))
+    box.send_keys("这个方案的有效期到什么时候？")
+    box.send_keys(Keys.ENTER)
+    box.send_keys(draft)
+    assert len(_bubbles(browser, "user")) == 2, "the draft was meant to come before the first update"
+    WebDriverWait(browser, 90).until(lambda d: len(_bubbles(d, "user")) == 3)
+    WebDriverWait(browser, 90).until(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, "#pa-chatbot details.pa-chip")) > chips
+    )
+    time.sleep(0.5)  # the follow-up events after the answer
+    assert box.get_attribute("value") == draft
+    _no_alert(browser)
+
+
 def _example_texts(driver: Any, css: str) -> list[str]:
     """The visible example buttons' texts ([] while the row is being replaced)."""
     from selenium.common.exceptions import StaleElementReferenceException

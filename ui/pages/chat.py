@@ -38,9 +38,24 @@ EXAMPLES = [
 ]
 #: Offered once there is a conversation: they are read in its context.
 FOLLOW_UP_EXAMPLES = ["那需要什么条件？", "具体怎么办理？"]
-ALL_DOCUMENTS = "全部文件"
+ALL_DOCUMENTS = "全部政策文件"
 #: seconds between two sentences of an answer shown as it streams
 PAUSE = 0.12
+#: Runs in the browser as a question is sent, before it goes to the server: the box empties at
+#: that moment (when it still holds what is sent). The server never writes the box, so nothing
+#: typed after sending — before or after the server's first update — is erased; a question sent
+#: while another is answered waits in the box and is taken when its turn comes
+#: (``trigger_mode="always_last"`` sends it again then, with the box's text at that time).
+TAKE_QUESTION_JS = """
+(question, ...rest) => {
+  const box = document.querySelector('#pa-question textarea');
+  if (box && question && box.value === question) {
+    box.value = '';
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+  }
+  return [question, ...rest];
+}
+"""
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?])(?![」』”）)])|(?<=[。！？；!?][」』”）)])")
 
 
@@ -82,13 +97,6 @@ def build_chat_tab(state: AppState) -> None:
     gr.HTML(
         documents_html(service.documents, service.mode), elem_id="pa-scope", js_on_load=OPEN_LEAVE_FORM_JS
     )
-    doc_choice = gr.Dropdown(
-        choices=_doc_choices(state),
-        value="",
-        label="咨询的政策文件",
-        visible=len(service.documents) > 1,
-        elem_id="pa-doc-choice",
-    )
     chatbot = gr.Chatbot(
         label="政策咨询对话",
         elem_id="pa-chatbot",
@@ -101,6 +109,19 @@ def build_chat_tab(state: AppState) -> None:
         group_consecutive_messages=False,  # the citation chips are a message of their own, without buttons
     )
     with gr.Row(equal_height=True, elem_id="pa-ask-row"):
+        # which document the question is about: beside the box (on a phone, a line above it), so
+        # that several documents cost the conversation no more than one line of height
+        doc_choice = gr.Dropdown(
+            choices=_doc_choices(state),
+            value="",
+            label="咨询的政策文件",
+            show_label=False,
+            container=False,
+            visible=len(service.documents) > 1,
+            scale=2,
+            min_width=150,
+            elem_id="pa-doc-choice",
+        )
         question = gr.Textbox(
             label="您的问题",
             placeholder="请输入您的问题，例如：职业技能提升补贴怎么申请？",
@@ -166,11 +187,10 @@ def build_chat_tab(state: AppState) -> None:
             history.append({"role": "assistant", "content": f"⚠️ {plain_markdown(refused)}"})
             yield gr.skip(), history, gr.skip(), chat, ""
             return
-        # the question shows and the box empties at once, before the answer is looked up; what the
-        # user types after that is theirs: later updates leave the box alone, and a question sent
-        # while this one is answered is asked when it is done (trigger_mode="always_last")
+        # the question shows at once, before the answer is looked up; the box was emptied in the
+        # browser as it was sent (TAKE_QUESTION_JS): no update touches it, what is typed is the user's
         history.append({"role": "assistant", "content": "…"})
-        yield "", history, gr.skip(), chat, ""
+        yield gr.skip(), history, gr.skip(), chat, ""
         try:
             events = svc.stream(message or "", chat.conversation, doc_id or None)
             first = next(events)
@@ -246,7 +266,13 @@ def build_chat_tab(state: AppState) -> None:
     outputs = [question, chatbot, chips, session, status]
     inputs = [question, doc_choice, chatbot, session]
     question.submit(
-        ask, inputs=inputs, outputs=outputs, api_name="ask", concurrency_limit=8, trigger_mode="always_last"
+        ask,
+        inputs=inputs,
+        outputs=outputs,
+        api_name="ask",
+        concurrency_limit=8,
+        trigger_mode="always_last",
+        js=TAKE_QUESTION_JS,
     ).then(show_followups, inputs=session, outputs=followups, api_visibility="private").then(
         offer_message, inputs=[session, doc_choice], outputs=offered, api_visibility="private"
     )
@@ -258,6 +284,7 @@ def build_chat_tab(state: AppState) -> None:
         api_visibility="undocumented",
         concurrency_limit=8,
         trigger_mode="always_last",
+        js=TAKE_QUESTION_JS,
     ).then(show_followups, inputs=session, outputs=followups, api_visibility="private").then(
         offer_message, inputs=[session, doc_choice], outputs=offered, api_visibility="private"
     )
