@@ -3,7 +3,7 @@ part comes from (a 【《title》】 heading per document) and cites each articl
 
 from __future__ import annotations
 
-from assistant.answerer import AnswerRequest
+from assistant.answerer import AnswerRequest, Draft
 from assistant.extractive import ExtractiveAnswerer
 from assistant.factory import make_topic_terms
 from corpus.loader import default_corpus_dir, load_corpus
@@ -23,18 +23,22 @@ def housing_document() -> Document:
     return parse_document(text, meta, "pudong-housing-2024.txt")
 
 
-def test_an_answer_from_two_documents_names_each_document() -> None:
-    notice = load_corpus(default_corpus_dir()).documents[0]
-    housing = housing_document()
+def answer_from_both(notice: Document, housing: Document, question: str) -> Draft:
+    """The extractive answer to ``question`` with housing's 第三条 and the notice's （十三） found."""
     documents = {d.doc_id: d for d in (notice, housing)}
     answerer = ExtractiveAnswerer(documents, make_topic_terms([notice, housing]))
     apply_article, funding = housing.article("第三条"), notice.article("（十三）")
     assert apply_article is not None and funding is not None
-    question = "人才安居补贴怎么申请？另外职业技能提升补贴有哪些规定？"
     hits = (Hit.of_article(housing, apply_article, 1.0), Hit.of_article(notice, funding, 0.9))
-    draft = answerer.answer(
+    return answerer.answer(
         AnswerRequest(question=question, hits=hits, documents=documents, original=question)
     )
+
+
+def test_an_answer_from_two_documents_names_each_document() -> None:
+    notice = load_corpus(default_corpus_dir()).documents[0]
+    housing = housing_document()
+    draft = answer_from_both(notice, housing, "人才安居补贴怎么申请？另外职业技能提升补贴有哪些规定？")
     assert {(c.doc_id, c.article) for c in draft.citations} == {
         (housing.doc_id, "第三条"),
         (notice.doc_id, "（十三）"),
@@ -77,15 +81,7 @@ def test_the_validity_note_names_each_documents_period() -> None:
         ),
         "pudong-housing-2024.txt",
     )
-    documents = {d.doc_id: d for d in (notice, housing)}
-    answerer = ExtractiveAnswerer(documents, make_topic_terms([notice, housing]))
-    apply_article, funding = housing.article("第三条"), notice.article("（十三）")
-    assert apply_article is not None and funding is not None
-    question = "人才安居补贴今年还能申请吗？另外职业技能提升补贴有哪些规定？"
-    hits = (Hit.of_article(housing, apply_article, 1.0), Hit.of_article(notice, funding, 0.9))
-    draft = answerer.answer(
-        AnswerRequest(question=question, hits=hits, documents=documents, original=question)
-    )
+    draft = answer_from_both(notice, housing, "人才安居补贴今年还能申请吗？另外职业技能提升补贴有哪些规定？")
     assert "该文件的实施期" not in draft.text and "该方案的实施期" not in draft.text, draft.text
     assert "《浦东人才安居补贴办法》的实施期为2024–2027年" in draft.text, draft.text
     assert "《上海数字技术技能人才培育实施方案》的实施期为2024–2026年" in draft.text, draft.text

@@ -77,6 +77,13 @@ def _size(driver: Any, name: str) -> None:
     driver.set_window_size(2 * width - inner_w, 2 * height - inner_h)
 
 
+def _open_citizen_page(driver: Any, url: str, size: str) -> None:
+    """The citizen page at the named size, ready for a question."""
+    _size(driver, size)
+    driver.get(url + "/")
+    _wait(driver, "#pa-question textarea")
+
+
 RECT = "const r = arguments[0].getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom];"
 
 
@@ -200,9 +207,7 @@ def test_citizen_page_at_desktop_and_phone_size(
 ) -> None:
     from selenium.webdriver.common.by import By
 
-    _size(browser, size)
-    browser.get(notice_app.url + "/")
-    _wait(browser, "#pa-question textarea")
+    _open_citizen_page(browser, notice_app.url, size)
     # how to reach a person, without scrolling: the hotline, the official source, 留言咨询
     contact = browser.find_element(By.CSS_SELECTOR, "#pa-scope .pa-contact")
     assert "12333" in contact.text

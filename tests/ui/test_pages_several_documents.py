@@ -15,8 +15,15 @@ import pytest
 
 from corpus.loader import default_corpus_dir
 from tests.ui.conftest import LiveApp, ThreadedServer, make_settings
-from tests.ui.test_browser import _ask, _wait
-from tests.ui.test_pages_layout import SIZES, _in_view, _no_overlaps, _no_sideways_scroll, _rect, _size
+from tests.ui.test_browser import _ask
+from tests.ui.test_pages_layout import (
+    SIZES,
+    _in_view,
+    _no_overlaps,
+    _no_sideways_scroll,
+    _open_citizen_page,
+    _rect,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -138,9 +145,7 @@ def test_two_documents_at_desktop_and_phone_size(
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    _size(browser, size)
-    browser.get(two_documents_app.url + "/")
-    _wait(browser, "#pa-question textarea")
+    _open_citizen_page(browser, two_documents_app.url, size)
     # both documents listed with their contact; the choice of document, the box and 发送 in view
     scope = browser.find_element(By.ID, "pa-scope").text  # full titles on a desktop, short on a phone
     assert ("浦东新区人才安居补贴办法" if size == "desktop" else "浦东人才安居补贴办法") in scope
@@ -229,9 +234,7 @@ def test_three_documents_keep_the_input_in_view(
     scrolls within about the height of two; the input and 👍/👎 stay in view."""
     from selenium.webdriver.common.by import By
 
-    _size(browser, size)
-    browser.get(three_documents_app.url + "/")
-    _wait(browser, "#pa-question textarea")
+    _open_citizen_page(browser, three_documents_app.url, size)
     for css in ("#pa-doc-choice input", "#pa-question textarea", "#pa-send", "#pa-up", "#pa-down"):
         assert _in_view(browser, css), f"{css} is not in view at {size} size"
     _no_sideways_scroll(browser)
