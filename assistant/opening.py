@@ -195,6 +195,8 @@ _ISSUED_ASK = re.compile(
     re.I,
 )
 _DOCUMENT_NUMBER_ASK = re.compile(r"文号|发文字号|文件(编号|号)|编号|\bdocument number\b", re.I)
+#: 「证书有效期多久」 asks a certificate's period, not the plan's
+_OTHER_VALIDITY = re.compile(r"(证书?|资格|执照|卡|补贴|贷款)(的)?(有效期|有效|期限)")
 _VALIDITY_ASK = re.compile(
     r"有效期|实施期|哪几年|到哪年|(方案|政策|文件|通知|计划).{0,8}(到什么时候|到期|截止|哪年|有效|还有效|多久|结束)|"
     r"\bvalid|expire|which years|(plan|policy|document).{0,20}(until|end)",
@@ -391,7 +393,14 @@ class Opener:
             for g in self.groups(c, reading, language)
         ]
         groups = list(dict.fromkeys(own + topic)) or self.groups(question, reading, language)
-        used = [g for g in groups if any(self._known(w) for w in g)]
+        # the words of a requirement question's form (限制, 门槛 …) say what kind of answer is
+        # wanted, not what it is about: 「有名额限制吗」 is not answered by 「不受…总量限制」
+        used = [
+            g
+            for g in groups
+            if any(self._known(w) for w in g)
+            and not all(_REQUIREMENT.fullmatch(w) or _ONLY.fullmatch(w) for w in g)
+        ]
         existence = bool(_EXISTENCE.search(ask.clause))
         own_used = [g for g in own if g in used]
         # 「有没有申请表（可以下载）」: the thing asked about, the clause's last word, must be in them
@@ -399,6 +408,7 @@ class Opener:
         if not used or (existence and language != "en" and head is not None and head not in used):
             return None
         requirement = bool(_REQUIREMENT.search(ask.clause) or _ONLY.search(ask.clause))
+        property_asked = language != "en" and _asks_property(ask)
         lifted_asked = bool(_LIFTED.search(ask.clause) or re.search(r"不用|不需要|免于|不卡", ask.clause))
         harm = bool(_HARM.search(ask.clause))
         attributes = {m.group(0) for m in PERSONAL_ATTRIBUTES.finditer(question)}
@@ -455,6 +465,9 @@ class Opener:
                     return Verdict(q, span, anchor, "", unaddressed)
                 if existence:
                     return Verdict(q, span, anchor, _lead(ask, language, existence=True))
+                if property_asked:
+                    # 「培训免费吗」「难不难考」 ask how a thing is, which a grant of it does not say
+                    return Verdict(q, span, anchor, "")
                 if not ask.personal:
                     return Verdict(q, span, anchor, _lead(ask, language))
                 # the asker must name what the sentence's grant turns on
@@ -549,7 +562,10 @@ class Opener:
                         pieces.append(_Missing("yes_no", self._yes_no_missing(ask, question, en)))
                     continue
                 lead = lead or verdict.lead
-                if not verdict.lead and not verdict.unaddressed and _ONLY.search(ask.clause):
+                if not verdict.lead and not verdict.unaddressed and en is False and _asks_property(ask):
+                    # 「培训免费吗」: the documents speak of the training, not of whether it is free
+                    pieces.append(_Missing("yes_no", self._yes_no_missing(ask, question, en)))
+                elif not verdict.lead and not verdict.unaddressed and _ONLY.search(ask.clause):
                     # 「…是不是只有本地户口才能领」: the documents grant it, they do not say to whom only
                     pieces.append(
                         _Missing("yes_no", "whether it is limited to them" if en else "是否仅限于此")
@@ -576,7 +592,12 @@ class Opener:
                 pieces.append(_Statement("yes_no", verdict.quoted, verdict.span, text, depends=depends))
                 continue
             validity = quoted[0].document.meta.validity
-            if ask.kind == "time" and _VALIDITY_ASK.search(ask.clause) and validity:
+            if (
+                ask.kind == "time"
+                and _VALIDITY_ASK.search(ask.clause)
+                and not _OTHER_VALIDITY.search(ask.clause)
+                and validity
+            ):
                 pieces.append(_Missing("time", validity, validity=True))
                 continue
             clause_focus = self.focus(ask.clause, reading) or focus
@@ -933,6 +954,25 @@ class Opener:
                 else f"具体办理请以主管部门发布的细则为准，或咨询{contact}。"
             )
         return (" " if en else "").join(parts).strip()
+
+
+#: The verbs a yes/no a grant can answer asks with: may, can, will, is there, give, count as …
+_GRANTABLE = re.compile(
+    r"能|可以|可|会|有|给|算|是|行|允许|支持|鼓励|享受|领|拿|申请|参加|报名|纳入|获得|进|评|办|用|当|做|设|建|开|"
+    r"发|出|补|帮|报销|承担|负担|包|保障|保留"
+)
+
+
+def _asks_property(ask: Ask) -> bool:
+    """Whether a Chinese yes/no asks how a thing is (「培训免费吗」「难不难考」「贵吗」) rather than
+    whether it may, will or does happen: its verb (the A-not-A's A, or what stands before 吗) is
+    none of the verbs a grant answers."""
+    echoed = _echo(ask)
+    if echoed:
+        return not _GRANTABLE.search(echoed)
+    return not (
+        _GRANTABLE.search(ask.clause) or _EXISTENCE.search(ask.clause) or _REQUIREMENT.search(ask.clause)
+    )
 
 
 def _spaced(text: str) -> str:

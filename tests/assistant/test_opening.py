@@ -139,6 +139,27 @@ def test_whether_something_is_only_for_some_is_not_answered_yes(notice_answerer)
     assert "是否仅限于此" in text
 
 
+def test_how_a_thing_is_is_not_answered_by_a_grant_of_it(notice_answerer) -> None:
+    # 「免费吗」「好考吗」 ask a property of the training; (一) grants and describes it, it says nothing of that
+    for question in ("数字技术工程师培训免费吗", "数字技术工程师好考吗"):
+        text = opening(*notice_answerer, question, ["（一）"])
+        assert not text.startswith(("可以", "能", "有", "是", "会")), text
+        assert text.startswith("方案没有写明这一点。"), text
+    # a verb of giving or paying is a grant's to answer
+    assert opening(*notice_answerer, "培训期间工资福利照发吗", ["（十三）"]).startswith(("可以", "发"))
+
+
+def test_the_form_of_a_requirement_question_is_not_its_topic(notice_answerer) -> None:
+    # 「有名额限制吗」 shares only 限制 with 「不受单位绩效工资总量限制」
+    text = opening(*notice_answerer, "有名额限制吗", ["（十二）"])
+    assert not text.startswith("不一定"), text
+
+
+def test_a_certificates_period_is_not_the_plans(notice_answerer) -> None:
+    assert "实施期" not in opening(*notice_answerer, "技能等级证书有效期多久", ["（十三）"])
+    assert "实施期为2024–2026年" in opening(*notice_answerer, "这个方案有效期到什么时候", ["前言"])
+
+
 def test_a_requirement_lifted_is_not_a_yes(notice_answerer) -> None:
     text = opening(*notice_answerer, "事业单位招聘高层次数字技术人才会不会卡户籍", ["（六）"])
     assert text.startswith("不一定。")
