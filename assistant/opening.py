@@ -78,6 +78,8 @@ PERSONAL_ATTRIBUTES = re.compile(
     r"外地|外省|外籍|外国人|非沪|户口|户籍|年龄|\d+岁|多岁|学历|大专|专科|本科|中专|高中|初中|硕士|博士|退休|在校|学生|应届|"
     r"毕业生|失业|灵活就业|个体户|残疾|农民工|港澳|台湾|居住证|社保|没交|断缴"
 )
+#: Where the asker lives or works, when it is somewhere the documents do not name (「我在杭州工作」)
+_LIVES_ELSEWHERE = re.compile(r"我(?:人)?在([\u4e00-\u9fff]{2,6}?)(工作|上班|生活|居住|住|打工)")
 #: Questions whether something is required or restricted (a grant answers them, but not with a yes).
 _REQUIREMENT = re.compile(
     r"需要|必须|要求|一定要|得要|限制|受限|卡|门槛|要出|要交|要自己|require|must|need|restrict|limit", re.I
@@ -732,6 +734,10 @@ class Opener:
             ordered = sorted(objects, key=lambda w: (lowered.find(w.lower()), w))
             if ordered:
                 return f"provisions on {'/'.join(ordered)}" if en else f"{''.join(ordered)}的相关规定"
+        lives = _LIVES_ELSEWHERE.search(question)
+        if lives and not en and self._names_place is not None and self._names_place(lives.group(1)):
+            # 「我在杭州工作可以吗？」: the documents do not say whether that matters
+            return f"在{lives.group(1)}{lives.group(2)}的人是否适用"
         if PERSONAL_ATTRIBUTES.search(question) or (ask.personal and _TAKING_PART.search(ask.clause)):
             return "who can take part or apply" if en else "个人参加或申请的具体条件"
         return "whether this is allowed" if en else "这一点"

@@ -16,6 +16,7 @@ from assistant.asks import clauses, read_asks
         ("培训课程是按照什么标准开发的", ["content"]),  # the basis, not an amount
         ("这个方案到哪年为止有效", ["time"]),  # 到哪年 asks when, not where
         ("高层次人才认定标准是什么", ["conditions"]),  # criteria, not an amount
+        ("毕业班的学生可以参加数字技能评价伐？在啥地方评？", ["yes_no", "where"]),  # Shanghainese 伐 is 吗
         ("考证补贴需要什么材料", ["materials"]),
         ("新八级工是什么意思", ["definition"]),
         ("申请条件是什么", ["conditions"]),

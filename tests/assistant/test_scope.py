@@ -88,6 +88,7 @@ def test_where_the_asker_works_is_background_in_a_follow_up(pipeline: Pipeline) 
     # the conversation is about Shanghai's subsidy: where the asker works does not change that
     follow = pipeline.ask("我在杭州工作可以吗？", conversation)
     assert not follow.refused, follow.text
+    assert "没有写明在杭州工作的人是否适用" in follow.text  # the answer names what the notice leaves open
     # asking about that place's own policy is still declined, in the conversation too
     other = pipeline.ask("那杭州有没有类似的补贴", conversation)
     assert other.refused and "杭州" in other.text
