@@ -220,7 +220,15 @@ def stard_benchmark(options: BenchOptions, work: Path) -> list[Row]:
 def stard_rows(result: dict[str, Any]) -> list[Row]:
     """The rows of one ``evals.benchmarks.stard`` result (its JSON object)."""
     rows: list[Row] = []
-    for name in (*stard.RETRIEVERS, "bm25_plain_subset", "keyword_subset"):
+    # the learned fusion beside the fixed default, and the keyword side with labelled questions alone
+    extra = (
+        "hybrid_fixed",
+        "keyword_labelled",
+        "keyword_labelled_fixed",
+        "bm25_plain_subset",
+        "keyword_subset",
+    )
+    for name in (*stard.RETRIEVERS, *extra):
         m = result.get(name)
         if not m:
             continue

@@ -91,6 +91,8 @@ def test_a_stard_result_becomes_rows_naming_the_corpus_size() -> None:
     result = {
         "bm25_plain": entry,
         "hybrid": {**entry, "corpus_articles": 10615},
+        "hybrid_fixed": {**entry, "corpus_articles": 10615, "mrr_at_10": 0.4},
+        "keyword_labelled": {**entry, "recall_at_100": 0.85},
         "peak_memory_mb": 900.0,
         "run": {"dense": None},
     }
@@ -98,6 +100,9 @@ def test_a_stard_result_becomes_rows_naming_the_corpus_size() -> None:
     shown = {(r.variant, r.metric): r.shown() for r in rows}
     assert shown[("bm25_plain (58,113 articles)", "R@100")] == "0.750"
     assert shown[("hybrid (10,615 articles)", "query p95")] == "3.5"
+    # the learned fusion is shown beside the fixed default
+    assert shown[("hybrid_fixed (10,615 articles)", "MRR@10")] == "0.400"
+    assert shown[("keyword_labelled (58,113 articles)", "R@100")] == "0.850"
     assert shown[("process", "peak memory")] == "900.0"
 
 
