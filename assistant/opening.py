@@ -78,6 +78,8 @@ PERSONAL_ATTRIBUTES = re.compile(
     r"外地|外省|外籍|外国人|非沪|户口|户籍|年龄|\d+岁|多岁|学历|大专|专科|本科|中专|高中|初中|硕士|博士|退休|在校|学生|应届|"
     r"毕业生|失业|灵活就业|个体户|残疾|农民工|港澳|台湾|居住证|社保|没交|断缴"
 )
+#: A sentence that says its grant or support is for those who meet conditions
+_CONDITIONED = re.compile(r"符合(相关)?条件的")
 #: Where the asker lives or works, when it is somewhere the documents do not name (「我在杭州工作」)
 _LIVES_ELSEWHERE = re.compile(r"我(?:人)?在([\u4e00-\u9fff]{2,6}?)(工作|上班|生活|居住|住|打工)")
 #: Questions whether something is required or restricted (a grant answers them, but not with a yes).
@@ -588,8 +590,11 @@ class Opener:
                     and not verdict.unaddressed
                     and not _REQUIREMENT.search(ask.clause)
                     and not _ONLY.search(ask.clause)
-                    and granted
-                    and _condition(sentence, granted.start())
+                    and (
+                        bool(granted and _condition(sentence, granted.start()))
+                        # 「支持…符合条件的…科研人员…创办企业」: the condition is said, the modal is not
+                        or bool(_CONDITIONED.search(sentence))
+                    )
                 )
                 pieces.append(_Statement("yes_no", verdict.quoted, verdict.span, text, depends=depends))
                 continue

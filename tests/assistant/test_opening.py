@@ -59,6 +59,12 @@ def test_can_i_is_answered_with_the_condition_not_a_yes(notice_answerer) -> None
     assert "参加数字职业技能等级认定且获得相关技能等级证书的" in text
 
 
+def test_support_for_those_who_meet_conditions_is_answered_it_depends(notice_answerer) -> None:
+    # (六) supports 符合条件的…科研人员 without a modal: the asker's 「能…吗」 depends on those conditions
+    text = opening(*notice_answerer, "我能在职创办企业吗", ["（六）"])
+    assert text.startswith("要看是否符合方案规定的条件。"), text
+
+
 def test_a_yes_when_the_question_names_the_condition(notice_answerer) -> None:
     text = opening(*notice_answerer, "我在上海创业，能享受创业担保贷款吗", ["（五）"])
     assert text.startswith("能。")
