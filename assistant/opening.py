@@ -917,13 +917,11 @@ class Opener:
             if isinstance(piece, _Missing):
                 if piece.issued:
                     flush()
-                    day = meta.issued
+                    day = meta.issued_date
                     if en:
-                        when = f" on {day.year}年{day.month}月{day.day}日" if day else ""
-                        parts.append(f"The {doc} was issued by {piece.label}{when}.")
+                        parts.append(f"The {doc} was issued by {piece.label}{f' on {day}' if day else ''}.")
                     else:
-                        when = f"于{day.year}年{day.month}月{day.day}日" if day else ""
-                        parts.append(f"{doc}由{piece.label}{when}印发。")
+                        parts.append(f"{doc}由{piece.label}{f'于{day}' if day else ''}印发。")
                     continue
                 if piece.validity:
                     flush()

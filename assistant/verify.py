@@ -288,7 +288,7 @@ class CitationVerifier:
                 meta = self._documents[c.doc_id].meta
                 parts += [meta.title, meta.validity, meta.issuer, meta.contact]
                 if meta.issued:
-                    parts.append(f"{meta.issued.year}年{meta.issued.month}月{meta.issued.day}日")
+                    parts.append(meta.issued_date)
                 if meta.valid_from and meta.valid_to:
                     parts.append(f"{meta.valid_from}-{meta.valid_to}")
         return "\n".join(parts)

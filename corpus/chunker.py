@@ -29,7 +29,7 @@ def _about(document: Document) -> str:
         ("文件名称", meta.title),
         ("文件类型", meta.kind),
         ("发文机关 发布单位", meta.issuer),
-        ("印发日期", f"{meta.issued.year}年{meta.issued.month}月{meta.issued.day}日" if meta.issued else ""),
+        ("印发日期", meta.issued_date),
         ("制定依据", meta.implements),
         ("实施期 有效期", meta.validity),
     ]

@@ -53,6 +53,12 @@ class DocumentMeta:
         return ""
 
     @property
+    def issued_date(self) -> str:
+        """Issue date as printed in answers and the index, e.g. ``2024年11月12日`` ('' when unknown)."""
+        day = self.issued
+        return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+    @property
     def display_title(self) -> str:
         return f"《{self.title}》"
 

@@ -52,7 +52,7 @@ def _document_line(document: Document) -> str:
     meta = document.meta
     facts = [f"发布机关：{meta.issuer}" if meta.issuer else ""]
     if meta.issued:
-        facts.append(f"发布日期：{meta.issued.year}年{meta.issued.month}月{meta.issued.day}日")
+        facts.append(f"发布日期：{meta.issued_date}")
     if meta.validity:
         facts.append(f"有效期：{meta.validity}")
     if meta.contact:
