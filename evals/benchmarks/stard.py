@@ -889,6 +889,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         queries_path = args.queries or split_file(args.split or "setaside")
         queries = load_queries(queries_path)
+        if args.from_run:  # a rescore of rows already ranked: no corpus, no labelled questions
+            result = rescore(args.from_run, queries)
+            result["run"] = {
+                "queries": str(queries_path),
+                "from_run": str(args.from_run),
+                "questions": len(queries),
+            }
+            _print(result, queries_path, len(queries), args.json)
+            return 0
         articles = load_articles(args.corpus or stard_dir() / "corpus.jsonl")
         # a named split runs its dense side on one subset for every split: the laws of the train file
         laws_path = args.laws_from or (split_file("all") if args.split else None)
@@ -898,15 +907,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StardMissing as exc:
         console.print(f"[red]{exc}[/]", highlight=False)
         return 2
-    if args.from_run:
-        result = rescore(args.from_run, queries)
-        result["run"] = {
-            "queries": str(queries_path),
-            "from_run": str(args.from_run),
-            "questions": len(queries),
-        }
-        _print(result, queries_path, len(queries), args.json)
-        return 0
     result = run(
         queries,
         articles,

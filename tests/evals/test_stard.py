@@ -57,6 +57,17 @@ def _write(tmp_path: Path) -> tuple[Path, Path]:
     return corpus, queries
 
 
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run's law files and vectors under ``tmp_path``, and an empty STARD train file: the
+    hybrid has no labelled questions to learn from, whether or not the shared STARD folder exists
+    beside the checkout (a clean clone has none)."""
+    monkeypatch.setenv("STARD_CACHE_DIR", str(tmp_path / "cache"))
+    own = tmp_path / "stard"
+    own.mkdir(exist_ok=True)
+    (own / "queries.train.jsonl").write_text("", encoding="utf-8")
+    monkeypatch.setenv("STARD_DIR", str(own))
+
+
 def test_metrics_on_hand_computed_cases() -> None:
     ranked = ["x", "a", "y", "b"] + [f"n{i}" for i in range(200)] + ["c"]
     m = stard.score(ranked, ["a", "b", "c"])
@@ -86,7 +97,7 @@ def test_json_contract_and_every_retriever(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     corpus, queries = _write(tmp_path)
-    monkeypatch.setenv("STARD_CACHE_DIR", str(tmp_path / "cache"))
+    _isolated(tmp_path, monkeypatch)
     argv = ["--queries", str(queries), "--corpus", str(corpus), "--json", "--embedder", "hash"]
     assert stard.main([*argv, "--subset", "0"]) == 0
     result = json.loads(capsys.readouterr().out)
@@ -120,7 +131,7 @@ def test_the_dense_subset_keeps_labelled_laws_whole_and_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     corpus, queries = _write(tmp_path)
-    monkeypatch.setenv("STARD_CACHE_DIR", str(tmp_path / "cache"))
+    _isolated(tmp_path, monkeypatch)
     only_q3 = tmp_path / "q3.jsonl"
     only_q3.write_text(queries.read_text(encoding="utf-8").splitlines()[2] + "\n", encoding="utf-8")
     argv = ["--queries", str(only_q3), "--corpus", str(corpus), "--json", "--embedder", "hash"]
@@ -179,7 +190,7 @@ def test_a_split_s_figures_from_a_run_over_all_questions(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     corpus, queries = _write(tmp_path)
-    monkeypatch.setenv("STARD_CACHE_DIR", str(tmp_path / "cache"))
+    _isolated(tmp_path, monkeypatch)
     rows = tmp_path / "all.per-question.jsonl"
     common = ["--corpus", str(corpus), "--json", "--embedder", "hash", "--subset", "0"]
     assert stard.main(["--queries", str(queries), *common, "--per-question", str(rows)]) == 0
