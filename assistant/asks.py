@@ -88,15 +88,23 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 _VERB = r"(申请|办理|办(?!呢|啊|$|[？?，,。])|申报|报名|领取|领|拿到|拿|享受|认定|评定|评审|评上|评|考取|考|参加|参与|获得|取得|认证|兑现|备案|登记)"
 _PAYMENT = r"(补贴|资助|奖励|贴息|津贴|补助|工资|薪酬|收费|费用|贷款|经费)"
+#: What the asker would pay (「要交钱吗」「培训收费不」): how much, even when asked as a yes/no — in a
+#: clause that asks (「我自己花钱考了证，有没有补贴」 tells, it does not ask, what it cost).
+_FEE = re.compile(
+    r"交钱|要钱|花钱|收钱|付钱|掏钱|收费|交费|缴费|付费|自费|免费|学费|培训费|报名费|考试费|考务费|鉴定费"
+)
 
 #: Chinese forms, per kind. Each is matched within one clause.
 _ZH: dict[AskKind, re.Pattern[str]] = {
     "yes_no": _rx(
         r"吗\s*[？?!！。]*\s*$|吗[？?]|([\u4e00-\u9fff])(?<!好)不\1|有没有|有木有|可不可以|是否|能否|可否|有无|行不行|好不好使|"
-        r"(伐|𠲎)\s*[？?]"  # Shanghainese 吗: 「可以参加数字技能评价伐？」
+        r"(伐|𠲎)\s*[？?]|"  # Shanghainese 吗: 「可以参加数字技能评价伐？」
+        r"吗\s*[，,]|"  # 「他这种能申请吗，找谁申请」
+        # 「能拿到等级证书不？」「还有效不」「有补贴没？」: the A-not-A question with its second A left out
+        r"[\u4e00-\u9fff]{2}(不|没|没有)\s*[？?]*\s*$"
     ),
     "amount": _rx(
-        rf"多少|几[千万百]|金额|数额|额度|比例|上限|最高(能|可)?(拿|领|补|贷)?|{_PAYMENT}标准|标准是|什么标准|怎么算|如何计算|补几|给几"
+        rf"多少|几[千万百]|金额|数额|额度|比例|上限|最高(能|可)?(拿|领|补|贷)?|{_PAYMENT}标准|标准是|什么标准|怎么算|如何计算|补几|给几|几成|百分之几|多大比例"
     ),
     "procedure": _rx(
         rf"(怎么|怎样|如何|咋|怎么样才能|怎样才能|如何才能|要怎么|该怎么|需要怎么)(才能|才可以|去|来|进行)?{_VERB}|"
@@ -105,10 +113,11 @@ _ZH: dict[AskKind, re.Pattern[str]] = {
     "where": _rx(
         r"(在|去|到|向|找)(哪里|哪儿|哪)(?!个文件|一?条|份|一?[年月天日号级步])|哪里(办|申请|报名|领|交|提交|查|看|找|咨询|能|可以)|去哪|何处|"
         r"哪个(部门|单位|窗口|网站|平台|机构|地方|系统|app|APP)|(什么|啥)(地方|部门|网站|平台|窗口|系统)|"
-        r"地址|网址|(网上|线上)(能|可以)?(申请|办理|报名|办|提交|填报|查)|官网|窗口|哪个区|哪家|在(什么|啥)地方"
+        r"地址|网址|(网上|线上)(能|可以)?(申请|办理|报名|办|提交|填报|查)|官网|窗口|哪个区|哪家|在(什么|啥)地方|"
+        r"(?<!是)(哪里|哪儿)\s*[？?]*\s*$"  # 「具体在青浦哪里」
     ),
     "time": _rx(
-        r"什么时候|什么时间|何时|多久|多长时间|几[月号天年次]|哪[一几]?年|哪天|截止|期限|有效期|时限|"
+        r"(什么|啥|哪个)时候|(什么|啥)时间|何时|几时|多久|多长时间|几[月号天年次]|哪[一几]?年|哪天|截止|期限|有效期|时限|"
         r"到期|到账|还有效|还能申请|过期|时间"
     ),
     "conditions": _rx(
@@ -232,8 +241,10 @@ _THIRD_PARTY_EN = _rx(
     r"universities|there)\b"
 )
 #: 「…多少，还有怎么申请」 starts another question at 还有; 「脱产培训还有工资吗」 does not (还有 is the verb
+#: there). A space between two Chinese characters ends a clause too, as a comma would (「场地补贴有吗 补多少」).
 _CLAUSES = re.compile(
-    r"(?<=[，,。；;！!？?\n])|(?<=[.!?] )|(?=另外|以及|并且|同时|此外)|(?=还有(?![^，,。；;！!？?]{0,8}吗))"
+    r"(?<=[，,。；;！!？?\n])|(?<=[.!?] )|(?=另外|以及|并且|同时|此外)|(?=还有(?![^，,。；;！!？?]{0,8}吗))|"
+    r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])"
 )
 _EN_CLAUSES = re.compile(
     r"(?<=[.!?;])\s+|,\s*(?:and |also |or )?(?=(?:how|what|where|when|who|which|can|is|are|do|does)\b)"
@@ -273,6 +284,13 @@ def read_asks(question: str, language: str = "zh") -> Asks:
     for clause in clauses(question, language):
         personal = asker or not _third_party(clause, language)
         kinds = [kind for kind in KINDS if forms[kind].search(clause)]
+        if (
+            language != "en"
+            and "amount" not in kinds
+            and _FEE.search(clause)
+            and (kinds or asking.search(clause))
+        ):
+            kinds.insert(1 if "yes_no" in kinds else 0, "amount")
         if "definition" in kinds and (
             _NOT_DEFINITION.search(clause)
             or any(k in kinds for k in ("conditions", "amount", "materials", "procedure"))

@@ -44,6 +44,22 @@ class _Pick:
     score: float  # how well it answers: its best sentence's score, or its heading's if higher
 
 
+#: How rare in general Chinese (log inverse frequency in the tokenizer's dictionary) a word must be
+#: to name something a sentence could grant (转正 12.5, 报销 12.5, 落户 12.6), not the wording
+#: around it (别的 9.5, 马上 10.2, 那边 10.4, 怎么样 10.2).
+TELLING_WEIGHT = 10.5
+
+
+def _telling_word(terms: Callable[[str], list[str]]) -> Callable[[str], bool] | None:
+    """Whether a word is a word of the general dictionary that tells what is asked (None when
+    the tokenizer has no dictionary to ask)."""
+    known = getattr(terms, "known_word", None)
+    weight = getattr(terms, "weight", None)
+    if known is None or weight is None:
+        return None
+    return lambda word: bool(known(word)) and weight(word) >= TELLING_WEIGHT
+
+
 class ExtractiveAnswerer:
     """Builds an answer from verbatim sentences; needs no model and no network."""
 
@@ -75,6 +91,7 @@ class ExtractiveAnswerer:
             vocabulary=frozenset(self._idf),
             names_place=names_place,
             corpus_text="\n".join(d.text for d in documents.values()),
+            is_word=_telling_word(terms),
         )
 
     @property

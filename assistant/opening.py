@@ -58,7 +58,13 @@ _LIFTED = re.compile(r"打破|不受|无需|无须|不限|放宽|不再")
 #: An obligation (「用人单位应按规定提取…经费」): the answer to 「单位要出钱吗」.
 #: Something bad happening to the asker (「工资会不会被扣」): a sentence that guarantees the
 #: opposite (确保…待遇) answers no.
-_HARM = re.compile(r"扣|扣除|取消|停发|减少|降低|被辞退|辞退|失去|收回|作废|不算|白考")
+_HARM = re.compile(
+    r"扣|扣除|取消|停发|减少|降低|被辞退|辞退|失去|收回|作废|不算|白考|发不了|拿不到|领不到|占掉"
+)
+#: A rank before a title (助理工程师, 特级技师): another title than the bare one.
+_RANK = re.compile(r"(助理|初级|中级|高级|副高级|正高级|特级|首席|见习)$")
+#: 「培训的钱是不是全部由政府出」: a grant or a share does not say it is all
+_ALL = re.compile(r"全部|全都|全由|都由|全额|一律")
 _PROTECTED = re.compile(r"确保|保障|不受|不影响|照发|保留")
 _OBLIGATION = re.compile(r"(?<![供反对])应(?!用)|须|必须|应当")
 #: Verbs of obtaining and asking that are not what is asked about (「能领补贴吗」 asks about 补贴).
@@ -91,9 +97,11 @@ _REQUIREMENT = re.compile(
 _ONLY = re.compile(
     r"只有|只能|仅限|只限|仅对|只对|只给|只针对|仅针对|是否只|是不是只|\bonly\b|\bexclusively\b", re.I
 )
+#: The verb a yes/no asks with, before what it asks to be done (「…能转正吗」「是不是就算工程师」).
+_MODAL = re.compile(r"能不能|可不可以|会不会|是不是|算不算|是否|能否|可否|可以|能够|能|会|可|算")
 #: Existence questions (「有没有创业补贴」) are answered 「有」, ability ones (「能领吗」) echo their verb.
 _EXISTENCE = re.compile(
-    r"(有没有|有无|有木有|是否有)(?!机会|可能|资格|办法|希望|用)|有(?!机会|可能|资格|办法|希望|用|效|利|关|人|点).{0,16}吗"
+    r"(有没有|有无|有木有|是否有)(?!机会|可能|资格|办法|希望|用)|有(?!机会|可能|资格|办法|希望|用|效|利|关|人|点).{0,16}(吗|没有?\s*[？?]*\s*$)"
     r"|^\s*(is|are) there\b",
     re.I,
 )
@@ -111,9 +119,12 @@ ASK_WORDS = frozenset(
     )
 )
 _CLAUSE = re.compile(r"(?<=[，,；;：:])")
+_SENTENCE_END = re.compile(r"(?<=[，,。；;！!？?\n])")
+_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 _ASKS_SOMETHING = re.compile(r"[？?吗呢]|什么|哪|怎|如何|多少|几")
 _CONTINUATION = re.compile(r"^(并|且|还|可|由|将|其|以|和|及|并按|同时|也)")
-_NUMBER = re.compile(r"\d|[零一二两三四五六七八九十百千万]+(?=[元名期支个项次%])")
+#: A figure in a sentence (「50期」「3000名」「两千元」); 一次性 is "one-off", not a count.
+_NUMBER = re.compile(r"\d|[零一二两三四五六七八九十百千万]+(?=[元名期支个项%]|次(?!性))")
 #: The words of a definition question that are not its term (「…是什么意思」「什么叫…」「…属于什么职称」).
 _DEFINITION_FORM = re.compile(
     r"(到底|究竟)?(是|属于|相当于?|算|对应)?(什么|啥|哪个|哪一?)(级别|等级|档次|层次|职称|水平)(的?职称)?|"
@@ -130,6 +141,13 @@ _NOT_A_NAME = re.compile(
 _DEICTIC = re.compile(r"这|那|这个|那个|这是|那是|它|这些|那些|这个政策|这个方案|这条|这一条|这个词")
 #: 「…专家等项目」: a name given as an example of a kind, not explained.
 _EXAMPLE = re.compile(r"[\u4e00-\u9fff]{0,4}等(?![级同于])")
+#: What the asker would pay (「要交钱吗」「培训收费不」): whether, and how much, a cost the documents
+#: name only when a sentence speaks of fees.
+_FEE_ASK = re.compile(
+    r"交钱|要钱|花钱|收钱|付钱|掏钱|收费|交费|缴费|付费|自费|免费|学费|培训费|报名费|考试费|考务费|鉴定费|\b(fees?|free(?! to)|costs?|charged?)\b",
+    re.I,
+)
+_FEE_SAID = re.compile(r"免费|收费|费用|自费|学费|培训费|报名费|考试费|fee", re.I)
 _MONEY_WORDS = re.compile(r"钱|元|补贴|补助|资助|奖励|津贴|贴息|工资|薪|费|贷款")
 
 #: Definition questions for what a term means or ranks as, which naming it does not answer
@@ -174,6 +192,8 @@ _FREQUENCY = re.compile(r"每年|每月|每季度|每半年")
 _TAKING_PART = re.compile(r"参加|参与|申请|报名|领|享受|评|考|获得|拿|加入|进")
 #: 「评审委员会的咨询电话」: the number of some body the document names, not the document's contact.
 _SPECIFIC_CONTACT = re.compile(r"([\u4e00-\u9fff]{2,})的(咨询|报名|联系|办公)?(电话|热线|联系方式|邮箱)")
+#: The words of asking whom to call, which name no topic of their own.
+_CONTACT_WORDS = re.compile(r"咨询|热线|客服|人社|12333|联系|电话|号码|方式|部门|有问题|找谁|问谁|哪里|渠道")
 _GENERAL_CONTACT = re.compile(
     r"^[^的]{0,6}(咨询|热线|人社|12333|联系方式|怎么联系|找谁|问谁|联系谁)|政策咨询|咨询电话|hotline|contact",
     re.I,
@@ -202,7 +222,7 @@ _DOCUMENT_NUMBER_ASK = re.compile(r"文号|发文字号|文件(编号|号)|编�
 #: 「证书有效期多久」 asks a certificate's period, not the plan's
 _OTHER_VALIDITY = re.compile(r"(证书?|资格|执照|卡|补贴|贷款)(的)?(有效期|有效|期限)")
 _VALIDITY_ASK = re.compile(
-    r"有效期|实施期|哪几年|到哪年|(方案|政策|文件|通知|计划).{0,8}(到什么时候|到期|截止|哪年|有效|还有效|多久|结束)|"
+    r"有效期|实施期|哪几年|到哪一?年|管几年|管多久|还有效(?!果)|还管用|(方案|政策|文件|通知|计划).{0,8}(到什么时候|到期|截止|哪一?年|为止|有效|还有效|多久|结束)|"
     r"\bvalid|expire|which years|(plan|policy|document).{0,20}(until|end)",
     re.I,
 )
@@ -317,10 +337,14 @@ class Opener:
         max_chars: int = 90,
         names_place: Callable[[str], bool] | None = None,
         corpus_text: str = "",
+        is_word: Callable[[str], bool] | None = None,
     ) -> None:
         """``names_place`` tells whether a text names a place (青浦): it answers a 「在哪」;
-        ``corpus_text`` is the documents' text (a word said inside a longer one is known)."""
+        ``corpus_text`` is the documents' text (a word said inside a longer one is known);
+        ``is_word`` tells a word of the general dictionary (转正) from a chance run of characters."""
         self._corpus_text = corpus_text
+        self._is_word = is_word
+        self._by_first: dict[str, list[str]] | None = None  # the documents' words by first character
         self._names_place = names_place
         # the same sentences and clauses are read for every question: cut each once
         self._terms: Callable[[str], Sequence[str]] = lru_cache(maxsize=8192)(lambda text: tuple(terms(text)))
@@ -394,6 +418,7 @@ class Opener:
         topic = [
             g
             for c in _topic_clauses(question, ask.clause, language)
+            + _spoken_with(question, ask.clause, language)
             for g in self.groups(c, reading, language)
         ]
         groups = list(dict.fromkeys(own + topic)) or self.groups(question, reading, language)
@@ -405,6 +430,9 @@ class Opener:
             if any(self._known(w) for w in g)
             and not all(_REQUIREMENT.fullmatch(w) or _ONLY.fullmatch(w) for w in g)
         ]
+        if language != "en" and self.unsaid(ask.clause, reading):
+            # 「工作满七年能居转户吗」: what is asked to be done is nothing the documents speak of
+            return None
         existence = bool(_EXISTENCE.search(ask.clause))
         own_used = [g for g in own if g in used]
         # 「有没有申请表（可以下载）」: the thing asked about, the clause's last word, must be in them
@@ -467,6 +495,11 @@ class Opener:
                 anchor = GRANT if grant else SUPPORT
                 if unaddressed:
                     return Verdict(q, span, anchor, "", unaddressed)
+                granted_text = text[grant.start() :] if grant else text
+                if harm or _ALL.search(ask.clause) or self._other_rank(granted_text, covered, asked):
+                    # 「会不会因为超了总量发不了」: a grant does not make the harm happen;
+                    # 「是不是全部由政府出」: nor is a share all of it
+                    return Verdict(q, span, anchor, "")
                 if existence:
                     return Verdict(q, span, anchor, _lead(ask, language, existence=True))
                 if property_asked:
@@ -484,6 +517,63 @@ class Opener:
                 named = bool(required & asked) or any(r in question for r in required)
                 return Verdict(q, span, anchor, _lead(ask, language) if named else "")
         return None
+
+    def unsaid(self, clause: str, reading: QueryReading | None = None) -> list[str]:
+        """The words of what a yes/no asks to be done or had (after its 能/可以/会 …: 「…能转正吗」)
+        that are words of the language but nothing the documents say, by themselves or through
+        the everyday words they stand for: no sentence can grant them."""
+        if self._is_word is None:
+            return []
+        modal = _MODAL.search(clause)
+        if modal is None:
+            return []
+        bridged = {said for said, _ in reading.everyday} if reading else set()
+        words = [
+            t
+            for t in dict.fromkeys(self._terms(clause[modal.end() :]))
+            if len(t) > 1
+            and not re.search(r"[\d零一二两三四五六七八九十百千万几]", t)
+            and t not in ASK_WORDS
+            and t not in _ASKING_VERBS
+            and t not in _BACKGROUND
+            # the form of the question (被扣, 全部, 只有, 需要 …), which other rules read
+            and not any(rx.search(t) for rx in (_HARM, _ALL, _ONLY, _REQUIREMENT, _LIFTED))
+        ]
+        # only when nothing of it is the documents' (「会不会超了绩效工资总额」 speaks of 绩效工资)
+        if any(self._known(t) or any(t in said or said in t for said in bridged) for t in words):
+            return []
+        return [
+            t
+            for t in words
+            if self._is_word(t)
+            and not _DEICTIC.match(t)  # 「这类」 points back, it names nothing
+            and not self._abbreviates(t)  # 评委 is 评审委员会 cut short
+        ]
+
+    def _abbreviates(self, word: str) -> bool:
+        """Whether ``word`` is a word of the documents cut short: its characters, in order, are
+        the first of their parts in one document word (评委 → 评审委员会)."""
+        if self._by_first is None:
+            self._by_first = {}
+            for v in self._vocabulary:
+                self._by_first.setdefault(v[:1], []).append(v)
+        pattern = re.compile(".{0,3}".join(map(re.escape, word)))
+        return any(len(v) > len(word) and pattern.match(v) for v in self._by_first.get(word[:1], ()))
+
+    @staticmethod
+    def _other_rank(text: str, groups: Sequence[frozenset[str]], asked: Collection[str]) -> bool:
+        """Whether what a sentence grants names a word asked about only with a rank the question
+        does not name: 「直接聘任助理工程师」 does not make one an 工程师, nor 「特级技师」 a 技师."""
+        for group in groups:
+            spots = [(w, m.start()) for w in group for m in re.finditer(re.escape(w), text)]
+            if spots and all(
+                (rank := _RANK.search(text[:at])) is not None
+                and rank.group(0) not in asked
+                and not any(rank.group(0) + w in a for a in asked)
+                for w, at in spots
+            ):
+                return True
+        return False
 
     def _says(self, text: str, groups: Sequence[frozenset[str]]) -> float:
         """The weight of the groups a text says one word of."""
@@ -545,10 +635,30 @@ class Opener:
                     pieces.append(_Missing("content", "the document number" if en else "本文件的文号"))
                 continue
             if ask.kind == "contact":
-                if not _general_contact(ask.clause):
-                    # 「大赛的报名电话」: the document's contact is not that number
+                if not _general_contact(ask.clause) or self._content(_CONTACT_WORDS.sub("", question)):
+                    # 「大赛的报名电话」「产业园怎么入驻？找谁联系」: the document's contact is
+                    # not that programme's number (it is still given last, as where to ask)
                     pieces.append(_Missing("contact"))
                 continue  # the document's contact is given last
+            # 「要交钱吗」「培训免费吗」 ask about a fee; 「培训费能报销吗」 asks about 报销
+            modal = _MODAL.search(ask.clause) if ask.kind == "yes_no" else None
+            fee = bool(_FEE_ASK.search(ask.clause[modal.end() :] if modal else ask.clause)) and not any(
+                _FEE_SAID.search(q.article.span.slice(q.document.text)) for q in quoted
+            )
+            if fee and ask.kind in ("yes_no", "amount"):
+                # 「考证要交钱吗」「培训免费吗，学费多少」: the documents say nothing of fees
+                both = all(
+                    any(a.kind == kind and a.clause == ask.clause for a in asks)
+                    for kind in ("yes_no", "amount")
+                )
+                if ask.kind == "yes_no":
+                    label = "whether it is charged for" if en else "是否收费"
+                    if both:
+                        label = "whether it is charged for, or how much" if en else "是否收费及收费标准"
+                    pieces.append(_Missing("yes_no", label))
+                elif not both:
+                    pieces.append(_Missing("amount", "the fees" if en else "收费标准"))
+                continue
             if (
                 ask.kind == "yes_no"
                 and _SAYS_ASK.search(ask.clause)
@@ -557,18 +667,32 @@ class Opener:
                 # 「…去哪里申请、要什么材料，文件里有写吗」: whether the document says it is
                 # answered by what the other asks find stated or not, never by a bare 「有。」
                 continue
+            validity = quoted[0].document.meta.validity
+            if (
+                ask.kind in ("yes_no", "time")
+                and validity
+                and _VALIDITY_ASK.search(ask.clause)
+                and not _OTHER_VALIDITY.search(ask.clause)
+            ):
+                # 「这政策管几年？2026年以后还有效不」: the document's own period answers
+                pieces.append(_Missing("time", validity, validity=True))
+                continue
             if ask.kind == "yes_no":
                 verdict = self.settle(ask, question, quoted, reading, language)
                 if verdict is None:
                     if en:  # English reaches the documents through the dictionary only: say what is there
                         pieces += self._content_statements(quoted, focus)
                     else:
-                        pieces.append(_Missing("yes_no", self._yes_no_missing(ask, question, en)))
+                        pieces.append(_Missing("yes_no", self._yes_no_missing(ask, question, en, reading)))
                     continue
                 lead = lead or verdict.lead
                 if not verdict.lead and not verdict.unaddressed and en is False and _asks_property(ask):
                     # 「培训免费吗」: the documents speak of the training, not of whether it is free
                     pieces.append(_Missing("yes_no", self._yes_no_missing(ask, question, en)))
+                elif not verdict.lead and not verdict.unaddressed and _ALL.search(ask.clause):
+                    pieces.append(
+                        _Missing("yes_no", "whether that holds for all of it" if en else "是否全部如此")
+                    )
                 elif not verdict.lead and not verdict.unaddressed and _ONLY.search(ask.clause):
                     # 「…是不是只有本地户口才能领」: the documents grant it, they do not say to whom only
                     pieces.append(
@@ -598,15 +722,6 @@ class Opener:
                 )
                 pieces.append(_Statement("yes_no", verdict.quoted, verdict.span, text, depends=depends))
                 continue
-            validity = quoted[0].document.meta.validity
-            if (
-                ask.kind == "time"
-                and _VALIDITY_ASK.search(ask.clause)
-                and not _OTHER_VALIDITY.search(ask.clause)
-                and validity
-            ):
-                pieces.append(_Missing("time", validity, validity=True))
-                continue
             clause_focus = self.focus(ask.clause, reading) or focus
             if ask.kind == "content" and _LIST_ASK.search(ask.clause):
                 # 「清单里具体有哪些证书」: a notice names a list, it does not print it
@@ -614,7 +729,9 @@ class Opener:
                 pieces += self._content_statements(quoted[:1], clause_focus)
                 continue
             if ask.kind in _STATES:
-                stated = self._stated(ask.kind, ask.clause, quoted, clause_focus)
+                # 「…有一次性补贴吗？给多少」: a clause of its own asks about the question's topic
+                asked = ask.clause if self._content(ask.clause) else question
+                stated = self._stated(ask.kind, asked, quoted, clause_focus)
                 if stated is None:
                     pieces.append(_Missing(ask.kind, _how(ask) if ask.kind == "procedure" and not en else ""))
                 else:
@@ -731,8 +848,11 @@ class Opener:
             out.append(_Statement("content", q, span, self._key(q, span, focus, None)))
         return out
 
-    def _yes_no_missing(self, ask: Ask, question: str, en: bool) -> str:
+    def _yes_no_missing(self, ask: Ask, question: str, en: bool, reading: QueryReading | None = None) -> str:
         """How a yes/no the documents do not settle is named: 「新型学徒制补贴的相关规定」."""
+        unsaid = [] if en else self.unsaid(ask.clause, reading)
+        if unsaid:
+            return f"{'、'.join(f'“{w}”' for w in unsaid)}的相关规定"
         if _EXISTENCE.search(ask.clause):
             objects = self._content(ask.clause) or self._content(question)
             lowered = question.lower()
@@ -1005,6 +1125,18 @@ def _echo(ask: Ask) -> str:
     m = _ECHO.search(ask.clause)
     verb = (m.group(1) or m.group(2)) if m else ""
     return {"可": "可以", "能够": "能"}.get(verb, verb)
+
+
+def _spoken_with(question: str, asking: str, language: str) -> list[str]:
+    """「专精特新企业认定要啥条件 有奖励吗」: clauses set apart by a space only are one sentence;
+    a yes/no in one of them asks about the words of the others too (奖励 of that 认定)."""
+    if language == "en":
+        return []
+    for sentence in _SENTENCE_END.split(question):
+        parts = [p for p in _SPACE.split(sentence.strip()) if p]
+        if len(parts) > 1 and asking.strip() in parts:
+            return [p for p in parts if p != asking.strip()]
+    return []
 
 
 def _topic_clauses(question: str, asking: str, language: str) -> list[str]:

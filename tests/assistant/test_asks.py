@@ -29,7 +29,14 @@ from assistant.asks import clauses, read_asks
         ("那需要什么条件？", ["conditions"]),
         ("具体多少钱？", ["amount"]),
         ("创业贷款最多贷多少", ["amount"]),
-        ("数据标注培训在哪报名，要交钱吗", ["where", "yes_no"]),
+        ("数据标注培训在哪报名，要交钱吗", ["where", "yes_no", "amount"]),
+        # everyday forms: a space between clauses, a yes/no with its second half left out, 啥时候, a fee
+        ("创业场地补贴有吗 一个月能补多少", ["yes_no", "amount"]),
+        ("比赛成绩好能拿到等级证书不？证书啥时候发", ["yes_no", "time"]),
+        ("他这种能申请吗，找谁申请", ["yes_no", "contact"]),
+        ("专利转让了个人能分几成", ["amount"]),
+        ("具体在青浦哪里", ["where"]),
+        ("培训免费吗", ["yes_no", "amount"]),
         # forms that look like another kind but are not
         ("那职业院校那边还要建什么机构吗", ["content"]),  # 什么…吗 asks what, not whether
         ("方案里对高校数字学科建设有什么要求", ["content"]),  # what the plan asks of them

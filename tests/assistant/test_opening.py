@@ -30,11 +30,13 @@ def opening(answerer: ExtractiveAnswerer, notice: Document, question: str, ranke
         for i, label in enumerate(ranked)
         if (article := notice.article(label)) is not None
     )
+    language = "en" if question.isascii() else "zh"
     request = AnswerRequest(
         question=question,
         hits=hits,
         documents={NOTICE_ID: notice},
-        asks=read_asks(question),
+        language=language,
+        asks=read_asks(question, language),
         original=question,
     )
     return answerer.answer(request).text.split("\n\n")[0]
@@ -147,10 +149,13 @@ def test_whether_something_is_only_for_some_is_not_answered_yes(notice_answerer)
 
 def test_how_a_thing_is_is_not_answered_by_a_grant_of_it(notice_answerer) -> None:
     # 「免费吗」「好考吗」 ask a property of the training; (一) grants and describes it, it says nothing of that
-    for question in ("数字技术工程师培训免费吗", "数字技术工程师好考吗"):
+    for question, missing in (
+        ("数字技术工程师培训免费吗", "是否收费及收费标准"),  # a fee: whether, and how much
+        ("数字技术工程师好考吗", "这一点"),
+    ):
         text = opening(*notice_answerer, question, ["（一）"])
         assert not text.startswith(("可以", "能", "有", "是", "会")), text
-        assert text.startswith("方案没有写明这一点。"), text
+        assert text.startswith(f"方案没有写明{missing}。"), text
     # a verb of giving or paying is a grant's to answer
     assert opening(*notice_answerer, "培训期间工资福利照发吗", ["（十三）"]).startswith(("可以", "发"))
 
@@ -302,3 +307,63 @@ def test_meaning_decides_which_sentence_answers_when_words_tie(notice_answerer) 
     assert opener.rank(Quoted(notice, article, (), far), topic)[0] == says
     # meaning alone (words weigh nothing) follows closeness
     assert opener.rank(Quoted(notice, article, (), far), topic, words_weight=0.0)[0] != says
+
+
+def test_a_fee_the_notice_never_mentions_is_said_to_be_missing(notice_answerer) -> None:
+    # the notice speaks of training and of subsidies, never of what a course costs the asker
+    text = opening(*notice_answerer, "想转行做AI数据标注，有没有这方面的培训？要交钱不", ["（二）"])
+    assert text.startswith("有。"), text
+    assert "方案没有写明是否收费及收费标准" in text, text
+    english = opening(*notice_answerer, "Is the digital engineer training free?", ["（一）"])
+    assert not english.startswith("Yes"), english
+    assert "does not state whether it is charged for" in english, english
+
+
+def test_a_one_off_subsidy_is_not_a_figure(notice_answerer) -> None:
+    # 「首次创业一次性补贴」 names the subsidy; 一次 is no amount of it
+    text = opening(*notice_answerer, "头一回创业有一次性补贴吗？给多少", ["（五）"])
+    assert "方案没有写明具体金额或补贴标准" in text, text
+
+
+def test_a_programmes_own_contact_is_said_to_be_missing_the_documents_given(notice_answerer) -> None:
+    text = opening(*notice_answerer, "线上人力资源产业园怎么入驻？找谁联系", ["（四）"])
+    assert "具体联系电话" in text and "咨询渠道：上海市人力资源和社会保障局" in text, text
+    general = opening(*notice_answerer, "政策咨询电话是多少", ["（十三）"])
+    assert general.startswith("咨询渠道："), general
+
+
+def test_whether_the_plan_still_holds_is_answered_with_its_period(notice_answerer) -> None:
+    for question in ("这政策管几年的？2026年以后还有效不", "这个方案管到哪一年为止"):
+        text = opening(*notice_answerer, question, ["前言"])
+        assert text.startswith("方案的实施期为2024"), text
+
+
+def test_clauses_set_apart_by_a_space_are_one_sentence_for_a_yes(notice_answerer) -> None:
+    # 「有奖励吗」 is asked of 专精特新企业认定, which the notice never speaks of, not of any 奖励
+    text = opening(*notice_answerer, "专精特新企业认定要啥条件 有奖励吗", ["（十二）", "（十一）"])
+    assert not text.startswith(("有", "可以", "能")), text
+
+
+def test_something_to_be_done_the_notice_never_speaks_of_is_not_answered_yes(notice_answerer) -> None:
+    # 转正 and 报销 are words of the language the notice never uses: no sentence grants them
+    for question, word in (("我在企业干了三年能转正吗", "转正"), ("培训费能报销吗", "报销")):
+        text = opening(*notice_answerer, question, ["（十一）", "（十三）"])
+        assert not text.startswith(("可以", "能", "有", "是")), text
+        assert f"方案没有写明“{word}”的相关规定" in text, text
+    # the wording around what is asked (比别的多一点) is not such a word
+    assert opening(*notice_answerer, "人工智能的证书补贴会不会比别的多一点", ["（十三）"]).startswith("会。")
+
+
+def test_a_harm_or_all_of_it_is_not_answered_yes_by_a_grant(notice_answerer) -> None:
+    text = opening(*notice_answerer, "会占掉我们单位的绩效工资总额吗", ["（十二）"])
+    assert text.startswith("不会。"), text  # 不受单位绩效工资总量限制
+    text = opening(*notice_answerer, "参加数字人才培训的钱是不是全部由政府出", ["（十三）"])
+    assert not text.startswith(("是", "可以")), text
+    assert "是否全部如此" in text, text
+
+
+def test_a_lower_rank_granted_is_not_the_title_asked_for(notice_answerer) -> None:
+    question = "在学校学了数字工程师初级的课程考过了，在上海能直接聘成{}吗"
+    text = opening(*notice_answerer, question.format("工程师"), ["（九）"])
+    assert not text.startswith(("能", "可以")), text  # 直接聘任助理工程师
+    assert opening(*notice_answerer, question.format("助理工程师"), ["（九）"]).startswith("能。")
