@@ -218,6 +218,10 @@ _ELIGIBILITY = _rx(r"条件|资格|门槛|谁|哪些人|哪类人|符合|适用"
 _CRITERIA = _rx(r"(认定|评定|评审|评价|考核|申报|入选|准入|引进|认证|录用|招聘)(的)?标准")
 _BASIS = _rx(r"(按照?|根据|依据|依照|参照|对照)(什么|哪些|哪个|哪一?项|啥)(国家|行业)?标准")
 _NOT_AMOUNT = _rx(r"(电话|号码|网址|邮编|编号|代码|地址|热线)(是|为)?多少")
+#: Which document something follows: what it is based on, not papers to hand in.
+_WHICH_DOCUMENT = _rx(
+    r"\bwhich (\w+ )?(document|policy|regulation|notice)s?\b|(哪个|哪份|什么)(国家)?的?(文件|红头文件)"
+)
 #: A clause that asks at all (for clauses no kind matches).
 _ASKING_ZH = _rx(r"[？?]|吗|呢|什么|啥|哪|怎|如何|多少|几|是否|能否|可否|([\u4e00-\u9fff])不\1")
 _ASKING_EN = _rx(r"\?|^\s*(what|how|which|who|when|where|why|can|could|is|are|do|does|will|may)\b")
@@ -307,6 +311,9 @@ def read_asks(question: str, language: str = "zh") -> Asks:
             kinds.remove("yes_no")  # 「还要建什么机构吗」 asks what, not whether
         if "conditions" in kinds and _DEMAND.search(clause) and not _ELIGIBILITY.search(clause):
             kinds.remove("conditions")  # 「对高校学科建设有什么要求」 asks what the plan requires of them
+            kinds.append("content")
+        if "materials" in kinds and _WHICH_DOCUMENT.search(clause):
+            kinds.remove("materials")  # "which national document is this plan carrying out"
             kinds.append("content")
         if "amount" in kinds and _NOT_AMOUNT.search(clause):
             kinds.remove("amount")

@@ -61,6 +61,23 @@ _LIFTED = re.compile(r"打破|不受|无需|无须|不限|放宽|不再")
 _HARM = re.compile(
     r"扣|扣除|取消|停发|减少|降低|被辞退|辞退|失去|收回|作废|不算|白考|发不了|拿不到|领不到|占掉"
 )
+#: Why-questions (「为什么要出这个方案」「图个啥」), and what a sentence says a thing is for.
+_WHY = re.compile(r"为什么|为啥|为何|图个?啥|图什么|目的是什么|什么目的|\bwhy\b", re.I)
+_PURPOSE = re.compile(r"为了|旨在|以便|目的是|为[^，,。；;为《]{2,40}(提供|奠定|打下)")
+#: 「是根据国家哪个文件制定的」: which document something follows, named 《…》 in the sentence.
+_WHICH_DOCUMENT = re.compile(
+    r"(根据|依据|按照|照着|依照|落实|贯彻|出自|来源于?|参照).{0,10}(哪个|哪份|哪些|什么|哪一?个|啥)(国家)?的?"
+    r"(文件|政策|规定|通知|方案|红头文件)|哪个文件|哪份文件|上位文件|\bwhich (national )?(document|policy)\b",
+    re.I,
+)
+_TITLE = re.compile(r"《[^》]+》")
+#: Who pays (「培训的钱谁出」「这笔钱从哪里出」「费用由谁承担」), and a sentence that says who puts money in.
+_WHO_PAYS = re.compile(
+    r"(钱|费用|经费|资金|成本|学费).{0,8}(谁出|由谁|谁来|谁承担|谁负担|谁掏|哪里出|哪儿出|哪出|从哪|来源)|"
+    r"谁(出钱|掏钱|买单|付钱)|\bwho pays\b|\bwho (funds|covers)\b",
+    re.I,
+)
+_FUNDING = re.compile(r"投入|出资|承担|负担|经费保障|提取和使用")
 #: A rank before a title (助理工程师, 特级技师): another title than the bare one.
 _RANK = re.compile(r"(助理|初级|中级|高级|副高级|正高级|特级|首席|见习)$")
 #: 「培训的钱是不是全部由政府出」: a grant or a share does not say it is all
@@ -781,6 +798,31 @@ class Opener:
                 text = self._key(q, span, clause_focus, None, whole=True)
                 pieces.append(_Statement("definition", q, span, text))
                 continue
+            if _WHICH_DOCUMENT.search(ask.clause):
+                # 「是根据国家哪个文件来制定的」: the clause that names a document 《…》 answers it
+                based = self._saying(quoted, clause_focus, _TITLE)
+                if based is not None:
+                    q, span = based
+                    pieces.append(_Statement("content", q, span, self._key(q, span, clause_focus, _TITLE)))
+                    continue
+            if _WHO_PAYS.search(ask.clause):
+                # 「培训的钱谁出」「这笔钱从哪里出」: the sentence that says who puts money in
+                funded = self._saying(quoted, clause_focus, _FUNDING)
+                if funded is not None:
+                    q, span = funded
+                    pieces.append(_Statement("content", q, span, self._key(q, span, clause_focus, _FUNDING)))
+                    continue
+            if _WHY.search(ask.clause):
+                # 「为什么要出这个方案」「图个啥」: a sentence that says what it is for answers it
+                purposed = self._saying(quoted, clause_focus, _PURPOSE)
+                if purposed is None:
+                    pieces.append(
+                        _Missing("content", "the reason for this provision" if en else "这样规定的原因")
+                    )
+                else:
+                    q, span = purposed
+                    pieces.append(_Statement("content", q, span, self._key(q, span, clause_focus, _PURPOSE)))
+                continue
             pieces += self._content_statements(quoted, clause_focus)
         missing = [p for p in pieces if isinstance(p, _Missing) and not p.fact]
         statements = [p for p in pieces if isinstance(p, _Statement)]
@@ -838,6 +880,19 @@ class Opener:
                 rf"所谓“?{t}|{t}[”\"」]?[,，]?(是指|指的是|即|是一种|是一项|是|相当于|属于|对应|等同于)", text
             )
         )
+
+    def _saying(
+        self, quoted: Sequence[Quoted], focus: Focus, pattern: re.Pattern[str]
+    ) -> tuple[Quoted, Span] | None:
+        """The best quoted sentence on the topic that says what ``pattern`` marks: what something
+        is for (「为…提供有力人才支撑」), the document it follows (《…》)."""
+        for on_topic in (True, False):  # a sentence that also says the topic's words first
+            for q in quoted:
+                for span in self.rank(q, focus):
+                    text = span.slice(q.document.text)
+                    if pattern.search(text) and (self._score(text, focus) or not on_topic):
+                        return q, span
+        return None
 
     def _content_statements(self, quoted: Sequence[Quoted], focus: Focus) -> list[_Statement]:
         """What each quoted article says about the question: its best sentence, from the clause

@@ -367,3 +367,21 @@ def test_a_lower_rank_granted_is_not_the_title_asked_for(notice_answerer) -> Non
     text = opening(*notice_answerer, question.format("工程师"), ["（九）"])
     assert not text.startswith(("能", "可以")), text  # 直接聘任助理工程师
     assert opening(*notice_answerer, question.format("助理工程师"), ["（九）"]).startswith("能。")
+
+
+def test_why_is_answered_by_what_the_plan_says_it_is_for_or_said_to_be_missing(notice_answerer) -> None:
+    text = opening(*notice_answerer, "上海弄这个数字人才方案到底图个啥", ["前言"])
+    assert "国际数字之都提供有力人才保障" in text, text
+    # (六) supports leaving a post to found a firm; it says nothing of why
+    text = opening(*notice_answerer, "国家为啥鼓励事业单位人才离岗创业?", ["（六）"])
+    assert text.startswith("方案没有写明这样规定的原因"), text
+
+
+def test_which_document_the_plan_follows_is_answered_by_the_clause_naming_it(notice_answerer) -> None:
+    for question in (
+        "这个实施方案是根据国家哪个文件来制定的？",
+        "Which national document is this Shanghai plan carrying out?",
+    ):
+        text = opening(*notice_answerer, question, ["前言"])
+        assert "《加快数字人才培育支撑数字经济发展行动方案" in text, text
+        assert "does not state" not in text and "没有写明" not in text, text
