@@ -200,6 +200,37 @@ class ExtractiveAnswerer:
             covered |= matched | titled
             if len(picks) >= self._max_articles:
                 break
+        return self._wanted(request, picks, query_terms)
+
+    def _wanted(self, request: AnswerRequest, picks: list[_Pick], query_terms: set[str]) -> list[_Pick]:
+        """Add the next retrieved article whose sentence is the kind an ask wants (「培训的钱谁出」:
+        who puts money in) when no chosen article has one; it must share a word with the question."""
+        if not picks or len(picks) >= self._max_articles:
+            return picks
+        for pattern in self._opener.wanted(request.asks):
+            if any(
+                pattern.search(s.slice(self._documents[p.hit.doc_id].text))
+                for p in picks
+                for s in p.article.sentences
+            ):
+                continue
+            for hit in request.hits[1 : self._max_articles + 2]:
+                document = self._documents.get(hit.doc_id)
+                article = document.article(hit.article) if document else None
+                if document is None or article is None or any(p.hit.key == hit.key for p in picks):
+                    continue
+                found = [
+                    s
+                    for s in _body_sentences(document, article)
+                    if pattern.search(s.slice(document.text)) and self._score(query_terms, document, s) > 0
+                ]
+                if found:
+                    picks.append(
+                        _Pick(hit, article, tuple(found[:1]), self._score(query_terms, document, found[0]))
+                    )
+                    break
+            if len(picks) >= self._max_articles:
+                break
         return picks
 
     def _clause_winners(self, request: AnswerRequest, asked: str) -> set[tuple[str, str]]:

@@ -881,6 +881,14 @@ class Opener:
             )
         )
 
+    @staticmethod
+    def wanted(asks: Asks) -> list[re.Pattern[str]]:
+        """The kind of sentence an ask wants that another article may hold: who puts money in
+        (「培训的钱谁出」) — a notice's funding usually has an article of its own (经费保障). What a
+        thing is for, or the document it follows, is said where the thing is (a purpose found in
+        another article is another thing's)."""
+        return [_FUNDING for ask in asks if ask.kind == "content" and _WHO_PAYS.search(ask.clause)][:1]
+
     def _saying(
         self, quoted: Sequence[Quoted], focus: Focus, pattern: re.Pattern[str]
     ) -> tuple[Quoted, Span] | None:

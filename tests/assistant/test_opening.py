@@ -385,3 +385,12 @@ def test_which_document_the_plan_follows_is_answered_by_the_clause_naming_it(not
         text = opening(*notice_answerer, question, ["前言"])
         assert "《加快数字人才培育支撑数字经济发展行动方案" in text, text
         assert "does not state" not in text and "没有写明" not in text, text
+
+
+def test_who_pays_brings_in_the_article_that_says_who_puts_money_in(notice_answerer) -> None:
+    # (二) ranks first and says who trains; (十三), ranked second, says who pays
+    text = opening(*notice_answerer, "企业给职工做数字技能培训，这笔钱从哪里出？", ["（二）", "（十三）"])
+    assert "方案第（十三）条规定" in text and "经费" in text, text
+    # without a who-pays ask, (十三) is no companion
+    plain = opening(*notice_answerer, "企业给职工做数字技能培训，方案鼓励怎么做", ["（二）", "（十三）"])
+    assert "（十三）" not in plain, plain
