@@ -223,7 +223,8 @@ _LOCATION_ASK = re.compile(
 #: A question for the items of a list or catalogue (「认可清单里具体有哪些证书」「目录包含哪些职业」).
 _LIST_ASK = re.compile(
     r"(清单|目录|名单|名录|列表)[里中内上]?.{0,8}(有|包括|包含|含|列了)(哪些|什么)|具体(有|是|包括|包含)哪些|都有哪些|"
-    r"哪些(证书|职业|工种|机构)(在|属于|纳入)|(机构|单位|企业|学校|院校|基地|组织|平台)(都)?(有|包括|是)(哪些|哪几)"
+    r"哪些(证书|职业|工种|机构)(在|属于|纳入)|(机构|单位|企业|学校|院校|基地|组织|平台)(都)?(有|包括|是)(哪些|哪几)|"
+    r"(哪些|哪几所|哪几家|哪几个|是哪几?所)(学校|院校|高校|大学|机构|培训机构|单位|企业|基地|平台)(有|在|能|可以|开|办)?\s*[？?]*\s*$"
 )
 #: A question about the document's own period (「这个方案到哪年」), answered from its metadata.
 #: Who issued the document, when, under what number (its metadata answers the first two).

@@ -394,3 +394,9 @@ def test_who_pays_brings_in_the_article_that_says_who_puts_money_in(notice_answe
     # without a who-pays ask, (十三) is no companion
     plain = opening(*notice_answerer, "企业给职工做数字技能培训，方案鼓励怎么做", ["（二）", "（十三）"])
     assert "（十三）" not in plain, plain
+
+
+def test_which_schools_is_a_list_the_notice_does_not_print(notice_answerer) -> None:
+    question = "我女儿读高职计算机，毕业那年能在学校里考数字技能评价吗？哪些学校有"
+    text = opening(*notice_answerer, question, ["（九）"])
+    assert "方案没有写明具体名单或目录内容" in text, text
