@@ -78,6 +78,13 @@ _WHO_PAYS = re.compile(
     re.I,
 )
 _FUNDING = re.compile(r"投入|出资|承担|负担|经费保障|提取和使用")
+#: Content asks that want a kind of sentence: the ask's form, the words that mark such a sentence,
+#: and what is said (English, Chinese) when no quoted sentence is one (nothing: quote as usual).
+_WANTED_SENTENCES: tuple[tuple[re.Pattern[str], re.Pattern[str], tuple[str, str] | None], ...] = (
+    (_WHICH_DOCUMENT, _TITLE, None),
+    (_WHO_PAYS, _FUNDING, None),
+    (_WHY, _PURPOSE, ("the reason for this provision", "这样规定的原因")),
+)
 #: A rank before a title (助理工程师, 特级技师): another title than the bare one.
 _RANK = re.compile(r"(助理|初级|中级|高级|副高级|正高级|特级|首席|见习)$")
 #: 「培训的钱是不是全部由政府出」: a grant or a share does not say it is all
@@ -799,31 +806,19 @@ class Opener:
                 text = self._key(q, span, clause_focus, None, whole=True)
                 pieces.append(_Statement("definition", q, span, text))
                 continue
-            if _WHICH_DOCUMENT.search(ask.clause):
-                # 「是根据国家哪个文件来制定的」: the clause that names a document 《…》 answers it
-                based = self._saying(quoted, clause_focus, _TITLE)
-                if based is not None:
-                    q, span = based
-                    pieces.append(_Statement("content", q, span, self._key(q, span, clause_focus, _TITLE)))
+            wanted = next((w for w in _WANTED_SENTENCES if w[0].search(ask.clause)), None)
+            if wanted is not None:
+                # 「是根据哪个文件制定的」「培训的钱谁出」「为什么要出这个方案」: the sentence of that kind
+                _, kind_of_sentence, not_said = wanted
+                found = self._saying(quoted, clause_focus, kind_of_sentence)
+                if found is not None:
+                    q, span = found
+                    text = self._key(q, span, clause_focus, kind_of_sentence)
+                    pieces.append(_Statement("content", q, span, text))
                     continue
-            if _WHO_PAYS.search(ask.clause):
-                # 「培训的钱谁出」「这笔钱从哪里出」: the sentence that says who puts money in
-                funded = self._saying(quoted, clause_focus, _FUNDING)
-                if funded is not None:
-                    q, span = funded
-                    pieces.append(_Statement("content", q, span, self._key(q, span, clause_focus, _FUNDING)))
+                if not_said:
+                    pieces.append(_Missing("content", not_said[0] if en else not_said[1]))
                     continue
-            if _WHY.search(ask.clause):
-                # 「为什么要出这个方案」「图个啥」: a sentence that says what it is for answers it
-                purposed = self._saying(quoted, clause_focus, _PURPOSE)
-                if purposed is None:
-                    pieces.append(
-                        _Missing("content", "the reason for this provision" if en else "这样规定的原因")
-                    )
-                else:
-                    q, span = purposed
-                    pieces.append(_Statement("content", q, span, self._key(q, span, clause_focus, _PURPOSE)))
-                continue
             pieces += self._content_statements(quoted, clause_focus)
         missing = [p for p in pieces if isinstance(p, _Missing) and not p.fact]
         statements = [p for p in pieces if isinstance(p, _Statement)]
