@@ -677,9 +677,9 @@ class Opener:
                     for kind in ("yes_no", "amount")
                 )
                 if ask.kind == "yes_no":
-                    label = "whether it is charged for" if en else "是否收费"
+                    label = "whether there is a fee" if en else "是否收费"
                     if both:
-                        label = "whether it is charged for, or how much" if en else "是否收费及收费标准"
+                        label = "whether there is a fee, or how much it is" if en else "是否收费及收费标准"
                     pieces.append(_Missing("yes_no", label))
                 elif not both:
                     pieces.append(_Missing("amount", "the fees" if en else "收费标准"))

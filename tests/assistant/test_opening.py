@@ -316,7 +316,7 @@ def test_a_fee_the_notice_never_mentions_is_said_to_be_missing(notice_answerer) 
     assert "方案没有写明是否收费及收费标准" in text, text
     english = opening(*notice_answerer, "Is the digital engineer training free?", ["（一）"])
     assert not english.startswith("Yes"), english
-    assert "does not state whether it is charged for" in english, english
+    assert "does not state whether there is a fee" in english, english
 
 
 def test_a_one_off_subsidy_is_not_a_figure(notice_answerer) -> None:
