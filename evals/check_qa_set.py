@@ -79,6 +79,7 @@ SETS = {
     "fresh6": ("f6q", "f6c", 80, 6),
     "fresh7": ("f7q", "f7c", 80, 6),
     "fresh8": ("f8q", "f8c", 80, 6),
+    "fresh9": ("f9q", "f9c", 80, 6),
     "real": ("r", "rc", 75, 0),
     "real2": ("s", "sc", 70, 5),
     "real3": ("t", "tc", 70, 5),
@@ -87,7 +88,7 @@ SETS = {
     "reviewed2": ("w", "wc", 30, 2),
 }
 #: sets whose every non-out_of_scope item and turn must carry `asks`
-REQUIRE_ASKS = {"fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "real", "real2", "real3", "real4"}
+REQUIRE_ASKS = {"fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "real", "real2", "real3", "real4"}
 #: sets whose every item and turn must carry `source`
 REQUIRE_SOURCE = {"real", "real2", "real3", "real4"}
 #: sets of real questions: no coverage requirement (all types present, ≥N per article)
