@@ -85,6 +85,10 @@ _WANTED_SENTENCES: tuple[tuple[re.Pattern[str], re.Pattern[str], tuple[str, str]
     (_WHO_PAYS, _FUNDING, None),
     (_WHY, _PURPOSE, ("the reason for this provision", "这样规定的原因")),
 )
+#: A qualifying description of those a measure is for (「市场认可度高的」「表现突出的」「经…认定的」).
+_QUALIFYING = re.compile(
+    r"(强|高|好|优秀|突出|丰富|紧缺|急需|领先|显著)的|经[^，,。；;]{1,12}(认定|评审|审核|评价)的"
+)
 #: A rank before a title (助理工程师, 特级技师): another title than the bare one.
 _RANK = re.compile(r"(助理|初级|中级|高级|副高级|正高级|特级|首席|见习)$")
 #: 「培训的钱是不是全部由政府出」: a grant or a share does not say it is all
@@ -343,6 +347,8 @@ class Verdict:
     anchor: re.Pattern[str]
     lead: str = ""
     unaddressed: tuple[str, ...] = ()  # what the asker said of themself that the sentence does not speak to
+    #: 「我能…吗」 answered by a sentence whose subject the asker did not name (no lead for it)
+    unnamed: bool = False
 
 
 class Opener:
@@ -540,7 +546,7 @@ class Opener:
                         w for g in own for w in g
                     }
                 named = bool(required & asked) or any(r in question for r in required)
-                return Verdict(q, span, anchor, _lead(ask, language) if named else "")
+                return Verdict(q, span, anchor, _lead(ask, language) if named else "", unnamed=not named)
         return None
 
     def unsaid(self, clause: str, reading: QueryReading | None = None) -> list[str]:
@@ -743,6 +749,8 @@ class Opener:
                         bool(granted and _condition(sentence, granted.start()))
                         # 「支持…符合条件的…科研人员…创办企业」: the condition is said, the modal is not
                         or bool(_CONDITIONED.search(sentence))
+                        # 「将…市场认可度高的…证书纳入…，开展…比照认定」: what it is done for is qualified
+                        or (verdict.unnamed and bool(_QUALIFYING.search(sentence)))
                     )
                 )
                 pieces.append(_Statement("yes_no", verdict.quoted, verdict.span, text, depends=depends))

@@ -400,3 +400,9 @@ def test_which_schools_is_a_list_the_notice_does_not_print(notice_answerer) -> N
     question = "我女儿读高职计算机，毕业那年能在学校里考数字技能评价吗？哪些学校有"
     text = opening(*notice_answerer, question, ["（九）"])
     assert "方案没有写明具体名单或目录内容" in text, text
+
+
+def test_can_i_for_something_done_for_a_qualified_kind_depends_on_it(notice_answerer) -> None:
+    # (三) recognises foreign certificates 「专业通用性强、市场认可度高的」: whether the asker's is one is open
+    text = opening(*notice_answerer, "我有一张国外的云计算证书，在上海能比照认定工程师职称吗", ["（三）"])
+    assert text.startswith("要看是否符合方案规定的条件。"), text
