@@ -584,12 +584,14 @@ class Opener:
     def _abbreviates(self, word: str) -> bool:
         """Whether ``word`` is a word of the documents cut short: its characters, in order, are
         the first of their parts in one document word (评委 → 评审委员会)."""
-        if self._by_first is None:
-            self._by_first = {}
+        by_first = self._by_first
+        if by_first is None:  # built whole before it is shared: answers run on several threads
+            by_first = {}
             for v in self._vocabulary:
-                self._by_first.setdefault(v[:1], []).append(v)
+                by_first.setdefault(v[:1], []).append(v)
+            self._by_first = by_first
         pattern = re.compile(".{0,3}".join(map(re.escape, word)))
-        return any(len(v) > len(word) and pattern.match(v) for v in self._by_first.get(word[:1], ()))
+        return any(len(v) > len(word) and pattern.match(v) for v in by_first.get(word[:1], ()))
 
     @staticmethod
     def _other_rank(text: str, groups: Sequence[frozenset[str]], asked: Collection[str]) -> bool:
