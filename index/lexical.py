@@ -132,7 +132,7 @@ class LexicalIndex:
         (folder / _META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         readings = {char: sorted(sounds) for char, sounds in char_readings().items()}
         (folder / _READINGS).write_text(json.dumps(readings, ensure_ascii=False), encoding="utf-8")
-        stored_tables.write(folder / stored_tables.TOKENIZER_FILE, "tokenizer", self.tokenizer.state())
+        stored_tables.save_tokenizer(folder, self.tokenizer)
 
     @classmethod
     def load(cls, folder: Path, tokenizer: PolicyTokenizer | None = None) -> LexicalIndex:
@@ -141,7 +141,7 @@ class LexicalIndex:
         # memory-mapped: the score matrix is paged in as questions need it, not read at start
         model = bm25s.BM25.load(str(folder / _MODEL), mmap=True) if meta["ids"] else bm25s.BM25()
         if tokenizer is None:  # the dictionary as the build left it, else made again from the terms
-            state = stored_tables.read(folder / stored_tables.TOKENIZER_FILE, "tokenizer")
+            state = stored_tables.tokenizer_state(folder)
             tokenizer = (
                 PolicyTokenizer.restore(state)
                 if state is not None
