@@ -161,8 +161,18 @@ def test_an_index_of_the_first_format_is_read_as_before(
     assert isinstance(catalog.records, MappedRecords)
     old = tmp_path / "old"
     shutil.copytree(folder, old)
-    for name in ("tokenizer-words.marisa", "tokenizer-words.values", "tokenizer-compounds.marisa"):
+    for name in (
+        "tokenizer-words.marisa",
+        "tokenizer-words.values",
+        "tokenizer-compounds.marisa",
+        "bm25s-vocabulary.marisa",
+        "bm25s-vocabulary.values",
+        "terms.json",
+    ):
         (old / name).unlink()
+    meta = json.loads((folder / "lexical.json").read_text(encoding="utf-8"))
+    terms = json.loads((folder / "terms.json").read_text(encoding="utf-8"))
+    (old / "lexical.json").write_text(json.dumps({**meta, **terms}, ensure_ascii=False), encoding="utf-8")
     records = list(catalog.records.values())
     columns = {name: [getattr(r, name) for r in records] for name in _FIELDS}
     with monkeypatch.context() as first_format:  # written as an index of format 1 was
@@ -174,6 +184,8 @@ def test_an_index_of_the_first_format_is_read_as_before(
     assert stored_tables.read(old / "tokenizer.marshal", "tokenizer") is None  # not the current format
     earlier = LexicalIndex.load(old)
     assert isinstance(earlier.tokenizer.prefixes, dict)  # loaded as before
+    assert isinstance(earlier._model.vocab_dict, dict) and isinstance(current._model.vocab_dict, WordTrie)
+    assert dict(current._model.vocab_dict) == earlier._model.vocab_dict
     for text in (
         "职业技能提升补贴怎么申请",
         "数字技术工程师培育项目",
@@ -182,6 +194,8 @@ def test_an_index_of_the_first_format_is_read_as_before(
     ):
         assert earlier.tokenizer(text) == current.tokenizer(text)
         assert earlier.read(text) == current.read(text)
+        assert earlier.search(text, k=10) == current.search(text, k=10)
+    assert current.search("人才安居补贴发放对象", k=10) != []
     from_columns = Catalog.load(old)
     assert isinstance(from_columns.records, ColumnRecords)
     assert dict(from_columns._articles) == dict(catalog._articles) != {}
