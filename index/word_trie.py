@@ -24,6 +24,9 @@ import marisa_trie
 
 #: the frequency array's item type (machine order; an index is read where it was written)
 _ITEM: Final = "q"
+#: most words a :class:`WordTrie` remembers having looked up
+_SEEN_MAX = 200_000
+_UNSEEN = object()
 
 
 def write_array(path: Path, values: Iterable[int]) -> None:
@@ -70,6 +73,9 @@ class WordTrie(Mapping[str, int]):
             raise ValueError(f"expected a frequency per word; got {len(freqs)} for {len(trie)}")
         self._trie = trie
         self._freqs = freqs
+        # words looked up so far → value (None: not a word), so the fragments jieba asks for again
+        # and again (every question asks for 的, 补贴, 申请 …) cost a dict lookup, not a trie walk
+        self._seen: dict[str, int | None] = {}
 
     @classmethod
     def build(cls, freq: Mapping[str, int]) -> WordTrie:
@@ -93,18 +99,29 @@ class WordTrie(Mapping[str, int]):
             return None
         return cls(trie, values)
 
-    def __getitem__(self, word: str) -> int:
+    def _value(self, word: str) -> int | None:
+        value = self._seen.get(word, _UNSEEN)
+        if value is not _UNSEEN:
+            return value  # type: ignore[return-value]
         i = self._trie.get(word) if isinstance(word, str) else None
-        if i is None:
+        found = None if i is None else int(self._freqs[i])
+        if len(self._seen) >= _SEEN_MAX:  # bounded: forget and start again
+            self._seen.clear()
+        self._seen[word] = found
+        return found
+
+    def __getitem__(self, word: str) -> int:
+        value = self._value(word)
+        if value is None:
             raise KeyError(word)
-        return int(self._freqs[i])
+        return value
 
     def get(self, word: str, default: Any = None) -> Any:
-        i = self._trie.get(word) if isinstance(word, str) else None
-        return default if i is None else self._freqs[i]
+        value = self._value(word)
+        return default if value is None else value
 
     def __contains__(self, word: object) -> bool:
-        return isinstance(word, str) and word in self._trie
+        return self._value(word) is not None  # type: ignore[arg-type]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._trie.keys())

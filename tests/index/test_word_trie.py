@@ -62,3 +62,17 @@ def test_a_stored_set_holds_its_words(tmp_path: Path) -> None:
     WordSet.build([]).save(tmp_path / "empty.marisa")
     empty = WordSet.open(tmp_path / "empty.marisa")
     assert empty is not None and len(empty) == 0 and "质权" not in empty
+
+
+def test_words_looked_up_are_remembered_within_a_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("index.word_trie._SEEN_MAX", 3)
+    freq = {"一": 1, "一二": 0, "一二三": 7}
+    WordTrie.build(freq).save(tmp_path / "words")
+    words = WordTrie.open(tmp_path / "words")
+    assert words is not None
+    for _ in range(3):  # asked again, from memory: the same answers
+        for word in ("一", "一二", "一二三", "二", "三", "一二三四"):
+            assert (word in words, words.get(word)) == (word in freq, freq.get(word))
+    assert len(words._seen) <= 3
