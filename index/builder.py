@@ -64,10 +64,11 @@ Progress = Callable[[int, int], None]
 BM25_DIR = "bm25"
 #: how the keyword side is written: 2 = a derived compound's parts are tokens too, readings and
 #: term frequencies stored with it; 3 = the tokenizer's dictionary, the catalog and the articles'
-#: words stored for start-up (index/stored_tables.py). An index of another version gets a new
+#: words stored for start-up (index/stored_tables.py); 4 = the tokenizer's dictionary as memory-mapped
+#: tries and the catalog's articles sorted out (index/word_trie.py). An index of another version gets a new
 #: keyword side (no new vectors). Bump it too when chunking or sentence units change for the same
 #: parsed text: an unchanged corpus is then checked chunk by chunk again (see ``_up_to_date``).
-LEXICAL_VERSION = 3
+LEXICAL_VERSION = 4
 #: items whose cached vectors are looked up (and written to the store) at a time
 _CACHE_WINDOW = 1000
 

@@ -19,6 +19,7 @@ from index.shortforms import ShortForms
 from index.synonyms import Synonyms
 from index.text import PolicyTokenizer
 from index.typos import Homophones, char_readings, corpus_or_dictionary_word, slip_targets
+from index.word_trie import WordTrie
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,10 @@ _ENGLISH = re.compile(r"[a-z]{2,}")
 
 _META = "lexical.json"
 _MODEL = "bm25s"
+#: the BM25 vocabulary (token → id) as a memory-mapped trie (index/word_trie.py)
+_VOCABULARY = "bm25s-vocabulary"
+#: the tokenizer's terms and their frequencies (in lexical.json before version 4)
+_TERMS = "terms.json"
 #: character → its readings (CC-CEDICT), kept with the index: parsing the dictionary takes seconds
 _READINGS = "readings.json"
 
@@ -123,35 +128,46 @@ class LexicalIndex:
         folder.mkdir(parents=True, exist_ok=True)
         if self.ids:
             self._model.save(str(folder / _MODEL))
-        meta = {
-            "ids": self.ids,
-            "doc_ids": self.doc_ids.tolist(),
-            "terms": list(self.tokenizer.terms),
-            "term_freqs": self.tokenizer.term_freqs(),
-        }
+            # the vocabulary again, memory-mapped (what ``load`` reads; 175,000 tokens at scale)
+            WordTrie.build(self._model.vocab_dict).save(folder / _VOCABULARY)
+        meta = {"ids": self.ids, "doc_ids": self.doc_ids.tolist()}
         (folder / _META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        # the terms and their frequencies: the tokenizer made again should its stored one be lost
+        terms = {"terms": list(self.tokenizer.terms), "term_freqs": self.tokenizer.term_freqs()}
+        (folder / _TERMS).write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
         readings = {char: sorted(sounds) for char, sounds in char_readings().items()}
         (folder / _READINGS).write_text(json.dumps(readings, ensure_ascii=False), encoding="utf-8")
-        stored_tables.write(folder / stored_tables.TOKENIZER_FILE, "tokenizer", self.tokenizer.state())
+        stored_tables.save_tokenizer(folder, self.tokenizer)
 
     @classmethod
     def load(cls, folder: Path, tokenizer: PolicyTokenizer | None = None) -> LexicalIndex:
         """Load a saved index; raises ``FileNotFoundError``/``ValueError`` when files are missing or bad."""
         meta = json.loads((folder / _META).read_text(encoding="utf-8"))
-        # memory-mapped: the score matrix is paged in as questions need it, not read at start
-        model = bm25s.BM25.load(str(folder / _MODEL), mmap=True) if meta["ids"] else bm25s.BM25()
+        model = cls._load_model(folder) if meta["ids"] else bm25s.BM25()
         if tokenizer is None:  # the dictionary as the build left it, else made again from the terms
-            state = stored_tables.read(folder / stored_tables.TOKENIZER_FILE, "tokenizer")
-            tokenizer = (
-                PolicyTokenizer.restore(state)
-                if state is not None
-                else PolicyTokenizer(meta["terms"], freqs=meta.get("term_freqs"))
-            )
+            state = stored_tables.tokenizer_state(folder)
+            if state is not None:
+                tokenizer = PolicyTokenizer.restore(state)
+            else:  # in lexical.json before version 4 of the keyword side
+                terms = meta if "terms" in meta else json.loads((folder / _TERMS).read_text(encoding="utf-8"))
+                tokenizer = PolicyTokenizer(terms["terms"], freqs=terms.get("term_freqs"))
         readings = None
         if (folder / _READINGS).is_file():  # an index written before readings were kept has none
             stored = json.loads((folder / _READINGS).read_text(encoding="utf-8"))
             readings = {char: frozenset(sounds) for char, sounds in stored.items()}
         return cls(model, meta["ids"], meta["doc_ids"], tokenizer, readings)
+
+    @staticmethod
+    def _load_model(folder: Path) -> bm25s.BM25:
+        """The BM25 model, its score matrix memory-mapped (paged in as questions need it, not read
+        at start) and its vocabulary too when the index stored it so (else read from JSON)."""
+        vocabulary = WordTrie.open(folder / _VOCABULARY)
+        model = bm25s.BM25.load(str(folder / _MODEL), mmap=True, load_vocab=vocabulary is None)
+        if vocabulary is not None:
+            # all this index asks of it is token → id (``get_tokens_ids``); bm25s's set of the ids,
+            # used only when it is handed token ids to retrieve, stays empty
+            model.vocab_dict = vocabulary
+        return model
 
     def search(self, query: str, k: int, doc_id: str | None = None) -> list[tuple[str, float]]:
         """Best ``k`` chunk ids with BM25 score > 0, best first."""

@@ -12,7 +12,7 @@ from corpus.models import Document
 from index.builder import BM25_DIR
 from index.catalog import CHUNK, SENTENCE, Catalog, indexed_documents
 from index.embedders import ContentWordQueries
-from index.exact import VectorSearch, vector_search
+from index.exact import EXACT_LIMIT, VectorSearch, vector_search
 from index.lexical import LexicalIndex
 from index.manifest import read_manifest
 from index.models import Embedder, EmbedderMismatch, Hit, IndexCorrupted, IndexMissing, QueryReading
@@ -385,11 +385,12 @@ class OpenIndex:
 
     def sentence_vectors(self) -> SentenceVectors:
         """Sentence vectors read from the store (see index/units.py), embedded when missing."""
-        ids: dict[SpanKey, str] = {}
+        found: list[Mapping[SpanKey, str]] = []
 
         def stored(keys: Sequence[SpanKey]) -> dict[SpanKey, list[float]]:
-            if not ids:  # made on first use: 150,000 units at scale
-                ids.update(self.catalog.sentence_ids())
+            if not found:  # made (or mapped) on first use: 150,000 units at scale
+                found.append(self.catalog.sentence_ids())
+            ids = found[0]
             wanted = {ids[k]: k for k in keys if k in ids}
             return {wanted[i]: v for i, v in self.store.vectors(list(wanted)).items()}
 
@@ -418,16 +419,18 @@ def open_index(
         )
     folder = index_dir / BM25_DIR / manifest.generation
     try:
-        lexical = LexicalIndex.load(folder)
-        catalog = Catalog.load(folder, indexed_documents(documents, manifest))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise IndexCorrupted(str(folder), f"关键词索引无法读取（{exc}）") from exc
-    try:
         # the collection of the manifest read above: a build committing meanwhile cannot pair the
         # keyword index of one generation with the vectors of the next
         store.open_existing(manifest.embedder, manifest.dim, manifest.collection)
     except IndexMissing as exc:
         raise IndexCorrupted(store.where, "向量库中缺少索引集合") from exc
+    if sum(len(entry.chunk_ids) for entry in manifest.documents.values()) > EXACT_LIMIT:
+        store.preload(manifest.dim)  # searched in Chroma (index/exact.py): its graph read meanwhile
+    try:
+        lexical = LexicalIndex.load(folder)
+        catalog = Catalog.load(folder, indexed_documents(documents, manifest))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise IndexCorrupted(str(folder), f"关键词索引无法读取（{exc}）") from exc
     embedder = ContentWordQueries(embedder, lexical.tokenizer.content_text)
     phrasing_index = PhrasingIndex.build(phrasings, lexical.tokenizer) if phrasings else None
     phrasing_vectors = PhrasingVectors(phrasings, embedder, cache_for(index_dir)) if phrasings else None

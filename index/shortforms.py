@@ -26,7 +26,9 @@ class ShortForms:
         self._by_head: dict[str, list[str]] = {}
         # the longest head a name ends with, looked up by its ending (184k names at scale)
         lengths = sorted({len(h) for h in HEAD_WORDS}, reverse=True)
-        for name in sorted(set(names)):
+        heads = tuple(HEAD_WORDS)
+        # the few names that end in a head word, picked out before the slower look at each
+        for name in sorted({n for n in names if n.endswith(heads)}):
             head = next((name[-n:] for n in lengths if name[-n:] in HEAD_WORDS), None)
             if head is not None and len(name) > len(head) + 1:
                 self._by_head.setdefault(head, []).append(name)

@@ -7,17 +7,25 @@ article tokenised again for its words. The build now writes them beside its BM25
 generation folder, in :mod:`marshal` form (plain values only, read back in a fraction of a
 second; no code is run on reading):
 
-* ``tokenizer.marshal``: the tokenizer's whole dictionary (jieba's words, the derived terms, every
-  prefix) and which terms are compounds — :meth:`PolicyTokenizer.restore` takes it as it is;
-* ``catalog.marshal``: the chunk catalog as columns (index/catalog.py);
+* ``tokenizer.marshal``: the tokenizer's terms and names, and beside it its whole dictionary
+  (jieba's words, the derived terms, every prefix) with their frequencies and which terms are
+  compounds, as memory-mapped tries (``tokenizer-words.marisa`` / ``.values``,
+  ``tokenizer-compounds.marisa``; index/word_trie.py) that are looked up in place, not loaded —
+  :meth:`PolicyTokenizer.restore` takes them as they are. (Format 1, before: the dictionary itself
+  in the marshal file, a million-entry dict built on every start; still read.)
+* the chunk catalog: each record's values one after another, record id → row and article → its
+  chunks' rows in memory-mapped tries, a record decoded when a search looks it up
+  (``catalog-*`` files, and how many records in ``catalog.marshal``; index/catalog.py
+  ``MappedRecords``). Format 1, before: the catalog as columns in ``catalog.marshal``, read whole
+  and its articles sorted out on every start; still read;
 * ``articles.marshal``: per word, in how many articles and sentences it occurs (the answering
   side's vocabulary, its "specific word" test and its sentence weights), and the normalised text
   its scope check searches.
 
 Each file carries a format number and the Python version that wrote it (marshal's format may
 change between versions); a file that is missing, of another format or unreadable is reported as
-``None`` and the caller computes the table as before, so an index written before these files
-existed still opens.
+``None`` and the caller reads an earlier format or computes the table as before, so an index
+written before these files existed still opens.
 """
 
 from __future__ import annotations
@@ -27,10 +35,12 @@ import logging
 import marshal
 import sys
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
+
+from index.word_trie import WordSet, WordTrie
 
 if TYPE_CHECKING:
     from corpus.models import Document
@@ -39,26 +49,35 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TOKENIZER_FILE = "tokenizer.marshal"
+#: the tokenizer's dictionary: ``tokenizer-words.marisa`` and ``tokenizer-words.values``
+WORDS_STEM = "tokenizer-words"
+COMPOUNDS_FILE = "tokenizer-compounds.marisa"
 ARTICLES_FILE = "articles.marshal"
 #: bumped when what a file holds changes; a file of another format is not used
 FORMAT = 1
+#: kinds whose format was bumped: 2 = the tokenizer's dictionary and the catalog in memory-mapped
+#: files beside theirs
+FORMATS = {"tokenizer": 2, "catalog": 2}
 _PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
 def write(path: Path, kind: str, payload: Any) -> None:
     """Write ``payload`` (plain values: dict, list, tuple, str, int, float, set) as ``kind``."""
     tmp = path.with_name(f".{path.name}.tmp")
+    header = {"kind": kind, "format": FORMATS.get(kind, FORMAT), "python": _PYTHON}
     with tmp.open("wb") as f:
-        marshal.dump({"kind": kind, "format": FORMAT, "python": _PYTHON, "payload": payload}, f)
+        marshal.dump({**header, "payload": payload}, f)
     tmp.replace(path)
 
 
-def read(path: Path, kind: str) -> Any | None:
-    """The payload written as ``kind``; None when the file is missing, of another format or
-    Python version, or unreadable (the caller then computes the table)."""
+def read(path: Path, kind: str, format: int | None = None) -> Any | None:
+    """The payload written as ``kind`` (in ``format``, by default the one :func:`write` writes);
+    None when the file is missing, of another format or Python version, or unreadable (the
+    caller then reads an earlier format or computes the table)."""
     try:
-        with path.open("rb") as f:
-            data = marshal.load(f)
+        # read whole, then parsed: ``marshal.load`` of a file object reads it piece by piece
+        # through Python calls, three to six times slower on a table of a million entries
+        data = marshal.loads(path.read_bytes())
     except FileNotFoundError:
         return None
     except (OSError, EOFError, ValueError, TypeError) as exc:
@@ -67,12 +86,35 @@ def read(path: Path, kind: str) -> Any | None:
     if (
         not isinstance(data, dict)
         or data.get("kind") != kind
-        or data.get("format") != FORMAT
+        or data.get("format") != (format or FORMATS.get(kind, FORMAT))
         or data.get("python") != _PYTHON
     ):
         log.info("stored table of another format not used", extra={"path": str(path)})
         return None
     return data["payload"]
+
+
+def save_tokenizer(folder: Path, tokenizer: PolicyTokenizer) -> None:
+    """The tokenizer's dictionary and compounds as tries, its terms and names in ``tokenizer.marshal``."""
+    state = tokenizer.state()
+    freq, compounds = cast("Mapping[str, int]", state.pop("freq")), cast("list[str]", state.pop("compounds"))
+    WordTrie.build(freq).save(folder / WORDS_STEM)
+    WordSet.build(compounds).save(folder / COMPOUNDS_FILE)
+    write(folder / TOKENIZER_FILE, "tokenizer", state)
+
+
+def tokenizer_state(folder: Path) -> dict[str, Any] | None:
+    """What :meth:`PolicyTokenizer.restore` takes, as :func:`save_tokenizer` stored it (the
+    dictionary memory-mapped) or as an index of format 1 did (the dictionary loaded); None when
+    neither is there."""
+    state = read(folder / TOKENIZER_FILE, "tokenizer")
+    if state is None:
+        return read(folder / TOKENIZER_FILE, "tokenizer", format=1)
+    words, compounds = WordTrie.open(folder / WORDS_STEM), WordSet.open(folder / COMPOUNDS_FILE)
+    if words is None or compounds is None:
+        log.warning("stored tokenizer dictionary not found", extra={"folder": str(folder)})
+        return None
+    return {**state, "freq": words, "compounds": compounds}
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import jieba
@@ -231,8 +232,9 @@ class PolicyTokenizer:
         #: the terms that are names (headings, quoted names, named measures; not frequent
         #: compounds), when known: what a typing slip is read as (index/typos.py); None: unknown
         self.names: tuple[str, ...] | None = None
-        #: added terms that jieba's own dictionary does not hold (their parts are searched too)
-        self._compounds: set[str] = set()
+        #: added terms that jieba's own dictionary does not hold (their parts are searched too);
+        #: a read-only set when restored from an index (index/word_trie.py)
+        self._compounds: AbstractSet[str] = set()
         self._parts: dict[str, tuple[str, ...]] = {}
         if freqs is None:
             self.add_terms(terms)
@@ -254,7 +256,10 @@ class PolicyTokenizer:
     @classmethod
     def restore(cls, state: dict[str, Any], normalizer: Normalizer | None = None) -> PolicyTokenizer:
         """The tokenizer :meth:`state` described, without loading jieba's dictionary or adding a
-        term (a fraction of a second for 184,000 terms instead of seconds)."""
+        term (a fraction of a second for 184,000 terms instead of seconds). ``state["freq"]`` may
+        be any mapping of word → frequency that holds every prefix of its words, as jieba's does,
+        and ``state["compounds"]`` any set: an index passes them memory-mapped (index/word_trie.py),
+        read in place; terms cannot be added to such a tokenizer."""
         tokenizer = cls.__new__(cls)
         tokenizer.normalize = normalizer or Normalizer()
         _quiet_jieba()
@@ -263,7 +268,8 @@ class PolicyTokenizer:
         tokenizer._jieba.total = state["total"]
         tokenizer._jieba.initialized = True
         tokenizer.terms = tuple(state["terms"])
-        tokenizer._compounds = set(state["compounds"])
+        compounds = state["compounds"]
+        tokenizer._compounds = compounds if isinstance(compounds, AbstractSet) else set(compounds)
         tokenizer._parts = {}
         names = state.get("names")
         tokenizer.names = tuple(names) if names is not None else None
@@ -298,9 +304,12 @@ class PolicyTokenizer:
 
     def _add(self, added: list[str], freqs: Sequence[int] | None) -> None:
         freq = self._jieba.FREQ
+        compounds = self._compounds
+        if not isinstance(freq, dict) or not isinstance(compounds, set):
+            raise TypeError("this tokenizer's dictionary is read from an index; build the index to add terms")
         for i, term in enumerate(added):
             if len(term) > 2 and not freq.get(term):
-                self._compounds.add(term)
+                compounds.add(term)
             self._jieba.add_word(term, freqs[i] if freqs is not None else None)
         self._parts.clear()
         self.terms = tuple(sorted({*self.terms, *added}))

@@ -15,7 +15,7 @@ from corpus.loader import load_corpus, scan_corpus
 from corpus.models import Document
 from index import stored_tables
 from index.builder import BM25_DIR, IndexBuilder
-from index.catalog import CHUNK, Catalog
+from index.catalog import _FIELDS, CHUNK, Catalog, ColumnRecords, MappedRecords
 from index.embedders import HashEmbedder
 from index.lexical import LexicalIndex
 from index.manifest import read_manifest
@@ -24,6 +24,7 @@ from index.stored_tables import ArticleTerms
 from index.text import PolicyTokenizer
 from index.typos import Homophones
 from index.vector_store import ChromaStore
+from index.word_trie import WordTrie
 
 from .conftest import housing_document
 
@@ -119,9 +120,14 @@ def test_the_stored_tokenizer_and_catalog_are_read_back_as_built(
     def no_adding(self: PolicyTokenizer, added: list[str], freqs: object) -> None:
         raise AssertionError("the stored dictionary is read, no term is added")
 
-    monkeypatch.setattr(PolicyTokenizer, "_add", no_adding)
-    lexical = LexicalIndex.load(folder)
+    with monkeypatch.context() as patched:
+        patched.setattr(PolicyTokenizer, "_add", no_adding)
+        lexical = LexicalIndex.load(folder)
     restored = lexical.tokenizer
+    # the dictionary is looked up in the memory-mapped trie, not loaded into a dict
+    assert isinstance(restored.prefixes, WordTrie) and len(restored.prefixes) > 300_000
+    with pytest.raises(TypeError):
+        restored.add_terms(["新的政策术语"])
     assert restored.terms == built.terms and restored.names == built.names
     assert restored.names is not None and 0 < len(restored.names) < len(restored.terms)
     for text in (
@@ -141,6 +147,88 @@ def test_the_stored_tokenizer_and_catalog_are_read_back_as_built(
         assert columns.records[record_id] == (record if record.kind == CHUNK else replace(record, text=""))
     assert columns.sentence_ids() == lines.sentence_ids() != {}
     assert dict(columns._articles) == dict(lines._articles) and columns._with_units == lines._with_units
+
+
+def test_an_index_of_the_first_format_is_read_as_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tokenizer's dictionary in the marshal file itself and the catalog as columns alone."""
+    documents = load_corpus(_corpus(tmp_path)).documents
+    _builder(tmp_path).build(documents)
+    folder = _generation(tmp_path)
+    current = LexicalIndex.load(folder)
+    catalog = Catalog.load(folder)
+    assert isinstance(catalog.records, MappedRecords)
+    old = tmp_path / "old"
+    shutil.copytree(folder, old)
+    for name in (
+        "tokenizer-words.marisa",
+        "tokenizer-words.values",
+        "tokenizer-compounds.marisa",
+        "bm25s-vocabulary.marisa",
+        "bm25s-vocabulary.values",
+        "terms.json",
+    ):
+        (old / name).unlink()
+    meta = json.loads((folder / "lexical.json").read_text(encoding="utf-8"))
+    terms = json.loads((folder / "terms.json").read_text(encoding="utf-8"))
+    (old / "lexical.json").write_text(json.dumps({**meta, **terms}, ensure_ascii=False), encoding="utf-8")
+    records = list(catalog.records.values())
+    columns = {name: [getattr(r, name) for r in records] for name in _FIELDS}
+    with monkeypatch.context() as first_format:  # written as an index of format 1 was
+        first_format.setattr(stored_tables, "FORMATS", {})
+        state = current.tokenizer.state()
+        assert isinstance(state["freq"], WordTrie) and isinstance(state["compounds"], list)
+        stored_tables.write(old / "tokenizer.marshal", "tokenizer", {**state, "freq": dict(state["freq"])})
+        stored_tables.write(old / "catalog.marshal", "catalog", columns)
+    assert stored_tables.read(old / "tokenizer.marshal", "tokenizer") is None  # not the current format
+    earlier = LexicalIndex.load(old)
+    assert isinstance(earlier.tokenizer.prefixes, dict)  # loaded as before
+    assert isinstance(earlier._model.vocab_dict, dict) and isinstance(current._model.vocab_dict, WordTrie)
+    assert dict(current._model.vocab_dict) == earlier._model.vocab_dict
+    for text in (
+        "职业技能提升补贴怎么申请",
+        "数字技术工程师培育项目",
+        "人才安居补贴发放对象",
+        "设立质权的情形",
+    ):
+        assert earlier.tokenizer(text) == current.tokenizer(text)
+        assert earlier.read(text) == current.read(text)
+        assert earlier.search(text, k=10) == current.search(text, k=10)
+    assert current.search("人才安居补贴发放对象", k=10) != []
+    from_columns = Catalog.load(old)
+    assert isinstance(from_columns.records, ColumnRecords)
+    assert dict(from_columns._articles) == dict(catalog._articles) != {}
+    assert from_columns._with_units == catalog._with_units != set()
+    assert list(from_columns.records) == list(catalog.records)
+
+
+def test_the_mapped_catalog_looks_records_up_in_place(tmp_path: Path) -> None:
+    documents = load_corpus(_corpus(tmp_path)).documents
+    _builder(tmp_path).build(documents)
+    folder = _generation(tmp_path)
+    catalog = Catalog.load(folder)
+    records = catalog.records
+    assert isinstance(records, MappedRecords) and not records._made  # nothing decoded on opening
+    first = next(iter(records))
+    assert first in records and records[first].id == first and records.get(first) is records[first]
+    assert "no-such-id" not in records and records.get("no-such-id") is None
+    with pytest.raises(KeyError):
+        records["no-such-id"]
+    key = (records[first].doc_id, records[first].article)
+    assert catalog.has_article(key) and catalog._articles[key][0].doc_id == key[0]
+    for missing in (("no-such-doc", key[1]), (key[0], "第九百九十九条"), "not a key", (key[0],)):
+        assert not catalog.has_article(missing) and not catalog.has_units(missing)  # type: ignore[arg-type]
+    assert len(records._made) < len(records)
+
+    ids = list(records)
+    offsets = folder / "catalog-records.offsets"
+    (folder / "short").write_bytes(offsets.read_bytes()[:-8])
+    (folder / "short").replace(
+        offsets
+    )  # a file that does not fit (the mapped one stays): JSON lines are read
+    again = Catalog.load(folder)
+    assert not isinstance(again.records, MappedRecords) and list(again.records) == ids
 
 
 def test_a_stored_table_of_another_format_is_not_used(tmp_path: Path) -> None:
