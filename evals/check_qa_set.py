@@ -88,7 +88,20 @@ SETS = {
     "reviewed2": ("w", "wc", 30, 2),
 }
 #: sets whose every non-out_of_scope item and turn must carry `asks`
-REQUIRE_ASKS = {"fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "real", "real2", "real3", "real4"}
+REQUIRE_ASKS = {
+    "fresh2",
+    "fresh3",
+    "fresh4",
+    "fresh5",
+    "fresh6",
+    "fresh7",
+    "fresh8",
+    "fresh9",
+    "real",
+    "real2",
+    "real3",
+    "real4",
+}
 #: sets whose every item and turn must carry `source`
 REQUIRE_SOURCE = {"real", "real2", "real3", "real4"}
 #: sets of real questions: no coverage requirement (all types present, ≥N per article)
