@@ -88,10 +88,20 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 _VERB = r"(申请|办理|办(?!呢|啊|$|[？?，,。])|申报|报名|领取|领|拿到|拿|享受|认定|评定|评审|评上|评|考取|考|参加|参与|获得|取得|认证|兑现|备案|登记)"
 _PAYMENT = r"(补贴|资助|奖励|贴息|津贴|补助|工资|薪酬|收费|费用|贷款|经费)"
-#: What the asker would pay (「要交钱吗」「培训收费不」): how much, even when asked as a yes/no — in a
-#: clause that asks (「我自己花钱考了证，有没有补贴」 tells, it does not ask, what it cost).
-_FEE = re.compile(
-    r"交钱|要钱|花钱|收钱|付钱|掏钱|收费|交费|缴费|付费|自费|免费|学费|培训费|报名费|考试费|考务费|鉴定费"
+#: What the asker would pay (「要交钱吗」「培训收费不」, "is it free"): how much, even when asked as a
+#: yes/no — in a clause that asks (「我自己花钱考了证，有没有补贴」 tells, it does not ask, what it cost).
+FEE = re.compile(
+    r"交钱|要钱|花钱|收钱|付钱|掏钱|收费|交费|缴费|付费|自费|免费|学费|培训费|报名费|考试费|考务费|鉴定费|"
+    r"\b(fees?|free(?! to)|costs?|charged?)\b",
+    re.I,
+)
+#: Which document something follows (「是根据国家哪个文件制定的」, "which national document"): what it
+#: is based on, not papers to hand in (「申请需要什么文件」 asks for materials).
+WHICH_DOCUMENT = re.compile(
+    r"(根据|依据|按照|照着|依照|落实|贯彻|出自|来源于?|参照).{0,10}(哪个|哪份|哪些|什么|哪一?个|啥)(国家)?的?"
+    r"(文件|政策|规定|通知|方案|红头文件)|哪个文件|哪份文件|上位文件|"
+    r"\bwhich (\w+ )?(document|policy|regulation|notice)s?\b",
+    re.I,
 )
 
 #: Chinese forms, per kind. Each is matched within one clause.
@@ -218,10 +228,6 @@ _ELIGIBILITY = _rx(r"条件|资格|门槛|谁|哪些人|哪类人|符合|适用"
 _CRITERIA = _rx(r"(认定|评定|评审|评价|考核|申报|入选|准入|引进|认证|录用|招聘)(的)?标准")
 _BASIS = _rx(r"(按照?|根据|依据|依照|参照|对照)(什么|哪些|哪个|哪一?项|啥)(国家|行业)?标准")
 _NOT_AMOUNT = _rx(r"(电话|号码|网址|邮编|编号|代码|地址|热线)(是|为)?多少")
-#: Which document something follows: what it is based on, not papers to hand in.
-_WHICH_DOCUMENT = _rx(
-    r"\bwhich (\w+ )?(document|policy|regulation|notice)s?\b|(哪个|哪份|什么)(国家)?的?(文件|红头文件)"
-)
 #: A clause that asks at all (for clauses no kind matches).
 _ASKING_ZH = _rx(r"[？?]|吗|呢|什么|啥|哪|怎|如何|多少|几|是否|能否|可否|([\u4e00-\u9fff])不\1")
 _ASKING_EN = _rx(r"\?|^\s*(what|how|which|who|when|where|why|can|could|is|are|do|does|will|may)\b")
@@ -291,7 +297,7 @@ def read_asks(question: str, language: str = "zh") -> Asks:
         if (
             language != "en"
             and "amount" not in kinds
-            and _FEE.search(clause)
+            and FEE.search(clause)
             and (kinds or asking.search(clause))
         ):
             kinds.insert(1 if "yes_no" in kinds else 0, "amount")
@@ -312,7 +318,7 @@ def read_asks(question: str, language: str = "zh") -> Asks:
         if "conditions" in kinds and _DEMAND.search(clause) and not _ELIGIBILITY.search(clause):
             kinds.remove("conditions")  # 「对高校学科建设有什么要求」 asks what the plan requires of them
             kinds.append("content")
-        if "materials" in kinds and _WHICH_DOCUMENT.search(clause):
+        if "materials" in kinds and WHICH_DOCUMENT.search(clause):
             kinds.remove("materials")  # "which national document is this plan carrying out"
             kinds.append("content")
         if "amount" in kinds and _NOT_AMOUNT.search(clause):

@@ -25,7 +25,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from assistant.asks import Ask, AskKind, Asks, clauses, is_choice, read_asks
+from assistant.asks import FEE, WHICH_DOCUMENT, Ask, AskKind, Asks, clauses, is_choice, read_asks
 from corpus.models import Article, Document, DocumentMeta, Span
 from index.models import QueryReading
 
@@ -64,12 +64,7 @@ _HARM = re.compile(
 #: Why-questions (「为什么要出这个方案」「图个啥」), and what a sentence says a thing is for.
 _WHY = re.compile(r"为什么|为啥|为何|图个?啥|图什么|目的是什么|什么目的|\bwhy\b", re.I)
 _PURPOSE = re.compile(r"为了|旨在|以便|目的是|为[^，,。；;为《]{2,40}(提供|奠定|打下)")
-#: 「是根据国家哪个文件制定的」: which document something follows, named 《…》 in the sentence.
-_WHICH_DOCUMENT = re.compile(
-    r"(根据|依据|按照|照着|依照|落实|贯彻|出自|来源于?|参照).{0,10}(哪个|哪份|哪些|什么|哪一?个|啥)(国家)?的?"
-    r"(文件|政策|规定|通知|方案|红头文件)|哪个文件|哪份文件|上位文件|\bwhich (national )?(document|policy)\b",
-    re.I,
-)
+#: The document a sentence says it follows, named 《…》 (what WHICH_DOCUMENT asks for).
 _TITLE = re.compile(r"《[^》]+》")
 #: Who pays (「培训的钱谁出」「这笔钱从哪里出」「费用由谁承担」), and a sentence that says who puts money in.
 _WHO_PAYS = re.compile(
@@ -81,7 +76,7 @@ _FUNDING = re.compile(r"投入|出资|承担|负担|经费保障|提取和使用
 #: Content asks that want a kind of sentence: the ask's form, the words that mark such a sentence,
 #: and what is said (English, Chinese) when no quoted sentence is one (nothing: quote as usual).
 _WANTED_SENTENCES: tuple[tuple[re.Pattern[str], re.Pattern[str], tuple[str, str] | None], ...] = (
-    (_WHICH_DOCUMENT, _TITLE, None),
+    (WHICH_DOCUMENT, _TITLE, None),
     (_WHO_PAYS, _FUNDING, None),
     (_WHY, _PURPOSE, ("the reason for this provision", "这样规定的原因")),
 )
@@ -169,12 +164,7 @@ _NOT_A_NAME = re.compile(
 _DEICTIC = re.compile(r"这|那|这个|那个|这是|那是|它|这些|那些|这个政策|这个方案|这条|这一条|这个词")
 #: 「…专家等项目」: a name given as an example of a kind, not explained.
 _EXAMPLE = re.compile(r"[\u4e00-\u9fff]{0,4}等(?![级同于])")
-#: What the asker would pay (「要交钱吗」「培训收费不」): whether, and how much, a cost the documents
-#: name only when a sentence speaks of fees.
-_FEE_ASK = re.compile(
-    r"交钱|要钱|花钱|收钱|付钱|掏钱|收费|交费|缴费|付费|自费|免费|学费|培训费|报名费|考试费|考务费|鉴定费|\b(fees?|free(?! to)|costs?|charged?)\b",
-    re.I,
-)
+#: A sentence that speaks of fees (without one, whether and how much the asker pays is not stated).
 _FEE_SAID = re.compile(r"免费|收费|费用|自费|学费|培训费|报名费|考试费|fee", re.I)
 _MONEY_WORDS = re.compile(r"钱|元|补贴|补助|资助|奖励|津贴|贴息|工资|薪|费|贷款")
 
@@ -675,7 +665,7 @@ class Opener:
                 continue  # the document's contact is given last
             # 「要交钱吗」「培训免费吗」 ask about a fee; 「培训费能报销吗」 asks about 报销
             modal = _MODAL.search(ask.clause) if ask.kind == "yes_no" else None
-            fee = bool(_FEE_ASK.search(ask.clause[modal.end() :] if modal else ask.clause)) and not any(
+            fee = bool(FEE.search(ask.clause[modal.end() :] if modal else ask.clause)) and not any(
                 _FEE_SAID.search(q.article.span.slice(q.document.text)) for q in quoted
             )
             if fee and ask.kind in ("yes_no", "amount"):
