@@ -51,6 +51,13 @@ def _generation(root: Path) -> Path:
     return root / BM25_DIR / read_manifest(root).generation
 
 
+def _built(tmp_path: Path) -> tuple[list[Document], Path]:
+    """The two documents indexed, and the folder of the generation built."""
+    documents = load_corpus(_corpus(tmp_path)).documents
+    _builder(tmp_path).build(documents)
+    return documents, _generation(tmp_path)
+
+
 def test_an_unchanged_corpus_is_not_chunked_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     documents = load_corpus(_corpus(tmp_path)).documents
     first = _builder(tmp_path).build(documents)
@@ -110,9 +117,7 @@ def test_search_parses_only_the_documents_it_finds(tmp_path: Path, monkeypatch: 
 def test_the_stored_tokenizer_and_catalog_are_read_back_as_built(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    documents = load_corpus(_corpus(tmp_path)).documents
-    _builder(tmp_path).build(documents)
-    folder = _generation(tmp_path)
+    documents, folder = _built(tmp_path)
     built = PolicyTokenizer.from_corpus(
         (d.text for d in documents), (a.heading for d in documents for a in d.articles)
     )
@@ -153,9 +158,7 @@ def test_an_index_of_the_first_format_is_read_as_before(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The tokenizer's dictionary in the marshal file itself and the catalog as columns alone."""
-    documents = load_corpus(_corpus(tmp_path)).documents
-    _builder(tmp_path).build(documents)
-    folder = _generation(tmp_path)
+    documents, folder = _built(tmp_path)
     current = LexicalIndex.load(folder)
     catalog = Catalog.load(folder)
     assert isinstance(catalog.records, MappedRecords)
@@ -204,9 +207,7 @@ def test_an_index_of_the_first_format_is_read_as_before(
 
 
 def test_the_mapped_catalog_looks_records_up_in_place(tmp_path: Path) -> None:
-    documents = load_corpus(_corpus(tmp_path)).documents
-    _builder(tmp_path).build(documents)
-    folder = _generation(tmp_path)
+    documents, folder = _built(tmp_path)
     catalog = Catalog.load(folder)
     records = catalog.records
     assert isinstance(records, MappedRecords) and not records._made  # nothing decoded on opening
