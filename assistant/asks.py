@@ -100,7 +100,7 @@ FEE = re.compile(
 WHICH_DOCUMENT = re.compile(
     r"(根据|依据|按照|照着|依照|落实|贯彻|出自|来源于?|参照).{0,10}(哪个|哪份|哪些|什么|哪一?个|啥)(国家)?的?"
     r"(文件|政策|规定|通知|方案|红头文件)|哪个文件|哪份文件|上位文件|"
-    r"\bwhich (\w+ )?(document|policy|regulation|notice)s?\b",
+    r"\bwhich (\w+ )?(document|regulation|notice)s?\b",  # not "which policies": what they say
     re.I,
 )
 
