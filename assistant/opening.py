@@ -59,7 +59,7 @@ _LIFTED = re.compile(r"打破|不受|无需|无须|不限|放宽|不再")
 #: Something bad happening to the asker (「工资会不会被扣」): a sentence that guarantees the
 #: opposite (确保…待遇) answers no.
 _HARM = re.compile(
-    r"扣|扣除|取消|停发|减少|降低|被辞退|辞退|失去|收回|作废|不算|白考|发不了|拿不到|领不到|占掉"
+    r"扣|扣除|取消|停发|停掉|被停|能停|会停|减少|降低|被辞退|辞退|失去|收回|作废|不算|白考|发不了|拿不到|领不到|占掉"
 )
 #: Why-questions (「为什么要出这个方案」「图个啥」), and what a sentence says a thing is for.
 _WHY = re.compile(r"为什么|为啥|为何|图个?啥|图什么|目的是什么|什么目的|\bwhy\b", re.I)
@@ -84,10 +84,12 @@ _WANTED_SENTENCES: tuple[tuple[re.Pattern[str], re.Pattern[str], tuple[str, str]
 _QUALIFYING = re.compile(
     r"(强|高|好|优秀|突出|丰富|紧缺|急需|领先|显著)的|经[^，,。；;]{1,12}(认定|评审|审核|评价)的"
 )
+#: A short form that could stand for more document words than this is not read as any of them.
+_MAX_EXPANSIONS = 3
 #: A rank before a title (助理工程师, 特级技师): another title than the bare one.
 _RANK = re.compile(r"(助理|初级|中级|高级|副高级|正高级|特级|首席|见习)$")
 #: 「培训的钱是不是全部由政府出」: a grant or a share does not say it is all
-_ALL = re.compile(r"全部|全都|全由|都由|全额|一律")
+_ALL = re.compile(r"全部|全都|全是|全靠|全由|都由|全额|一律|全国都|各地都|哪里都")
 _PROTECTED = re.compile(r"确保|保障|不受|不影响|照发|保留")
 _OBLIGATION = re.compile(r"(?<![供反对])应(?!用)|须|必须|应当")
 #: Verbs of obtaining and asking that are not what is asked about (「能领补贴吗」 asks about 补贴).
@@ -118,7 +120,9 @@ _REQUIREMENT = re.compile(
 #: Questions whether something is only for some (「是不是只有本地户口才能领」 "only for residents"):
 #: a grant to them does not say it is limited to them.
 _ONLY = re.compile(
-    r"只有|只能|仅限|只限|仅对|只对|只给|只针对|仅针对|是否只|是不是只|\bonly\b|\bexclusively\b", re.I
+    r"只有|只能|仅限|只限|仅对|只对|只给|只针对|仅针对|是否只|是不是只|就只|只管|只面向|只招|只认|只收|仅仅"
+    r"|\bonly\b|\bexclusively\b",
+    re.I,
 )
 #: The verb a yes/no asks with, before what it asks to be done (「…能转正吗」「是不是就算工程师」).
 _MODAL = re.compile(r"能不能|可不可以|会不会|是不是|算不算|是否|能否|可否|可以|能够|能|会|可|算")
@@ -130,7 +134,7 @@ _EXISTENCE = re.compile(
 )
 #: The verb a Chinese yes/no asks with, echoed as the answer: 能不能 → 能, 会不会 → 会, …能…吗 → 能.
 _ECHO = re.compile(
-    r"([\u4e00-\u9fff]{1,2}?)[不没]\1|(可以|能够|(?<![智技功性职效本体动才潜产])能|(?<![社机学协大理开年工都体约聚省])会|"
+    r"([\u4e00-\u9fff]{1,2}?)[不没]\1|(可以|能够|(?<![智技功性职效本体动才潜产])能(?![力源])|(?<![社机学协大理开年工都体约聚省])会|"
     r"(?<![许认宁])可|算|是|给|(?<![实进执运发推施银流旅可])行)[\u4e00-\u9fff（）()\w]{0,20}吗"
 )
 #: Words of the question form itself (「补贴标准是多少」 asks about 补贴; 标准 is how it asks).
@@ -393,8 +397,16 @@ class Opener:
                 found = frozenset(r for r in readings if r in self._vocabulary)
                 if found and _spaced(word) in lowered:
                     groups.append(found)
-        for word in self._content(clause):
-            groups.append(frozenset({word, *everyday.get(word, ())}))
+        own = self._content(clause)
+        for word in own:
+            groups.append(frozenset({word, *everyday.get(word, ()), *self._expanded(word)}))
+        # an everyday phrase the tokenizer cuts apart (开公司 → 开 / 公司) stands for its document
+        # words all the same
+        for said, added in everyday.items():
+            if said not in own and said in clause and not any(said in word for word in own):
+                found = frozenset(w for w in added if len(w) > 1)
+                if found:
+                    groups.append(found | {said})
         return groups
 
     def focus(self, question: str, reading: QueryReading | None = None) -> Focus:
@@ -517,9 +529,20 @@ class Opener:
                 if unaddressed:
                     return Verdict(q, span, anchor, "", unaddressed)
                 granted_text = text[grant.start() :] if grant else text
-                if harm or _ALL.search(ask.clause) or self._other_rank(granted_text, covered, asked):
+                if (
+                    harm
+                    or _ALL.search(ask.clause)
+                    or self._other_rank(granted_text, covered, asked)
+                    or (
+                        grant
+                        and language != "en"
+                        and not existence
+                        and self._other_head(granted_text, asked | _corrected(reading, question), question)
+                    )
+                ):
                     # 「会不会因为超了总量发不了」: a grant does not make the harm happen;
-                    # 「是不是全部由政府出」: nor is a share all of it
+                    # 「是不是全部由政府出」: nor is a share all of it; 「可直接进入…专家等项目的
+                    # 评审环节」 grants a review, not the title asked for
                     return Verdict(q, span, anchor, "")
                 if existence:
                     return Verdict(q, span, anchor, _lead(ask, language, existence=True))
@@ -536,6 +559,10 @@ class Opener:
                         w for g in own for w in g
                     }
                 named = bool(required & asked) or any(r in question for r in required)
+                if language == "en" and _QUALIFYING.search(text[: grant.start()] if grant else text):
+                    # "a certificate I earned in the UK" does not say it is one 「市场认可度高的」:
+                    # an English question cannot name the quality in the document's words
+                    named = False
                 return Verdict(q, span, anchor, _lead(ask, language) if named else "", unnamed=not named)
         return None
 
@@ -583,6 +610,24 @@ class Opener:
         pattern = re.compile(".{0,3}".join(map(re.escape, word)))
         return any(len(v) > len(word) and pattern.match(v) for v in by_first.get(word[:1], ()))
 
+    def _expanded(self, word: str) -> tuple[str, ...]:
+        """The longer document words a document word is the short form of: its characters, in
+        order but not side by side, begin and end one (高校 → 高等院校); at most a few, else none.
+        Only the documents' own short forms: a word they never use may be no short form at all
+        (国外 is not 国内外)."""
+        if word not in self._vocabulary or not 2 <= len(word) <= 4:
+            return ()
+        if not all("\u4e00" <= ch <= "\u9fff" for ch in word):
+            return ()
+        self._abbreviates(word)  # builds the index by first character
+        assert self._by_first is not None
+        # a whole word only: 数字技能 is not 数字技术技能人才
+        pattern = re.compile(".{0,3}".join(map(re.escape, word)) + "$")
+        found = tuple(
+            sorted(v for v in self._by_first.get(word[:1], ()) if word not in v and pattern.match(v))
+        )
+        return found if len(found) <= _MAX_EXPANSIONS else ()
+
     @staticmethod
     def _other_rank(text: str, groups: Sequence[frozenset[str]], asked: Collection[str]) -> bool:
         """Whether what a sentence grants names a word asked about only with a rank the question
@@ -597,6 +642,18 @@ class Opener:
             ):
                 return True
         return False
+
+    def _other_head(self, granted: str, asked: Collection[str], question: str) -> bool:
+        """Whether what a sentence grants is a thing of what was asked, not that thing: the head
+        of 「…X等项目的评审环节」 (the words after its last 的) is a word the question never says."""
+        words = [a for a in asked if len(a) > 1]
+        # the grant that says most of what was asked (a sentence may grant several things)
+        phrases = [p for p in re.split(r"[，,。；;：:]", granted) if GRANT.search(p)]
+        phrase = max(phrases, key=lambda p: sum(a in p for a in words), default="")
+        if "的" not in phrase:
+            return False
+        head = [t for t in self._content(phrase.rsplit("的", 1)[1]) if len(t) > 1]
+        return bool(head) and not any(t in question or any(t in a or a in t for a in words) for t in head)
 
     def _says(self, text: str, groups: Sequence[frozenset[str]]) -> float:
         """The weight of the groups a text says one word of."""
@@ -1167,6 +1224,11 @@ def _spaced(text: str) -> str:
     """English words of ``text``, lower-case, one space apart (eight-level → eight level), padded:
     how the dictionary's phrases are matched."""
     return " " + " ".join(re.findall(r"[a-z]+", text.lower())) + " "
+
+
+def _corrected(reading: QueryReading | None, question: str) -> set[str]:
+    """The words a question's typing slips meant (职成 → 职称)."""
+    return {term for typed, term in reading.corrected if typed in question} if reading else set()
 
 
 def _lead(ask: Ask, language: str, existence: bool = False) -> str:
