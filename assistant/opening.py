@@ -208,7 +208,9 @@ _STATES: dict[AskKind, re.Pattern[str]] = {
 #: A question for the document's own contact (咨询电话, 热线, whom to ask about it), which the
 #: metadata answers — not for the number of some office or event it names (「大赛的报名电话」).
 #: How often something happens (「多久一次」「每年几期」): 每年 answers it, not a deadline question.
-_FREQUENCY_ASK = re.compile(r"多久一次|几次|每年|每月|一年.{0,2}[几多]|频率|多少期|几期|how often")
+_FREQUENCY_ASK = re.compile(
+    r"多久一次|几次|几回|多少[次回]|每年|每月|一年.{0,2}[几多]|频率|多少期|几期|how often"
+)
 _FREQUENCY = re.compile(r"每年|每月|每季度|每半年")
 #: Verbs of taking part in or applying for something (a personal yes/no about them asks for conditions).
 _TAKING_PART = re.compile(r"参加|参与|申请|报名|领|享受|评|考|获得|拿|加入|进")
@@ -815,7 +817,10 @@ class Opener:
                 asked = ask.clause if self._content(ask.clause) else question
                 stated = self._stated(ask.kind, asked, quoted, clause_focus)
                 if stated is None:
-                    pieces.append(_Missing(ask.kind, _how(ask) if ask.kind == "procedure" and not en else ""))
+                    label = _how(ask) if ask.kind == "procedure" and not en else ""
+                    if ask.kind == "time" and _FREQUENCY_ASK.search(ask.clause):
+                        label = "how often" if en else "次数或频率"  # 「一年能领几回」
+                    pieces.append(_Missing(ask.kind, label))
                 else:
                     q, span = stated
                     anchor = re.compile(f"{_STATES[ask.kind].pattern}|{GRANT.pattern}")

@@ -51,7 +51,9 @@ _KIND_WORDS: dict[str, re.Pattern[str]] = {
         r"流程|程序|办法|步骤|方式|手续|怎么|如何|申请|办理|procedure|how to|steps|apply", re.I
     ),
     "where": re.compile(r"地点|渠道|窗口|地址|网址|网站|平台|哪里|部门|where|office|channel|website", re.I),
-    "time": re.compile(r"时间|日期|期限|截止|时限|何时|多久|when|deadline|date|period|how long", re.I),
+    "time": re.compile(
+        r"时间|日期|期限|截止|时限|何时|多久|次数|频率|when|deadline|date|period|how long|how often", re.I
+    ),
     "conditions": re.compile(r"条件|资格|对象|要求|范围|who|eligib|condition|requirement", re.I),
     "materials": re.compile(r"材料|证明|表格|申请表|documents|materials|forms", re.I),
     "definition": re.compile(r"定义|含义|解释|是什么|definition|meaning", re.I),
