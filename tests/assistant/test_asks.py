@@ -15,6 +15,8 @@ from assistant.asks import clauses, read_asks
         ("补贴标准是多少，什么时候发", ["amount", "time"]),
         ("培训课程是按照什么标准开发的", ["content"]),  # the basis, not an amount
         ("这个方案到哪年为止有效", ["time"]),  # 到哪年 asks when, not where
+        ("技能补贴一年能领几回", ["time"]),  # how often
+        ("技能提升补贴能领多少次", ["time"]),  # a count of times is no amount
         ("高层次人才认定标准是什么", ["conditions"]),  # criteria, not an amount
         ("毕业班的学生可以参加数字技能评价伐？在啥地方评？", ["yes_no", "where"]),  # Shanghainese 伐 is 吗
         ("考证补贴需要什么材料", ["materials"]),

@@ -12,7 +12,7 @@ from assistant.factory import make_topic_terms
 from assistant.opening import Quoted, _candidate_sentences
 from corpus.loader import default_corpus_dir, load_corpus
 from corpus.models import Document
-from index.models import Hit
+from index.models import Hit, QueryReading
 
 NOTICE_ID = "sh-digital-talent-2024"
 
@@ -24,7 +24,13 @@ def notice_answerer() -> tuple[ExtractiveAnswerer, Document]:
     return ExtractiveAnswerer(by_id, make_topic_terms(report.documents)), by_id[NOTICE_ID]
 
 
-def opening(answerer: ExtractiveAnswerer, notice: Document, question: str, ranked: list[str]) -> str:
+def opening(
+    answerer: ExtractiveAnswerer,
+    notice: Document,
+    question: str,
+    ranked: list[str],
+    reading: QueryReading | None = None,
+) -> str:
     hits = tuple(
         Hit.of_article(notice, article, 1.0 - 0.1 * i)
         for i, label in enumerate(ranked)
@@ -38,6 +44,7 @@ def opening(answerer: ExtractiveAnswerer, notice: Document, question: str, ranke
         language=language,
         asks=read_asks(question, language),
         original=question,
+        reading=reading,
     )
     return answerer.answer(request).text.split("\n\n")[0]
 
@@ -406,3 +413,67 @@ def test_can_i_for_something_done_for_a_qualified_kind_depends_on_it(notice_answ
     # (三) recognises foreign certificates 「专业通用性强、市场认可度高的」: whether the asker's is one is open
     text = opening(*notice_answerer, "我有一张国外的云计算证书，在上海能比照认定工程师职称吗", ["（三）"])
     assert text.startswith("要看是否符合方案规定的条件。"), text
+
+
+def test_an_everyday_phrase_the_tokenizer_cuts_apart_still_stands_for_the_document_words(
+    notice_answerer,
+) -> None:
+    # jieba cuts 开公司 into 开 / 公司; the keyword side read it as 创业 / 创办企业 all the same
+    answerer, _ = notice_answerer
+    reading = QueryReading(("离岗", "开", "公司"), everyday=(("开公司", ("创业", "创办", "企业")),))
+    groups = answerer.opener.groups("能不能离岗出去开公司", reading, "zh")
+    assert any("创办" in g and "开公司" in g for g in groups), groups
+
+
+def test_the_documents_own_short_forms_read_as_their_long_forms(notice_answerer) -> None:
+    opener = notice_answerer[0].opener
+    assert opener._expanded("高校") == ("高等院校",)
+    # a word the documents never use may be no short form at all (国外 is not 国内外), and a
+    # document word stands for whole words only (数字技能 is not 数字技术技能人才)
+    assert opener._expanded("国外") == ()
+    assert opener._expanded("数字技能") == ()
+
+
+def test_a_grant_of_a_review_does_not_say_yes_to_the_title(notice_answerer) -> None:
+    # (七): 「可直接进入国务院政府特殊津贴专家等项目的评审环节」 grants a review, not the title
+    text = opening(
+        *notice_answerer, "中青年工程师大赛里拿了好成绩，是不是直接就成了国务院特殊津贴专家", ["（七）"]
+    )
+    assert not text.startswith(("是", "可以", "能")), text
+    # the title itself, asked for, is granted
+    text = opening(*notice_answerer, "比赛表现特别突出的人能参加国务院特殊津贴的评审吗", ["（七）"])
+    assert text.startswith("能。"), text
+
+
+def test_more_forms_of_all_only_and_harm_are_not_answered_yes(notice_answerer) -> None:
+    text = opening(*notice_answerer, "数字人才培训的钱全是政府掏吗", ["（十三）"])
+    assert text.startswith("方案没有写明是否全部如此。"), text
+    text = opening(*notice_answerer, "数字工程师培育项目是不是就只管人工智能那一块", ["（一）"])
+    assert text.startswith("方案没有写明是否仅限于此。"), text
+    # 「确保参加培训期间的福利和待遇」 answers whether they can be stopped: no
+    text = opening(*notice_answerer, "单位送我去培训，这段时间工资福利能停吗", ["（十三）"])
+    assert text.startswith("不能。"), text
+
+
+def test_an_english_question_cannot_name_the_quality_a_grant_turns_on(notice_answerer) -> None:
+    # (三) recognises certificates 「市场认可度高的」: whether the asker's is one is open
+    question = (
+        "I hold a data engineering certificate issued in the UK. Could it be recognised as an engineer title?"
+    )
+    english = (("certificate", ("证书",)), ("engineer", ("工程师",)), ("title", ("职称",)))
+    reading = QueryReading(("certificate", "engineer", "title"), english=english)
+    text = opening(*notice_answerer, question, ["（三）"], reading)
+    assert text.startswith("It depends"), text
+
+
+def test_a_noun_with_neng_is_not_the_verb_a_question_asks_with(notice_answerer) -> None:
+    # 能力评价 is a noun: the question asks with 是…吗, never 「能。」
+    text = opening(*notice_answerer, "数字领域卓越工程师能力评价是上海自己搞的吗", ["（三）"])
+    assert not text.startswith("能"), text
+
+
+def test_how_often_is_said_missing_as_how_often(notice_answerer) -> None:
+    text = opening(*notice_answerer, "技能补贴一年能领几回", ["（十三）"])
+    assert text.startswith("方案没有写明次数或频率。"), text
+    text = opening(*notice_answerer, "技能提升补贴能领多少次", ["（十三）"])
+    assert "金额" not in text.split("。")[0], text

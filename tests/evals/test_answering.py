@@ -26,6 +26,9 @@ def test_not_stated_needs_the_kind_named() -> None:
     assert says_not_stated("方案没有写明具体申请流程。", "procedure")
     assert not says_not_stated("方案没有写明具体申请流程。", "amount")
     assert says_not_stated("The plan does not state the exact amount.", "amount")
+    # how often is a time ask: 「一年能领几回」
+    assert says_not_stated("方案没有写明次数或频率。", "time")
+    assert says_not_stated("The plan does not state how often.", "time")
     assert not ask_answered(PROCEDURE_MISSING, "方案第（十三）条规定：…可按规定享受职业技能提升补贴。")
 
 
