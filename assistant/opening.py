@@ -89,7 +89,7 @@ _MAX_EXPANSIONS = 3
 #: A rank before a title (助理工程师, 特级技师): another title than the bare one.
 _RANK = re.compile(r"(助理|初级|中级|高级|副高级|正高级|特级|首席|见习)$")
 #: 「培训的钱是不是全部由政府出」: a grant or a share does not say it is all
-_ALL = re.compile(r"全部|全都|全是|全靠|全由|都由|全额|一律|全国都|各地都|哪里都")
+_ALL = re.compile(r"全部|全都|全是|全靠|全由|都由|全额|一律|全国都|各地都|哪里都|随便(哪|什么|啥)|任何|任意")
 _PROTECTED = re.compile(r"确保|保障|不受|不影响|照发|保留")
 _OBLIGATION = re.compile(r"(?<![供反对])应(?!用)|须|必须|应当")
 #: Verbs of obtaining and asking that are not what is asked about (「能领补贴吗」 asks about 补贴).
