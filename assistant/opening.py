@@ -423,7 +423,7 @@ class Opener:
                 found = frozenset(w for w in added if len(w) > 1)
                 if found and (said.lower() in lowered or (said.isascii() and _spaced(said) in spaced)):
                     groups.append(found)
-            groups += [frozenset({term}) for typed, term in reading.corrected if typed in question]
+            groups += [frozenset({term}) for term in _corrected(reading, question)]
         return tuple(dict.fromkeys(groups))
 
     # --- the yes -------------------------------------------------------------------------
@@ -539,7 +539,9 @@ class Opener:
                         grant
                         and language != "en"
                         and not existence
-                        and self._other_head(granted_text, asked | _corrected(reading, question), question)
+                        and self._other_head(
+                            granted_text, asked | set(_corrected(reading, question)), question
+                        )
                     )
                 ):
                     # 「会不会因为超了总量发不了」: a grant does not make the harm happen;
@@ -603,14 +605,18 @@ class Opener:
     def _abbreviates(self, word: str) -> bool:
         """Whether ``word`` is a word of the documents cut short: its characters, in order, are
         the first of their parts in one document word (评委 → 评审委员会)."""
+        pattern = re.compile(".{0,3}".join(map(re.escape, word)))
+        return any(len(v) > len(word) and pattern.match(v) for v in self._starting_with(word[:1]))
+
+    def _starting_with(self, first: str) -> list[str]:
+        """The documents' words that begin with ``first``."""
         by_first = self._by_first
         if by_first is None:  # built whole before it is shared: answers run on several threads
             by_first = {}
             for v in self._vocabulary:
                 by_first.setdefault(v[:1], []).append(v)
             self._by_first = by_first
-        pattern = re.compile(".{0,3}".join(map(re.escape, word)))
-        return any(len(v) > len(word) and pattern.match(v) for v in by_first.get(word[:1], ()))
+        return by_first.get(first, [])
 
     def _expanded(self, word: str) -> tuple[str, ...]:
         """The longer document words a document word is the short form of: its characters, in
@@ -621,13 +627,9 @@ class Opener:
             return ()
         if not all("\u4e00" <= ch <= "\u9fff" for ch in word):
             return ()
-        self._abbreviates(word)  # builds the index by first character
-        assert self._by_first is not None
         # a whole word only: 数字技能 is not 数字技术技能人才
         pattern = re.compile(".{0,3}".join(map(re.escape, word)) + "$")
-        found = tuple(
-            sorted(v for v in self._by_first.get(word[:1], ()) if word not in v and pattern.match(v))
-        )
+        found = tuple(sorted(v for v in self._starting_with(word[:1]) if word not in v and pattern.match(v)))
         return found if len(found) <= _MAX_EXPANSIONS else ()
 
     @staticmethod
@@ -1231,9 +1233,9 @@ def _spaced(text: str) -> str:
     return " " + " ".join(re.findall(r"[a-z]+", text.lower())) + " "
 
 
-def _corrected(reading: QueryReading | None, question: str) -> set[str]:
-    """The words a question's typing slips meant (职成 → 职称)."""
-    return {term for typed, term in reading.corrected if typed in question} if reading else set()
+def _corrected(reading: QueryReading | None, question: str) -> list[str]:
+    """The words a question's typing slips meant (职成 → 职称), in the order read."""
+    return [term for typed, term in reading.corrected if typed in question] if reading else []
 
 
 def _lead(ask: Ask, language: str, existence: bool = False) -> str:
